@@ -1,0 +1,179 @@
+//! The commands behind the CLI, over one context. `main.rs` parses flags and maps the result to an exit
+//! code; everything else is here and in the stage modules.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::ocr::{self, OcrError, OcrOptions, PageOcr};
+use crate::progress::{Progress, Quiet, Reporter};
+use crate::scan::{self, ScanError};
+
+/// Documented exit codes (README "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    PartialSuccess = 3,
+    InputError = 4,
+    MissingDependency = 5,
+    OutputNotWritable = 6,
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        AppError { exit, message: message.into() }
+    }
+}
+
+impl From<ScanError> for AppError {
+    fn from(e: ScanError) -> Self {
+        let exit = match &e {
+            ScanError::Font { .. } => Exit::MissingDependency,
+            ScanError::Encode { .. } => Exit::Failure,
+            _ => Exit::InputError,
+        };
+        AppError::new(exit, e.to_string())
+    }
+}
+
+impl From<OcrError> for AppError {
+    fn from(e: OcrError) -> Self {
+        let exit = match &e {
+            OcrError::Model { .. } => Exit::MissingDependency,
+            OcrError::Io { .. } => Exit::OutputNotWritable,
+            _ => Exit::Failure,
+        };
+        AppError::new(exit, e.to_string())
+    }
+}
+
+/// Tesseract's OpenMP threads make parallel workers several times slower, and `OMP_THREAD_LIMIT` only
+/// takes effect if it is in the environment when the process starts. So a command that will run
+/// Tesseract re-executes itself once with the variable set. Returns only if no re-exec was needed or
+/// possible.
+pub fn ensure_single_threaded_openmp() {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    eprintln!("greenbook: warning: could not re-execute with OMP_THREAD_LIMIT=1 ({err}); continuing");
+}
+
+/// The progress reporter for a command: none with `--quiet`.
+pub fn reporter(quiet: bool) -> Box<dyn Progress> {
+    if quiet { Box::new(Quiet) } else { Box::new(Reporter::new()) }
+}
+
+/// `greenbook ocr`: what to read and where to put sidecars.
+#[derive(Debug, Clone)]
+pub struct OcrRequest {
+    pub inputs: Vec<PathBuf>,
+    pub options: OcrOptions,
+    pub text_dir: Option<PathBuf>,
+    pub hocr_dir: Option<PathBuf>,
+    /// JSON Lines of every page (text, confidence, words, timings) for the next stage.
+    pub pages_json: Option<PathBuf>,
+}
+
+/// Result of the OCR stage with its summary counts.
+pub struct OcrOutcome {
+    pub pages: Vec<PageOcr>,
+}
+
+impl OcrOutcome {
+    pub fn failed(&self) -> usize {
+        self.pages.iter().filter(|p| p.error.is_some()).count()
+    }
+    pub fn cached(&self) -> usize {
+        self.pages.iter().filter(|p| p.cached).count()
+    }
+    pub fn exit(&self) -> Exit {
+        if ocr::CANCEL.load(std::sync::atomic::Ordering::SeqCst) {
+            Exit::Interrupted
+        } else if self.failed() > 0 {
+            Exit::PartialSuccess
+        } else {
+            Exit::Success
+        }
+    }
+}
+
+fn writable(dir: &Path) -> Result<(), AppError> {
+    std::fs::create_dir_all(dir)
+        .and_then(|_| {
+            let probe = dir.join(".greenbook-write-test");
+            std::fs::write(&probe, b"")?;
+            std::fs::remove_file(&probe)
+        })
+        .map_err(|e| AppError::new(Exit::OutputNotWritable, format!("{}: output folder not writable: {e}", dir.display())))
+}
+
+/// Runs the OCR stage and writes the sidecars asked for.
+pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, AppError> {
+    for dir in [&req.text_dir, &req.hocr_dir, &req.options.cache_dir].into_iter().flatten() {
+        writable(dir)?;
+    }
+    let sources = scan::discover(&req.inputs)?;
+    let pages = ocr::run(&sources, &req.options, progress)?;
+    for p in pages.iter().filter_map(|p| p.error.as_ref()) {
+        eprintln!("greenbook: page error: {p}");
+    }
+    if let Some(dir) = &req.text_dir {
+        ocr::write_text_dir(&pages, dir)?;
+    }
+    if let Some(dir) = &req.hocr_dir {
+        ocr::write_hocr_dir(&pages, dir)?;
+    }
+    if let Some(path) = &req.pages_json {
+        let mut buf = Vec::new();
+        for p in &pages {
+            let mut slim = p.clone();
+            slim.hocr = None;
+            serde_json::to_writer(&mut buf, &slim).map_err(|e| AppError::new(Exit::Failure, e.to_string()))?;
+            buf.push(b'\n');
+        }
+        crate::io::write_atomic(path, &buf)
+            .map_err(|e| AppError::new(Exit::OutputNotWritable, format!("{}: {e}", path.display())))?;
+    }
+    Ok(OcrOutcome { pages })
+}
+
+/// Prints per-page CER and the total; returns the overall CER.
+pub fn eval_ocr(truth: &Path, text: &Path) -> Result<f64, AppError> {
+    let scores = ocr::evaluate(truth, text).map_err(|e| AppError::new(Exit::InputError, e.to_string()))?;
+    if scores.is_empty() {
+        return Err(AppError::new(Exit::InputError, format!("{}: no truth files (*.txt)", truth.display())));
+    }
+    println!("{:<8} {:>7} {:>6} {:>7}", "page", "chars", "edits", "CER%");
+    let (mut e, mut n) = (0, 0);
+    for s in &scores {
+        let cer = 100.0 * s.edits as f64 / s.truth_chars.max(1) as f64;
+        println!("{:<8} {:>7} {:>6} {:>7.2}", s.label, s.truth_chars, s.edits, cer);
+        e += s.edits;
+        n += s.truth_chars;
+    }
+    let total = e as f64 / n.max(1) as f64;
+    println!("{:<8} {:>7} {:>6} {:>7.2}", "all", n, e, 100.0 * total);
+    Ok(total)
+}

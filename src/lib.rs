@@ -1,0 +1,12 @@
+//! greenbook: scanned pages of a printed Chinese book → text, structure, facts, Parquet and PDF digests.
+//!
+//! Stages, each its own module with plain data types between them:
+//! `scan` → `ocr` → `text` → `book` → `extract` → `store` → `report`.
+
+pub mod book;
+pub mod io;
+pub mod scan;
+pub mod ocr;
+pub mod progress;
+pub mod text;
+pub mod app;

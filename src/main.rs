@@ -1,0 +1,146 @@
+//! The command line: parse flags, call the library, turn the result into an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use greenbook::app::{self, AppError, Exit};
+
+#[derive(Parser)]
+#[command(
+    name = "greenbook",
+    version,
+    about = "Scanned pages of a printed Chinese book → text, structure, facts",
+    after_help = "Examples:\n  greenbook render-scans                      # re-render the committed sample scans\n  greenbook ocr scans/ --text-dir output/text # OCR every page, one .txt per page\n  greenbook eval-ocr                          # CER of output/text against scans/truth"
+)]
+struct Cli {
+    /// No progress output.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct EngineArgs {
+    /// Worker threads (one Tesseract engine each); default: number of cores.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Tesseract language(s), e.g. chi_sim or chi_sim+eng.
+    #[arg(long, default_value = "chi_sim")]
+    lang: String,
+    /// Folder with <lang>.traineddata (default: $TESSDATA_PREFIX, then Debian's path).
+    #[arg(long)]
+    tessdata: Option<PathBuf>,
+    /// Redo pages that are already in the cache.
+    #[arg(long)]
+    force: bool,
+    /// Cache folder for OCR results.
+    #[arg(long, default_value = "output/cache")]
+    cache_dir: PathBuf,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Typeset the book's text into realistic synthetic page scans, with ground truth and a manifest.
+    RenderScans {
+        /// The book's extracted text.
+        #[arg(long, default_value = "scans/source/excerpt.txt")]
+        excerpt: PathBuf,
+        /// Output folder.
+        #[arg(long, short, default_value = "scans")]
+        out: PathBuf,
+        /// Folder with the Noto CJK collections (Debian package fonts-noto-cjk).
+        #[arg(long, default_value = greenbook::scan::render::DEFAULT_FONT_DIR)]
+        font_dir: PathBuf,
+        /// Seed for the scan degradation.
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+        /// Render without scan degradation.
+        #[arg(long)]
+        clean: bool,
+        /// Render only this page label (e.g. p002).
+        #[arg(long)]
+        only: Option<String>,
+    },
+    /// OCR page images (folders or files: PNG, JPEG, TIFF) in parallel.
+    Ocr {
+        /// Folders (manifest.csv or natural file order) or image files.
+        #[arg(default_value = "scans")]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        engine: EngineArgs,
+        /// Write one UTF-8 .txt per page, named by page label.
+        #[arg(long)]
+        text_dir: Option<PathBuf>,
+        /// Write one hOCR file per page.
+        #[arg(long)]
+        hocr_dir: Option<PathBuf>,
+        /// Write every page's OCR result (text, confidence, word boxes) as JSON Lines.
+        #[arg(long, default_value = "output/pages.jsonl")]
+        pages_json: PathBuf,
+    },
+    /// Character error rate of OCR text files against ground truth (whitespace-insensitive, NFKC).
+    EvalOcr {
+        #[arg(long, default_value = "scans/truth")]
+        truth: PathBuf,
+        #[arg(long, default_value = "output/text")]
+        text: PathBuf,
+    },
+}
+
+fn ocr_options(e: &EngineArgs) -> Result<greenbook::ocr::OcrOptions, AppError> {
+    let mut o = greenbook::ocr::OcrOptions::new(e.tessdata.as_deref(), &e.lang)?;
+    if let Some(j) = e.jobs {
+        if j == 0 {
+            return Err(AppError::new(Exit::Usage, "--jobs must be at least 1"));
+        }
+        o.jobs = j;
+    }
+    o.force = e.force;
+    o.cache_dir = (!e.no_cache).then(|| e.cache_dir.clone());
+    Ok(o)
+}
+
+fn run(cli: Cli) -> Result<Exit, AppError> {
+    match cli.command {
+        Command::RenderScans { excerpt, out, font_dir, seed, clean, only } => {
+            let s = greenbook::scan::render_scans(&excerpt, &font_dir, &out, seed, clean, only.as_deref())?;
+            eprintln!("rendered {} pages ({} bytes) into {}", s.pages, s.bytes, out.display());
+            Ok(Exit::Success)
+        }
+        Command::Ocr { inputs, engine, text_dir, hocr_dir, pages_json } => {
+            let mut options = ocr_options(&engine)?;
+            options.hocr = hocr_dir.is_some();
+            app::ensure_single_threaded_openmp();
+            let req = app::OcrRequest { inputs, options, text_dir, hocr_dir, pages_json: Some(pages_json) };
+            let out = app::run_ocr(&req, app::reporter(cli.quiet).as_ref())?;
+            eprintln!(
+                "ocr: {} pages, {} ok, {} failed, {} from cache",
+                out.pages.len(),
+                out.pages.len() - out.failed(),
+                out.failed(),
+                out.cached()
+            );
+            Ok(out.exit())
+        }
+        Command::EvalOcr { truth, text } => {
+            app::eval_ocr(&truth, &text)?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("greenbook: {e}");
+            e.exit.into()
+        }
+    }
+}

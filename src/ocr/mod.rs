@@ -1,0 +1,321 @@
+//! Stage 2: OCR. An engine pool (one engine per rayon worker), light preprocessing, a result cache.
+//!
+//! A page that fails is recorded with its error and the run goes on; only a missing model or an
+//! unusable cache folder stop the stage.
+
+pub mod skew;
+pub mod tesseract;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use image::GrayImage;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::io::write_atomic;
+use crate::progress::Progress;
+use crate::scan::{self, PageSource};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("no Tesseract model for language '{lang}' (searched {searched}); install the Debian package {package} or pass --tessdata")]
+    Model { lang: String, searched: String, package: String },
+    #[error("OCR engine: {0}")]
+    Engine(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot build the worker pool: {0}")]
+    Pool(String),
+}
+
+/// One recognised word with its box (pixels) and confidence (0–100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub conf: f32,
+    pub block: u32,
+    pub par: u32,
+    pub line: u32,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// What an engine returns for one image.
+#[derive(Debug, Clone)]
+pub struct Recognized {
+    pub text: String,
+    pub words: Vec<Word>,
+    pub mean_conf: Option<f32>,
+    pub hocr: Option<String>,
+}
+
+/// An OCR engine. One instance per worker thread; it need not be `Sync`.
+pub trait Engine {
+    /// Engine, version, model and every setting that changes output: part of the cache key.
+    fn id(&self) -> &str;
+    fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String>;
+}
+
+/// Everything known about one page after OCR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageOcr {
+    pub label: String,
+    pub file: String,
+    pub frame: u32,
+    pub sha256: Option<String>,
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub contents_title: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub text: String,
+    /// Mean word confidence, 0–100; None when no word was recognised.
+    pub mean_conf: Option<f32>,
+    pub words: Vec<Word>,
+    /// Rotation applied before recognition (0, 90, 180, 270 degrees clockwise).
+    pub rotation: u16,
+    /// Skew estimated from the text lines, degrees (positive: counter-clockwise).
+    pub skew_deg: Option<f32>,
+    pub millis: u64,
+    pub engine: String,
+    pub hocr: Option<String>,
+    pub error: Option<String>,
+    #[serde(default)]
+    pub cached: bool,
+}
+
+impl PageOcr {
+    fn failed(src: &PageSource, sha256: Option<String>, engine: &str, error: String, millis: u64) -> Self {
+        PageOcr {
+            label: src.label.clone(),
+            file: src.path.display().to_string(),
+            frame: src.frame,
+            sha256,
+            kind: src.kind.clone(),
+            district: src.district.clone(),
+            contents_title: src.contents_title.clone(),
+            width: None,
+            height: None,
+            text: String::new(),
+            mean_conf: None,
+            words: Vec::new(),
+            rotation: 0,
+            skew_deg: None,
+            millis,
+            engine: engine.to_string(),
+            hocr: None,
+            error: Some(error),
+            cached: false,
+        }
+    }
+}
+
+/// Options of the OCR stage.
+#[derive(Debug, Clone)]
+pub struct OcrOptions {
+    pub engine: tesseract::TesseractConfig,
+    pub jobs: usize,
+    /// Cache folder; None disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Redo pages even when cached.
+    pub force: bool,
+    /// Keep hOCR (for `--hocr-dir`).
+    pub hocr: bool,
+}
+
+impl OcrOptions {
+    /// Defaults: chi_sim, psm 4, one worker per core, cache under `output/cache`.
+    pub fn new(tessdata: Option<&Path>, lang: &str) -> Result<OcrOptions, OcrError> {
+        Ok(OcrOptions {
+            engine: tesseract::TesseractConfig {
+                tessdata: tesseract::find_tessdata(tessdata, lang)?,
+                lang: lang.to_string(),
+                psm: 4,
+            },
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cache_dir: Some(PathBuf::from("output/cache")),
+            force: false,
+            hocr: false,
+        })
+    }
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+}
+
+/// Set by a Ctrl-C handler: workers finish the page they are on and take no new one.
+pub static CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn cache_path(dir: &Path, sha: &str, engine: &str) -> PathBuf {
+    let key = scan::sha256_hex(format!("{sha}\n{engine}").as_bytes());
+    dir.join(&key[..2]).join(format!("{key}.json"))
+}
+
+fn read_cache(path: &Path) -> Option<PageOcr> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Blank page: almost no dark pixels (after the paper's own shading).
+fn is_blank(img: &GrayImage) -> bool {
+    let dark = img.as_raw().iter().step_by(7).filter(|&&v| v < 128).count();
+    let total = img.as_raw().len() / 7;
+    dark * 10_000 < total.max(1)
+}
+
+fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
+    let start = Instant::now();
+    let ms = |s: Instant| s.elapsed().as_millis() as u64;
+    let raw = match scan::read(src) {
+        Ok(r) => r,
+        Err(e) => return PageOcr::failed(src, None, engine_id, e.to_string(), ms(start)),
+    };
+    let cache = opts.cache_dir.as_ref().map(|d| cache_path(d, &raw.sha256, engine_id));
+    if let Some(path) = cache.as_ref().filter(|_| !opts.force)
+        && let Some(mut hit) = read_cache(path)
+        && (!opts.hocr || hit.hocr.is_some())
+    {
+        hit.cached = true;
+        hit.label = src.label.clone();
+        hit.file = src.path.display().to_string();
+        return hit;
+    }
+    let fail = |e: String| PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start));
+    let img = match scan::decode(src, &raw.bytes) {
+        Ok(i) => i,
+        Err(e) => return fail(e.to_string()),
+    };
+    if is_blank(&img) {
+        return fail(format!("{}: blank page (no ink found)", src.path.display()));
+    }
+    let skew = skew::estimate(&img);
+    let result = ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|e| crate::ocr::Engine::id(e) != engine_id) {
+            *slot = Some(tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string())?);
+        }
+        let engine = slot.as_mut().expect("engine just created");
+        engine.recognize(&img, opts.hocr)
+    });
+    let rec = match result {
+        Ok(r) => r,
+        Err(e) => return fail(format!("{}: {e}", src.path.display())),
+    };
+    let error = rec.words.is_empty().then(|| format!("{}: no text recognised", src.path.display()));
+    let page = PageOcr {
+        label: src.label.clone(),
+        file: src.path.display().to_string(),
+        frame: src.frame,
+        sha256: Some(raw.sha256),
+        kind: src.kind.clone(),
+        district: src.district.clone(),
+        contents_title: src.contents_title.clone(),
+        width: Some(img.width()),
+        height: Some(img.height()),
+        text: rec.text,
+        mean_conf: rec.mean_conf,
+        words: rec.words,
+        rotation: 0,
+        skew_deg: skew,
+        millis: ms(start),
+        engine: engine_id.to_string(),
+        hocr: rec.hocr,
+        error,
+        cached: false,
+    };
+    if let Some(path) = cache.filter(|_| page.error.is_none())
+        && let Ok(json) = serde_json::to_vec(&page)
+    {
+        // A cache that cannot be written costs a rerun, never the result.
+        let _ = write_atomic(&path, &json);
+    }
+    page
+}
+
+/// OCRs every page in parallel, in page order. Pages that fail carry their error.
+pub fn run(pages: &[PageSource], opts: &OcrOptions, progress: &dyn Progress) -> Result<Vec<PageOcr>, OcrError> {
+    // Build one engine up front: a missing or broken model is a clear error before any work starts.
+    let probe = tesseract::Tesseract::new(&opts.engine)?;
+    let engine_id = Engine::id(&probe).to_string();
+    drop(probe);
+    if let Some(dir) = &opts.cache_dir {
+        std::fs::create_dir_all(dir).map_err(|source| OcrError::Io { path: dir.clone(), source })?;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| OcrError::Pool(e.to_string()))?;
+    progress.start("ocr", pages.len() as u64);
+    let out = pool.install(|| {
+        pages
+            .par_iter()
+            .map(|src| {
+                let page = if CANCEL.load(Ordering::SeqCst) {
+                    PageOcr::failed(src, None, &engine_id, "interrupted".into(), 0)
+                } else {
+                    ocr_one(src, opts, &engine_id)
+                };
+                progress.inc(1);
+                page
+            })
+            .collect()
+    });
+    progress.finish();
+    Ok(out)
+}
+
+/// Writes `<label>.txt` per page (UTF-8) into `dir`.
+pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
+    for p in pages.iter().filter(|p| p.error.is_none()) {
+        let path = dir.join(format!("{}.txt", p.label));
+        write_atomic(&path, p.text.as_bytes()).map_err(|source| OcrError::Io { path, source })?;
+    }
+    Ok(())
+}
+
+/// Writes `<label>.hocr` per page into `dir`.
+pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
+    for p in pages {
+        if let Some(h) = &p.hocr {
+            let doc = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"zh\" lang=\"zh\">\n<head>\n<title>{}</title>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n<meta name=\"ocr-system\" content=\"greenbook ({})\"/>\n<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n</head>\n<body>\n{}</body>\n</html>\n",
+                p.label, p.engine, h
+            );
+            let path = dir.join(format!("{}.hocr", p.label));
+            write_atomic(&path, doc.as_bytes()).map_err(|source| OcrError::Io { path, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// CER of one page against its truth file.
+#[derive(Debug, Clone)]
+pub struct PageScore {
+    pub label: String,
+    pub truth_chars: usize,
+    pub edits: usize,
+}
+
+/// Compares `<label>.txt` files in `text_dir` with `truth_dir`; a page with no OCR text counts as all
+/// wrong (every truth character is an edit).
+pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, OcrError> {
+    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Io { path: truth_dir.into(), source })?;
+    let mut files: Vec<PathBuf> =
+        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Io { path: f.clone(), source })?;
+        let label = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let hyp = std::fs::read_to_string(text_dir.join(format!("{label}.txt"))).unwrap_or_default();
+        let (edits, truth_chars) = crate::text::edit_counts(&truth, &hyp);
+        out.push(PageScore { label, truth_chars, edits });
+    }
+    Ok(out)
+}

@@ -1,0 +1,321 @@
+//! Stage 1: find and load page images; render the sample scans.
+//!
+//! Pages come from a folder (its `manifest.csv` gives order and labels when present, else file names in
+//! natural order) or from a list of files. PNG, JPEG and TIFF (every frame of a multi-page TIFF) are read.
+
+pub mod degrade;
+pub mod excerpt;
+pub mod render;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{GrayImage, ImageReader};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::io::write_atomic;
+
+/// Pages larger than this many pixels are refused rather than decoded (a 600-DPI A3 page is ~70 Mpx).
+pub const MAX_PIXELS: u64 = 120_000_000;
+/// Pages smaller than this on either side cannot hold a line of text.
+pub const MIN_SIDE: u32 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: no page images found (looked for .png, .jpg, .jpeg, .tif, .tiff)")]
+    NoPages { path: PathBuf },
+    #[error("{path}: not a readable image: {reason}")]
+    Decode { path: PathBuf, reason: String },
+    #[error("{path}: image is {width}×{height} pixels, above the limit of {MAX_PIXELS} pixels")]
+    TooLarge { path: PathBuf, width: u32, height: u32 },
+    #[error("{path}: image is {width}×{height} pixels, too small to hold text")]
+    TooSmall { path: PathBuf, width: u32, height: u32 },
+    #[error("{path}: bad manifest line {line}: {reason}")]
+    Manifest { path: PathBuf, line: usize, reason: String },
+    #[error("{path}: font: {reason}")]
+    Font { path: PathBuf, reason: String },
+    #[error("{path}: cannot encode: {reason}")]
+    Encode { path: PathBuf, reason: String },
+}
+
+/// One page to OCR: where its pixels are and what the manifest says of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageSource {
+    pub label: String,
+    pub path: PathBuf,
+    /// Frame inside a multi-page file (0 for single images).
+    pub frame: u32,
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub contents_title: Option<String>,
+}
+
+/// A decoded page: 8-bit grey pixels and the sha256 of its source bytes (plus frame).
+pub struct PageImage {
+    pub image: GrayImage,
+    pub sha256: String,
+}
+
+const EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "tif", "tiff"];
+
+fn is_page_file(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Natural order: "p2" before "p10".
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            if !num.is_empty() {
+                out.push((std::mem::take(&mut text), num.parse().unwrap_or(u64::MAX)));
+                num.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((text, num.parse().unwrap_or(0)));
+    out
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn tiff_frames(path: &Path) -> u32 {
+    let Ok(f) = std::fs::File::open(path) else { return 1 };
+    let Ok(mut d) = tiff::decoder::Decoder::new(std::io::BufReader::new(f)) else { return 1 };
+    let mut n = 1;
+    while d.more_images() && d.next_image().is_ok() {
+        n += 1;
+    }
+    n
+}
+
+fn sources_for_file(path: &Path) -> Vec<PageSource> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let frames = if ext == "tif" || ext == "tiff" { tiff_frames(path) } else { 1 };
+    (0..frames)
+        .map(|frame| PageSource {
+            label: if frames > 1 { format!("{}-{:03}", stem(path), frame + 1) } else { stem(path) },
+            path: path.to_path_buf(),
+            frame,
+            kind: None,
+            district: None,
+            contents_title: None,
+        })
+        .collect()
+}
+
+/// Reads `manifest.csv` (page,file,sha256,kind,district,contents_title).
+pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.into(), source })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() < 2 {
+            let reason = "expected page,file,…".into();
+            return Err(ScanError::Manifest { path: path.into(), line: i + 1, reason });
+        }
+        let opt = |k: usize| f.get(k).filter(|s| !s.is_empty()).map(|s| s.to_string());
+        out.push(PageSource {
+            label: f[0].to_string(),
+            path: dir.join(f[1]),
+            frame: 0,
+            kind: opt(3),
+            district: opt(4),
+            contents_title: opt(5),
+        });
+    }
+    Ok(out)
+}
+
+/// Finds the pages under the given inputs: folders (manifest or natural order) and files, in order given.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| ScanError::Io { path: input.clone(), source })?;
+        if meta.is_dir() {
+            let manifest = input.join("manifest.csv");
+            if manifest.is_file() {
+                out.extend(read_manifest(&manifest)?);
+                continue;
+            }
+            let rd = std::fs::read_dir(input).map_err(|source| ScanError::Io { path: input.clone(), source })?;
+            let mut files: Vec<PathBuf> =
+                rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_page_file(p)).collect();
+            files.sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
+            if files.is_empty() {
+                return Err(ScanError::NoPages { path: input.clone() });
+            }
+            for f in files {
+                out.extend(sources_for_file(&f));
+            }
+        } else {
+            out.extend(sources_for_file(input));
+        }
+    }
+    if out.is_empty() {
+        let path = inputs.first().cloned().unwrap_or_default();
+        return Err(ScanError::NoPages { path });
+    }
+    Ok(out)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_err(path: &Path, e: impl std::fmt::Display) -> ScanError {
+    ScanError::Decode { path: path.into(), reason: e.to_string() }
+}
+
+fn check_size(path: &Path, width: u32, height: u32) -> Result<(), ScanError> {
+    if width as u64 * height as u64 > MAX_PIXELS {
+        return Err(ScanError::TooLarge { path: path.into(), width, height });
+    }
+    if width < MIN_SIDE || height < MIN_SIDE {
+        return Err(ScanError::TooSmall { path: path.into(), width, height });
+    }
+    Ok(())
+}
+
+fn tiff_frame(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, ScanError> {
+    use tiff::decoder::{Decoder, DecodingResult};
+    let mut d = Decoder::new(Cursor::new(bytes)).map_err(|e| decode_err(path, e))?;
+    for _ in 0..frame {
+        d.next_image().map_err(|e| decode_err(path, e))?;
+    }
+    let (w, h) = d.dimensions().map_err(|e| decode_err(path, e))?;
+    check_size(path, w, h)?;
+    let color = d.colortype().map_err(|e| decode_err(path, e))?;
+    let DecodingResult::U8(data) = d.read_image().map_err(|e| decode_err(path, e))? else {
+        return Err(decode_err(path, "only 8-bit TIFF pages are supported"));
+    };
+    let channels = data.len() / (w as usize * h as usize).max(1);
+    let grey: Vec<u8> = match (channels, color) {
+        (1, _) => data,
+        (c, _) if c >= 3 => data
+            .chunks(c)
+            .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
+            .collect(),
+        _ => return Err(decode_err(path, format!("unsupported TIFF colour type {color:?}"))),
+    };
+    GrayImage::from_raw(w, h, grey).ok_or_else(|| decode_err(path, "TIFF data shorter than its size"))
+}
+
+/// A page file's bytes and their sha256 (with the frame number for multi-page files).
+pub struct RawPage {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// Reads a page's bytes and hashes them (cheap: no decoding), so cached pages are never decoded.
+pub fn read(src: &PageSource) -> Result<RawPage, ScanError> {
+    let path = &src.path;
+    let bytes = std::fs::read(path).map_err(|source| ScanError::Io { path: path.clone(), source })?;
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes);
+    if src.frame > 0 {
+        hasher.update(src.frame.to_le_bytes());
+    }
+    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(RawPage { bytes, sha256 })
+}
+
+/// Decodes a page to grey pixels, refusing images too large to decode safely or too small to hold text.
+pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
+    let path = &src.path;
+    if bytes.is_empty() {
+        return Err(decode_err(path, "file is empty (0 bytes)"));
+    }
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| decode_err(path, e))?;
+    let format = reader.format().ok_or_else(|| decode_err(path, "not an image (unknown format)"))?;
+    if format == image::ImageFormat::Tiff {
+        return tiff_frame(path, bytes, src.frame);
+    }
+    let (w, h) = reader.into_dimensions().map_err(|e| decode_err(path, e))?;
+    check_size(path, w, h)?;
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| decode_err(path, e))?;
+    reader.no_limits();
+    Ok(reader.decode().map_err(|e| decode_err(path, e))?.to_luma8())
+}
+
+/// Reads and decodes a page.
+pub fn load(src: &PageSource) -> Result<PageImage, ScanError> {
+    let raw = read(src)?;
+    Ok(PageImage { image: decode(src, &raw.bytes)?, sha256: raw.sha256 })
+}
+
+/// What `render-scans` wrote.
+pub struct RenderSummary {
+    pub pages: usize,
+    pub bytes: u64,
+}
+
+/// Renders the excerpt into `out`: `<label>.png`, `truth/<label>.txt`, `manifest.csv`.
+pub fn render_scans(
+    excerpt: &Path,
+    font_dir: &Path,
+    out: &Path,
+    seed: u64,
+    clean: bool,
+    only: Option<&str>,
+) -> Result<RenderSummary, ScanError> {
+    let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io { path: excerpt.into(), source })?;
+    let fonts = render::FontSet::load(font_dir)?;
+    let doc = excerpt::parse(&text);
+    let pages = render::render(&doc, &fonts, seed, clean, only)?;
+    let io_err = |path: PathBuf| move |source| ScanError::Io { path, source };
+    let truth_dir = out.join("truth");
+    std::fs::create_dir_all(&truth_dir).map_err(io_err(truth_dir.clone()))?;
+    let mut manifest = String::from("page,file,sha256,kind,district,contents_title\n");
+    let mut bytes = 0;
+    for p in &pages {
+        let file = format!("{}.png", p.label);
+        let png_path = out.join(&file);
+        write_atomic(&png_path, &p.png).map_err(io_err(png_path.clone()))?;
+        let truth_path = truth_dir.join(format!("{}.txt", p.label));
+        write_atomic(&truth_path, p.truth.as_bytes()).map_err(io_err(truth_path.clone()))?;
+        bytes += p.png.len() as u64;
+        manifest.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            p.label,
+            file,
+            sha256_hex(&p.png),
+            p.kind.as_str(),
+            p.district.as_deref().unwrap_or(""),
+            p.contents_title.as_deref().unwrap_or("").replace(',', "，"),
+        ));
+    }
+    if only.is_none() {
+        let mpath = out.join("manifest.csv");
+        write_atomic(&mpath, manifest.as_bytes()).map_err(io_err(mpath.clone()))?;
+    }
+    Ok(RenderSummary { pages: pages.len(), bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["p10", "p2", "f01", "p002"];
+        v.sort_by_key(|s| natural_key(s));
+        assert_eq!(v, vec!["f01", "p2", "p002", "p10"]);
+    }
+}

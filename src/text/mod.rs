@@ -1,0 +1,151 @@
+//! Stage 3: text normalisation, Chinese numerals, segmentation.
+//!
+//! - [`join_words`] / [`fix_spacing`]: no spaces between Han characters, spaces kept between Latin words
+//!   and numbers (Tesseract wedges spaces between CJK glyphs).
+//! - [`compare_key`] and [`cer`]: the OCR accuracy measure used by `eval-ocr`.
+
+
+
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Han ideographs (CJK unified, extension A, compatibility) and the CJK symbols/full-width forms that
+/// sit between them in running Chinese text.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}' // CJK symbols and punctuation
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms
+        | '\u{2014}' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{2026}' | '\u{00B7}'
+        | '\u{2460}'..='\u{2473}' // ①…⑳
+    )
+}
+
+/// Joins OCR words of one line: a space only where both neighbours are non-CJK (Latin words, numbers).
+pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for w in words {
+        let w = w.trim();
+        if w.is_empty() {
+            continue;
+        }
+        let prev = out.chars().last();
+        let next = w.chars().next();
+        if let (Some(p), Some(n)) = (prev, next)
+            && !is_cjk(p)
+            && !is_cjk(n)
+        {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Removes spaces that have a CJK character on either side; collapses other runs of spaces.
+pub fn fix_spacing(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' || c == '\u{3000}' {
+            let prev = out.chars().last();
+            let next = chars[i + 1..].iter().find(|c| **c != ' ' && **c != '\u{3000}');
+            let keep = matches!((prev, next), (Some(p), Some(&n)) if !is_cjk(p) && !is_cjk(n) && p != ' ');
+            if keep {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// ASCII punctuation that Tesseract emits for full-width marks, restored where a Han character is next
+/// to it (the book prints full-width punctuation in Chinese text).
+pub fn restore_fullwidth(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let han = |c: Option<&char>| c.is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(c));
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let prev = if i > 0 { chars.get(i - 1) } else { None };
+            let next = chars.get(i + 1);
+            let near_han = han(prev) || han(next);
+            match c {
+                ',' if near_han => '，',
+                ';' if near_han => '；',
+                ':' if near_han => '：',
+                '?' if near_han => '？',
+                '!' if near_han => '！',
+                '(' if han(next) || han(prev) => '（',
+                ')' if han(prev) || han(next) => '）',
+                c => c,
+            }
+        })
+        .collect()
+}
+
+/// The comparison form used for CER: NFKC (so full-width and ASCII forms compare equal), no whitespace.
+pub fn compare_key(s: &str) -> Vec<char> {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Character edit distance and the truth length, on [`compare_key`] forms.
+pub fn edit_counts(truth: &str, hyp: &str) -> (usize, usize) {
+    let t = compare_key(truth);
+    let h = compare_key(hyp);
+    (levenshtein(&t, &h), t.len())
+}
+
+/// Character error rate: Levenshtein distance / truth length, both in [`compare_key`] form.
+pub fn cer(truth: &str, hyp: &str) -> f64 {
+    let (d, n) = edit_counts(truth, hyp);
+    if n == 0 { if d == 0 { 0.0 } else { 1.0 } } else { d as f64 / n as f64 }
+}
+
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// NFKC for extraction: full-width digits and ％ become ASCII; Chinese punctuation without an ASCII
+/// compatibility form (。、“”) stays.
+pub fn normalize(s: &str) -> String {
+    s.nfkc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_space_between_han_but_between_latin() {
+        assert_eq!(join_words(["绿化", "率", "达", "48.5%", "。"]), "绿化率达48.5%。");
+        assert_eq!(join_words(["ISBN", "978-7", "上海"]), "ISBN 978-7上海");
+        assert_eq!(fix_spacing("社 区 概 况 ISBN  978 号"), "社区概况ISBN 978号");
+    }
+
+    #[test]
+    fn fullwidth_restored_next_to_han() {
+        assert_eq!(restore_fullwidth("星级(三星级)河道,赵家沟"), "星级（三星级）河道，赵家沟");
+        assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
+    }
+
+    #[test]
+    fn cer_is_whitespace_and_width_insensitive() {
+        assert_eq!(cer("（图1）。", "(图 1)。"), 0.0);
+        assert!((cer("abcd", "abxd") - 0.25).abs() < 1e-9);
+    }
+}
