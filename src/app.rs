@@ -37,7 +37,10 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        AppError { exit, message: message.into() }
+        AppError {
+            exit,
+            message: message.into(),
+        }
     }
 }
 
@@ -71,18 +74,26 @@ pub fn ensure_single_threaded_openmp() {
     if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
         return;
     }
-    let Ok(exe) = std::env::current_exe() else { return };
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
     use std::os::unix::process::CommandExt;
     let err = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env("OMP_THREAD_LIMIT", "1")
         .exec();
-    eprintln!("greenbook: warning: could not re-execute with OMP_THREAD_LIMIT=1 ({err}); continuing");
+    eprintln!(
+        "greenbook: warning: could not re-execute with OMP_THREAD_LIMIT=1 ({err}); continuing"
+    );
 }
 
 /// The progress reporter for a command: none with `--quiet`.
 pub fn reporter(quiet: bool) -> Box<dyn Progress> {
-    if quiet { Box::new(Quiet) } else { Box::new(Reporter::new()) }
+    if quiet {
+        Box::new(Quiet)
+    } else {
+        Box::new(Reporter::new())
+    }
 }
 
 /// `greenbook ocr`: what to read and where to put sidecars.
@@ -126,12 +137,20 @@ fn writable(dir: &Path) -> Result<(), AppError> {
             std::fs::write(&probe, b"")?;
             std::fs::remove_file(&probe)
         })
-        .map_err(|e| AppError::new(Exit::OutputNotWritable, format!("{}: output folder not writable: {e}", dir.display())))
+        .map_err(|e| {
+            AppError::new(
+                Exit::OutputNotWritable,
+                format!("{}: output folder not writable: {e}", dir.display()),
+            )
+        })
 }
 
 /// Runs the OCR stage and writes the sidecars asked for.
 pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, AppError> {
-    for dir in [&req.text_dir, &req.hocr_dir, &req.options.cache_dir].into_iter().flatten() {
+    for dir in [&req.text_dir, &req.hocr_dir, &req.options.cache_dir]
+        .into_iter()
+        .flatten()
+    {
         writable(dir)?;
     }
     let sources = scan::discover(&req.inputs)?;
@@ -150,26 +169,35 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
         for p in &pages {
             let mut slim = p.clone();
             slim.hocr = None;
-            serde_json::to_writer(&mut buf, &slim).map_err(|e| AppError::new(Exit::Failure, e.to_string()))?;
+            serde_json::to_writer(&mut buf, &slim)
+                .map_err(|e| AppError::new(Exit::Failure, e.to_string()))?;
             buf.push(b'\n');
         }
-        crate::io::write_atomic(path, &buf)
-            .map_err(|e| AppError::new(Exit::OutputNotWritable, format!("{}: {e}", path.display())))?;
+        crate::io::write_atomic(path, &buf).map_err(|e| {
+            AppError::new(Exit::OutputNotWritable, format!("{}: {e}", path.display()))
+        })?;
     }
     Ok(OcrOutcome { pages })
 }
 
 /// Prints per-page CER and the total; returns the overall CER.
 pub fn eval_ocr(truth: &Path, text: &Path) -> Result<f64, AppError> {
-    let scores = ocr::evaluate(truth, text).map_err(|e| AppError::new(Exit::InputError, e.to_string()))?;
+    let scores =
+        ocr::evaluate(truth, text).map_err(|e| AppError::new(Exit::InputError, e.to_string()))?;
     if scores.is_empty() {
-        return Err(AppError::new(Exit::InputError, format!("{}: no truth files (*.txt)", truth.display())));
+        return Err(AppError::new(
+            Exit::InputError,
+            format!("{}: no truth files (*.txt)", truth.display()),
+        ));
     }
     println!("{:<8} {:>7} {:>6} {:>7}", "page", "chars", "edits", "CER%");
     let (mut e, mut n) = (0, 0);
     for s in &scores {
         let cer = 100.0 * s.edits as f64 / s.truth_chars.max(1) as f64;
-        println!("{:<8} {:>7} {:>6} {:>7.2}", s.label, s.truth_chars, s.edits, cer);
+        println!(
+            "{:<8} {:>7} {:>6} {:>7.2}",
+            s.label, s.truth_chars, s.edits, cer
+        );
         e += s.edits;
         n += s.truth_chars;
     }

@@ -3,10 +3,10 @@
 //! Stages, each its own module with plain data types between them:
 //! `scan` → `ocr` → `text` → `book` → `extract` → `store` → `report`.
 
+pub mod app;
 pub mod book;
 pub mod io;
-pub mod scan;
 pub mod ocr;
 pub mod progress;
+pub mod scan;
 pub mod text;
-pub mod app;

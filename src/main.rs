@@ -107,16 +107,47 @@ fn ocr_options(e: &EngineArgs) -> Result<greenbook::ocr::OcrOptions, AppError> {
 
 fn run(cli: Cli) -> Result<Exit, AppError> {
     match cli.command {
-        Command::RenderScans { excerpt, out, font_dir, seed, clean, only } => {
-            let s = greenbook::scan::render_scans(&excerpt, &font_dir, &out, seed, clean, only.as_deref())?;
-            eprintln!("rendered {} pages ({} bytes) into {}", s.pages, s.bytes, out.display());
+        Command::RenderScans {
+            excerpt,
+            out,
+            font_dir,
+            seed,
+            clean,
+            only,
+        } => {
+            let s = greenbook::scan::render_scans(
+                &excerpt,
+                &font_dir,
+                &out,
+                seed,
+                clean,
+                only.as_deref(),
+            )?;
+            eprintln!(
+                "rendered {} pages ({} bytes) into {}",
+                s.pages,
+                s.bytes,
+                out.display()
+            );
             Ok(Exit::Success)
         }
-        Command::Ocr { inputs, engine, text_dir, hocr_dir, pages_json } => {
+        Command::Ocr {
+            inputs,
+            engine,
+            text_dir,
+            hocr_dir,
+            pages_json,
+        } => {
             let mut options = ocr_options(&engine)?;
             options.hocr = hocr_dir.is_some();
             app::ensure_single_threaded_openmp();
-            let req = app::OcrRequest { inputs, options, text_dir, hocr_dir, pages_json: Some(pages_json) };
+            let req = app::OcrRequest {
+                inputs,
+                options,
+                text_dir,
+                hocr_dir,
+                pages_json: Some(pages_json),
+            };
             let out = app::run_ocr(&req, app::reporter(cli.quiet).as_ref())?;
             eprintln!(
                 "ocr: {} pages, {} ok, {} failed, {} from cache",

@@ -35,7 +35,11 @@ impl Default for Reporter {
 
 impl Reporter {
     pub fn new() -> Self {
-        Reporter { bar: Mutex::new(None), plain: Mutex::new((String::new(), 0)), done: AtomicU64::new(0) }
+        Reporter {
+            bar: Mutex::new(None),
+            plain: Mutex::new((String::new(), 0)),
+            done: AtomicU64::new(0),
+        }
     }
 }
 
@@ -66,7 +70,7 @@ impl Progress for Reporter {
         }
         let plain = self.plain.lock().unwrap_or_else(|e| e.into_inner());
         let step = (plain.1 / 10).max(1);
-        if done % step == 0 || done == plain.1 {
+        if done.is_multiple_of(step) || done == plain.1 {
             eprintln!("{}: {done}/{}", plain.0, plain.1);
         }
     }

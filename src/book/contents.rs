@@ -43,12 +43,16 @@ pub fn title_key(s: &str) -> String {
 
 /// Finds the district a piece of text names (exact first, then by the name without 区/新区).
 pub fn district_in(text: &str) -> Option<&'static str> {
-    DISTRICTS.iter().copied().find(|d| text.contains(d)).or_else(|| {
-        DISTRICTS
-            .iter()
-            .copied()
-            .find(|d| text.contains(d.trim_end_matches('区').trim_end_matches('新')))
-    })
+    DISTRICTS
+        .iter()
+        .copied()
+        .find(|d| text.contains(d))
+        .or_else(|| {
+            DISTRICTS
+                .iter()
+                .copied()
+                .find(|d| text.contains(d.trim_end_matches('区').trim_end_matches('新')))
+        })
 }
 
 fn digits_fixed(s: &str) -> Option<u32> {
@@ -65,9 +69,16 @@ fn digits_fixed(s: &str) -> Option<u32> {
 
 /// `- 002 坚持…`, `002坚持…`, `O05 党建…` → (page, title).
 pub fn parse_entry_line(line: &str) -> Option<(u32, String)> {
-    let line = line.trim().trim_start_matches(['-', '–', '•', '·', '*']).trim_start();
+    let line = line
+        .trim()
+        .trim_start_matches(['-', '–', '•', '·', '*'])
+        .trim_start();
     let head: String = line.chars().take(3).collect();
-    if head.chars().count() < 3 || !head.chars().all(|c| c.is_ascii_digit() || "OolI|D".contains(c)) {
+    if head.chars().count() < 3
+        || !head
+            .chars()
+            .all(|c| c.is_ascii_digit() || "OolI|D".contains(c))
+    {
         return None;
     }
     if !head.chars().any(|c| c.is_ascii_digit()) {
@@ -165,9 +176,18 @@ mod tests {
 
     #[test]
     fn entry_lines_in_every_shape() {
-        assert_eq!(parse_entry_line("- 002 坚持以党建"), Some((2, "坚持以党建".into())));
-        assert_eq!(parse_entry_line("076 秉持为民服务理念"), Some((76, "秉持为民服务理念".into())));
-        assert_eq!(parse_entry_line("O05党建引领聚合力"), Some((5, "党建引领聚合力".into())));
+        assert_eq!(
+            parse_entry_line("- 002 坚持以党建"),
+            Some((2, "坚持以党建".into()))
+        );
+        assert_eq!(
+            parse_entry_line("076 秉持为民服务理念"),
+            Some((76, "秉持为民服务理念".into()))
+        );
+        assert_eq!(
+            parse_entry_line("O05党建引领聚合力"),
+            Some((5, "党建引领聚合力".into()))
+        );
         assert_eq!(parse_entry_line("2023年4月第1版"), None);
         assert_eq!(parse_entry_line("1"), None);
     }
@@ -178,15 +198,26 @@ mod tests {
         let e = parse(text);
         assert_eq!(e.len(), 2);
         assert_eq!((e[0].chapter, e[0].district.as_str()), (1, "浦东新区"));
-        assert_eq!((e[1].chapter, e[1].district.as_str(), e[1].page), (4, "徐汇区", 84));
+        assert_eq!(
+            (e[1].chapter, e[1].district.as_str(), e[1].page),
+            (4, "徐汇区", 84)
+        );
     }
 
     #[test]
     fn damaged_title_matches_and_page_breaks_ties() {
         let text = "1 浦东新区优秀示范案例\n002 向“绿”而行 共建“和美”东力\n7 虹口区优秀示范案例\n146 贯彻绿色发展理念 携手共建绿色社区\n157 贯彻绿色发展理念 携手共建绿色社区";
         let e = parse(text);
-        assert_eq!(best_match(&e, "向绿而行 共建和美东カ", None).unwrap().page, 2);
-        assert_eq!(best_match(&e, "贯彻绿色发展理念 携手共建绿色社区", Some(158)).unwrap().page, 157);
+        assert_eq!(
+            best_match(&e, "向绿而行 共建和美东カ", None).unwrap().page,
+            2
+        );
+        assert_eq!(
+            best_match(&e, "贯彻绿色发展理念 携手共建绿色社区", Some(158))
+                .unwrap()
+                .page,
+            157
+        );
         assert!(best_match(&e, "完全无关的标题文字", None).is_none());
     }
 }

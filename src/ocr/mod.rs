@@ -3,6 +3,7 @@
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
 
+pub mod preprocess;
 pub mod skew;
 pub mod tesseract;
 
@@ -21,12 +22,21 @@ use crate::scan::{self, PageSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
-    #[error("no Tesseract model for language '{lang}' (searched {searched}); install the Debian package {package} or pass --tessdata")]
-    Model { lang: String, searched: String, package: String },
+    #[error(
+        "no Tesseract model for language '{lang}' (searched {searched}); install the Debian package {package} or pass --tessdata"
+    )]
+    Model {
+        lang: String,
+        searched: String,
+        package: String,
+    },
     #[error("OCR engine: {0}")]
     Engine(String),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot build the worker pool: {0}")]
     Pool(String),
 }
@@ -90,7 +100,13 @@ pub struct PageOcr {
 }
 
 impl PageOcr {
-    fn failed(src: &PageSource, sha256: Option<String>, engine: &str, error: String, millis: u64) -> Self {
+    fn failed(
+        src: &PageSource,
+        sha256: Option<String>,
+        engine: &str,
+        error: String,
+        millis: u64,
+    ) -> Self {
         PageOcr {
             label: src.label.clone(),
             file: src.path.display().to_string(),
@@ -136,6 +152,7 @@ impl OcrOptions {
                 tessdata: tesseract::find_tessdata(tessdata, lang)?,
                 lang: lang.to_string(),
                 psm: 4,
+                scale: 0.6,
             },
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),
@@ -176,7 +193,10 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         Ok(r) => r,
         Err(e) => return PageOcr::failed(src, None, engine_id, e.to_string(), ms(start)),
     };
-    let cache = opts.cache_dir.as_ref().map(|d| cache_path(d, &raw.sha256, engine_id));
+    let cache = opts
+        .cache_dir
+        .as_ref()
+        .map(|d| cache_path(d, &raw.sha256, engine_id));
     if let Some(path) = cache.as_ref().filter(|_| !opts.force)
         && let Some(mut hit) = read_cache(path)
         && (!opts.hocr || hit.hocr.is_some())
@@ -197,7 +217,10 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
     let skew = skew::estimate(&img);
     let result = ENGINE.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|e| crate::ocr::Engine::id(e) != engine_id) {
+        if slot
+            .as_ref()
+            .is_none_or(|e| crate::ocr::Engine::id(e) != engine_id)
+        {
             *slot = Some(tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string())?);
         }
         let engine = slot.as_mut().expect("engine just created");
@@ -207,7 +230,10 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         Ok(r) => r,
         Err(e) => return fail(format!("{}: {e}", src.path.display())),
     };
-    let error = rec.words.is_empty().then(|| format!("{}: no text recognised", src.path.display()));
+    let error = rec
+        .words
+        .is_empty()
+        .then(|| format!("{}: no text recognised", src.path.display()));
     let page = PageOcr {
         label: src.label.clone(),
         file: src.path.display().to_string(),
@@ -239,13 +265,20 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
 }
 
 /// OCRs every page in parallel, in page order. Pages that fail carry their error.
-pub fn run(pages: &[PageSource], opts: &OcrOptions, progress: &dyn Progress) -> Result<Vec<PageOcr>, OcrError> {
+pub fn run(
+    pages: &[PageSource],
+    opts: &OcrOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<PageOcr>, OcrError> {
     // Build one engine up front: a missing or broken model is a clear error before any work starts.
     let probe = tesseract::Tesseract::new(&opts.engine)?;
     let engine_id = Engine::id(&probe).to_string();
     drop(probe);
     if let Some(dir) = &opts.cache_dir {
-        std::fs::create_dir_all(dir).map_err(|source| OcrError::Io { path: dir.clone(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| OcrError::Io {
+            path: dir.clone(),
+            source,
+        })?;
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
@@ -305,17 +338,34 @@ pub struct PageScore {
 /// Compares `<label>.txt` files in `text_dir` with `truth_dir`; a page with no OCR text counts as all
 /// wrong (every truth character is an edit).
 pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, OcrError> {
-    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Io { path: truth_dir.into(), source })?;
-    let mut files: Vec<PathBuf> =
-        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Io {
+        path: truth_dir.into(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Io { path: f.clone(), source })?;
-        let label = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        let hyp = std::fs::read_to_string(text_dir.join(format!("{label}.txt"))).unwrap_or_default();
+        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Io {
+            path: f.clone(),
+            source,
+        })?;
+        let label = f
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let hyp =
+            std::fs::read_to_string(text_dir.join(format!("{label}.txt"))).unwrap_or_default();
         let (edits, truth_chars) = crate::text::edit_counts(&truth, &hyp);
-        out.push(PageScore { label, truth_chars, edits });
+        out.push(PageScore {
+            label,
+            truth_chars,
+            edits,
+        });
     }
     Ok(out)
 }

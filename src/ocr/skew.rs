@@ -37,7 +37,11 @@ pub fn estimate(img: &GrayImage) -> Option<f32> {
         }
         hist.iter().map(|&c| (c as f64) * (c as f64)).sum()
     };
-    let coarse = (-30..=30).map(|i| i as f32 * 0.1).max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
-    let fine = (-5..=5).map(|i| coarse + i as f32 * 0.02).max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
+    let coarse = (-30..=30)
+        .map(|i| i as f32 * 0.1)
+        .max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
+    let fine = (-5..=5)
+        .map(|i| coarse + i as f32 * 0.02)
+        .max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
     Some((fine * 100.0).round() / 100.0)
 }

@@ -36,7 +36,11 @@ pub struct Canvas {
 
 impl Canvas {
     pub fn new(w: usize, h: usize) -> Self {
-        Canvas { w, h, v: vec![1.0; w * h] }
+        Canvas {
+            w,
+            h,
+            v: vec![1.0; w * h],
+        }
     }
 
     /// Darkens a pixel by glyph coverage.
@@ -63,7 +67,11 @@ impl Canvas {
         let sky = rng.range(0.72, 0.88);
         for py in ya..yb {
             let t = (py as f32 - y) / h;
-            let val = if (py as f32) < horizon { sky - 0.12 * t } else { 0.42 + 0.1 * t };
+            let val = if (py as f32) < horizon {
+                sky - 0.12 * t
+            } else {
+                0.42 + 0.1 * t
+            };
             self.v[py * self.w + xa..py * self.w + xb].fill(val);
         }
         let mut bx = x;
@@ -93,14 +101,25 @@ impl Canvas {
             for py in ya..yb {
                 let dy = py as f32 - cy;
                 let half = (r * r - dy * dy).max(0.0).sqrt();
-                self.fill((cx - half).max(x), py as f32, (cx + half).min(x + w), py as f32 + 1.0, shade);
+                self.fill(
+                    (cx - half).max(x),
+                    py as f32,
+                    (cx + half).min(x + w),
+                    py as f32 + 1.0,
+                    shade,
+                );
             }
         }
     }
 
     pub fn to_gray(&self) -> GrayImage {
         GrayImage::from_fn(self.w as u32, self.h as u32, |x, y| {
-            Luma([(self.v[y as usize * self.w + x as usize].clamp(0.0, 1.0) * 255.0).round() as u8])
+            Luma(
+                [
+                    (self.v[y as usize * self.w + x as usize].clamp(0.0, 1.0) * 255.0).round()
+                        as u8,
+                ],
+            )
         })
     }
 }
@@ -113,7 +132,10 @@ pub fn scan(c: Canvas, seed: u64) -> GrayImage {
     let (sin, cos) = angle.sin_cos();
     let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
     // Illumination: brighter towards one point, darker towards the spine; paper tint below white.
-    let (lx, ly) = (rng.range(0.3, 0.7) * w as f32, rng.range(0.3, 0.7) * h as f32);
+    let (lx, ly) = (
+        rng.range(0.3, 0.7) * w as f32,
+        rng.range(0.3, 0.7) * h as f32,
+    );
     let paper = rng.range(0.9, 0.94);
     let diag2 = (w * w + h * h) as f32;
     let mut out = vec![0f32; w * h];
@@ -179,7 +201,9 @@ pub fn scan(c: Canvas, seed: u64) -> GrayImage {
 /// Compression artefacts of a scanner's JPEG output, then back to pixels.
 fn jpeg_round_trip(img: &GrayImage, quality: u8) -> Option<GrayImage> {
     let mut buf = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, quality).encode_image(img).ok()?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, quality)
+        .encode_image(img)
+        .ok()?;
     Some(image::load_from_memory(&buf).ok()?.to_luma8())
 }
 
@@ -188,7 +212,12 @@ pub fn encode_png(img: &GrayImage) -> Result<Vec<u8>, String> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut buf = Vec::new();
     PngEncoder::new_with_quality(&mut buf, CompressionType::Best, FilterType::Adaptive)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::L8)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
         .map_err(|e| e.to_string())?;
     Ok(buf)
 }

@@ -11,26 +11,52 @@ pub enum Block {
     /// Vertical space in millimetres.
     Space(f32),
     /// A centred line in the given style.
-    Centered { text: String, style: Style },
+    Centered {
+        text: String,
+        style: Style,
+    },
     /// A left-aligned, wrapped, unindented line (copyright page).
-    Plain { text: String },
+    Plain {
+        text: String,
+    },
     /// Body paragraph: 2-em indent, justified.
-    Para { text: String },
+    Para {
+        text: String,
+    },
     /// Section heading such as 社区概况.
-    Section { text: String },
+    Section {
+        text: String,
+    },
     /// Numbered sub-heading, `level` 1 for （1）, 2 for ①.
-    SubHeading { text: String, level: u8 },
+    SubHeading {
+        text: String,
+        level: u8,
+    },
     /// One or two photos side by side, each with its caption under it.
-    Figure { captions: Vec<String> },
+    Figure {
+        captions: Vec<String>,
+    },
     /// A picture with no caption (its description is not printed text).
-    Picture { description: String },
+    Picture {
+        description: String,
+    },
     /// Contents: chapter line.
-    TocChapter { number: u32, name: String },
+    TocChapter {
+        number: u32,
+        name: String,
+    },
     /// Contents: one case with its printed page.
-    TocEntry { page: u32, title: String },
+    TocEntry {
+        page: u32,
+        title: String,
+    },
     /// Case title and its "——" subtitle.
-    CaseTitle { text: String },
-    Subtitle { text: String },
+    CaseTitle {
+        text: String,
+    },
+    Subtitle {
+        text: String,
+    },
 }
 
 /// Named text styles; the renderer maps them to a face and size.
@@ -103,7 +129,11 @@ fn is_ascii_description(line: &str) -> bool {
 fn subheading_level(line: &str) -> Option<u8> {
     let first = line.chars().next()?;
     if first == '（' || first == '(' {
-        let inner: String = line.chars().skip(1).take_while(|c| c.is_ascii_digit()).collect();
+        let inner: String = line
+            .chars()
+            .skip(1)
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         let close = line.chars().nth(1 + inner.chars().count());
         if !inner.is_empty() && matches!(close, Some('）') | Some(')')) {
             return Some(1);
@@ -122,7 +152,9 @@ fn body_blocks(lines: &[&str]) -> Vec<Block> {
     let mut pending_figs: Vec<String> = Vec::new();
     let flush_figs = |out: &mut Vec<Block>, figs: &mut Vec<String>| {
         for pair in figs.chunks(2) {
-            out.push(Block::Figure { captions: pair.to_vec() });
+            out.push(Block::Figure {
+                captions: pair.to_vec(),
+            });
         }
         figs.clear();
     };
@@ -133,17 +165,26 @@ fn body_blocks(lines: &[&str]) -> Vec<Block> {
         }
         flush_figs(&mut out, &mut pending_figs);
         if matches!(line, "社区概况" | "特色工作" | "创建成效") {
-            out.push(Block::Section { text: line.to_string() });
+            out.push(Block::Section {
+                text: line.to_string(),
+            });
         } else if let Some(level) = subheading_level(line) {
-            out.push(Block::SubHeading { text: line.to_string(), level });
+            out.push(Block::SubHeading {
+                text: line.to_string(),
+                level,
+            });
         } else if let Some(Block::Para { text }) = out.last_mut() {
             if text.chars().count() > 8 && !text.ends_with(TERMINAL) {
                 text.push_str(line);
             } else {
-                out.push(Block::Para { text: line.to_string() });
+                out.push(Block::Para {
+                    text: line.to_string(),
+                });
             }
         } else {
-            out.push(Block::Para { text: line.to_string() });
+            out.push(Block::Para {
+                text: line.to_string(),
+            });
         }
     }
     flush_figs(&mut out, &mut pending_figs);
@@ -151,7 +192,10 @@ fn body_blocks(lines: &[&str]) -> Vec<Block> {
 }
 
 fn centered(text: &str, style: Style) -> Block {
-    Block::Centered { text: text.to_string(), style }
+    Block::Centered {
+        text: text.to_string(),
+        style,
+    }
 }
 
 fn cover_blocks(lines: &[&str], title_page: bool) -> Vec<Block> {
@@ -159,7 +203,9 @@ fn cover_blocks(lines: &[&str], title_page: bool) -> Vec<Block> {
     for (i, &line) in lines.iter().enumerate() {
         if is_ascii_description(line) {
             out.push(Block::Space(10.0));
-            out.push(Block::Picture { description: line.to_string() });
+            out.push(Block::Picture {
+                description: line.to_string(),
+            });
         } else if i == 0 {
             out.push(centered(line, Style::CoverTitle));
         } else if i == 1 && !title_page {
@@ -221,7 +267,9 @@ fn copyright_blocks(lines: &[&str]) -> Vec<Block> {
             out.push(centered(line, Style::Heading));
             out.push(Block::Space(4.0));
         } else {
-            out.push(Block::Plain { text: line.to_string() });
+            out.push(Block::Plain {
+                text: line.to_string(),
+            });
         }
     }
     out
@@ -229,9 +277,15 @@ fn copyright_blocks(lines: &[&str]) -> Vec<Block> {
 
 /// Splits the excerpt at the markers the printed book starts a new page at.
 pub fn parse(text: &str) -> Document {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let find = |from: usize, pred: &dyn Fn(&str) -> bool| {
-        (from..lines.len()).find(|&i| pred(lines[i])).unwrap_or(lines.len())
+        (from..lines.len())
+            .find(|&i| pred(lines[i]))
+            .unwrap_or(lines.len())
     };
     let title_page = find(1, &|l| l == "新时代绿色社区创建 上海案例精选");
     let cip = find(title_page, &|l| l.starts_with("图书在版编目"));
@@ -253,7 +307,10 @@ pub fn parse(text: &str) -> Document {
         front(PageKind::Cover, cover_blocks(&lines[..title_page], false)),
         front(PageKind::Front, cover_blocks(&lines[title_page..cip], true)),
         front(PageKind::Front, copyright_blocks(&lines[cip..committee])),
-        front(PageKind::Front, committee_blocks(&lines[committee..preface])),
+        front(
+            PageKind::Front,
+            committee_blocks(&lines[committee..preface]),
+        ),
         front(PageKind::Front, preface_blocks(&lines[preface..toc])),
     ];
     let mut toc_blocks = vec![
@@ -265,12 +322,21 @@ pub fn parse(text: &str) -> Document {
     let mut last_chapter = 0;
     for e in &contents {
         if e.chapter != last_chapter {
-            toc_blocks.push(Block::TocChapter { number: e.chapter, name: e.chapter_title.clone() });
+            toc_blocks.push(Block::TocChapter {
+                number: e.chapter,
+                name: e.chapter_title.clone(),
+            });
             last_chapter = e.chapter;
         }
-        toc_blocks.push(Block::TocEntry { page: e.page, title: e.title.clone() });
+        toc_blocks.push(Block::TocEntry {
+            page: e.page,
+            title: e.title.clone(),
+        });
     }
-    sections.push(Section { max_pages: 2, ..front(PageKind::Contents, toc_blocks) });
+    sections.push(Section {
+        max_pages: 2,
+        ..front(PageKind::Contents, toc_blocks)
+    });
 
     // Chapter divider: chapter number, district, "优秀示范案例".
     let divider = &lines[toc_end..first_case];
@@ -279,7 +345,11 @@ pub fn parse(text: &str) -> Document {
     let first_printed = chapter_entry.map_or(2, |e| e.page);
     let mut div_blocks = vec![Block::Space(80.0)];
     for (i, &line) in divider.iter().enumerate() {
-        let style = if i == 0 { Style::ChapterNumber } else { Style::ChapterName };
+        let style = if i == 0 {
+            Style::ChapterNumber
+        } else {
+            Style::ChapterName
+        };
         div_blocks.push(centered(line, style));
         div_blocks.push(Block::Space(8.0));
     }
@@ -301,8 +371,12 @@ pub fn parse(text: &str) -> Document {
             .and_then(|e| contents.iter().find(|o| o.page > e.page))
             .map_or(page + 3, |o| o.page);
         let mut blocks = vec![
-            Block::CaseTitle { text: title.to_string() },
-            Block::Subtitle { text: lines[start + 1].to_string() },
+            Block::CaseTitle {
+                text: title.to_string(),
+            },
+            Block::Subtitle {
+                text: lines[start + 1].to_string(),
+            },
         ];
         blocks.extend(body_blocks(&lines[start + 2..end]));
         sections.push(Section {
@@ -318,5 +392,12 @@ pub fn parse(text: &str) -> Document {
 }
 
 fn front(kind: PageKind, blocks: Vec<Block>) -> Section {
-    Section { kind, first_page: None, max_pages: 1, district: None, contents_title: None, blocks }
+    Section {
+        kind,
+        first_page: None,
+        max_pages: 1,
+        district: None,
+        contents_title: None,
+        blocks,
+    }
 }

@@ -24,17 +24,32 @@ pub const MIN_SIDE: u32 = 32;
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: no page images found (looked for .png, .jpg, .jpeg, .tif, .tiff)")]
     NoPages { path: PathBuf },
     #[error("{path}: not a readable image: {reason}")]
     Decode { path: PathBuf, reason: String },
     #[error("{path}: image is {width}×{height} pixels, above the limit of {MAX_PIXELS} pixels")]
-    TooLarge { path: PathBuf, width: u32, height: u32 },
+    TooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+    },
     #[error("{path}: image is {width}×{height} pixels, too small to hold text")]
-    TooSmall { path: PathBuf, width: u32, height: u32 },
+    TooSmall {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+    },
     #[error("{path}: bad manifest line {line}: {reason}")]
-    Manifest { path: PathBuf, line: usize, reason: String },
+    Manifest {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
     #[error("{path}: font: {reason}")]
     Font { path: PathBuf, reason: String },
     #[error("{path}: cannot encode: {reason}")]
@@ -88,12 +103,18 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn tiff_frames(path: &Path) -> u32 {
-    let Ok(f) = std::fs::File::open(path) else { return 1 };
-    let Ok(mut d) = tiff::decoder::Decoder::new(std::io::BufReader::new(f)) else { return 1 };
+    let Ok(f) = std::fs::File::open(path) else {
+        return 1;
+    };
+    let Ok(mut d) = tiff::decoder::Decoder::new(std::io::BufReader::new(f)) else {
+        return 1;
+    };
     let mut n = 1;
     while d.more_images() && d.next_image().is_ok() {
         n += 1;
@@ -102,11 +123,23 @@ fn tiff_frames(path: &Path) -> u32 {
 }
 
 fn sources_for_file(path: &Path) -> Vec<PageSource> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let frames = if ext == "tif" || ext == "tiff" { tiff_frames(path) } else { 1 };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let frames = if ext == "tif" || ext == "tiff" {
+        tiff_frames(path)
+    } else {
+        1
+    };
     (0..frames)
         .map(|frame| PageSource {
-            label: if frames > 1 { format!("{}-{:03}", stem(path), frame + 1) } else { stem(path) },
+            label: if frames > 1 {
+                format!("{}-{:03}", stem(path), frame + 1)
+            } else {
+                stem(path)
+            },
             path: path.to_path_buf(),
             frame,
             kind: None,
@@ -118,7 +151,10 @@ fn sources_for_file(path: &Path) -> Vec<PageSource> {
 
 /// Reads `manifest.csv` (page,file,sha256,kind,district,contents_title).
 pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.into(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
+        path: path.into(),
+        source,
+    })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
@@ -128,7 +164,11 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() < 2 {
             let reason = "expected page,file,…".into();
-            return Err(ScanError::Manifest { path: path.into(), line: i + 1, reason });
+            return Err(ScanError::Manifest {
+                path: path.into(),
+                line: i + 1,
+                reason,
+            });
         }
         let opt = |k: usize| f.get(k).filter(|s| !s.is_empty()).map(|s| s.to_string());
         out.push(PageSource {
@@ -147,19 +187,30 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|source| ScanError::Io { path: input.clone(), source })?;
+        let meta = std::fs::metadata(input).map_err(|source| ScanError::Io {
+            path: input.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             let manifest = input.join("manifest.csv");
             if manifest.is_file() {
                 out.extend(read_manifest(&manifest)?);
                 continue;
             }
-            let rd = std::fs::read_dir(input).map_err(|source| ScanError::Io { path: input.clone(), source })?;
-            let mut files: Vec<PathBuf> =
-                rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_page_file(p)).collect();
-            files.sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
+            let rd = std::fs::read_dir(input).map_err(|source| ScanError::Io {
+                path: input.clone(),
+                source,
+            })?;
+            let mut files: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_page_file(p))
+                .collect();
+            files
+                .sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
             if files.is_empty() {
-                return Err(ScanError::NoPages { path: input.clone() });
+                return Err(ScanError::NoPages {
+                    path: input.clone(),
+                });
             }
             for f in files {
                 out.extend(sources_for_file(&f));
@@ -176,19 +227,33 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn decode_err(path: &Path, e: impl std::fmt::Display) -> ScanError {
-    ScanError::Decode { path: path.into(), reason: e.to_string() }
+    ScanError::Decode {
+        path: path.into(),
+        reason: e.to_string(),
+    }
 }
 
 fn check_size(path: &Path, width: u32, height: u32) -> Result<(), ScanError> {
     if width as u64 * height as u64 > MAX_PIXELS {
-        return Err(ScanError::TooLarge { path: path.into(), width, height });
+        return Err(ScanError::TooLarge {
+            path: path.into(),
+            width,
+            height,
+        });
     }
     if width < MIN_SIDE || height < MIN_SIDE {
-        return Err(ScanError::TooSmall { path: path.into(), width, height });
+        return Err(ScanError::TooSmall {
+            path: path.into(),
+            width,
+            height,
+        });
     }
     Ok(())
 }
@@ -212,9 +277,15 @@ fn tiff_frame(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, ScanEr
             .chunks(c)
             .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
             .collect(),
-        _ => return Err(decode_err(path, format!("unsupported TIFF colour type {color:?}"))),
+        _ => {
+            return Err(decode_err(
+                path,
+                format!("unsupported TIFF colour type {color:?}"),
+            ));
+        }
     };
-    GrayImage::from_raw(w, h, grey).ok_or_else(|| decode_err(path, "TIFF data shorter than its size"))
+    GrayImage::from_raw(w, h, grey)
+        .ok_or_else(|| decode_err(path, "TIFF data shorter than its size"))
 }
 
 /// A page file's bytes and their sha256 (with the frame number for multi-page files).
@@ -226,13 +297,20 @@ pub struct RawPage {
 /// Reads a page's bytes and hashes them (cheap: no decoding), so cached pages are never decoded.
 pub fn read(src: &PageSource) -> Result<RawPage, ScanError> {
     let path = &src.path;
-    let bytes = std::fs::read(path).map_err(|source| ScanError::Io { path: path.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ScanError::Io {
+        path: path.clone(),
+        source,
+    })?;
     let mut hasher = Sha256::new();
     hasher.update(&bytes);
     if src.frame > 0 {
         hasher.update(src.frame.to_le_bytes());
     }
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok(RawPage { bytes, sha256 })
 }
 
@@ -242,14 +320,20 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
     if bytes.is_empty() {
         return Err(decode_err(path, "file is empty (0 bytes)"));
     }
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| decode_err(path, e))?;
-    let format = reader.format().ok_or_else(|| decode_err(path, "not an image (unknown format)"))?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| decode_err(path, e))?;
+    let format = reader
+        .format()
+        .ok_or_else(|| decode_err(path, "not an image (unknown format)"))?;
     if format == image::ImageFormat::Tiff {
         return tiff_frame(path, bytes, src.frame);
     }
     let (w, h) = reader.into_dimensions().map_err(|e| decode_err(path, e))?;
     check_size(path, w, h)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| decode_err(path, e))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| decode_err(path, e))?;
     reader.no_limits();
     Ok(reader.decode().map_err(|e| decode_err(path, e))?.to_luma8())
 }
@@ -257,7 +341,10 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
 /// Reads and decodes a page.
 pub fn load(src: &PageSource) -> Result<PageImage, ScanError> {
     let raw = read(src)?;
-    Ok(PageImage { image: decode(src, &raw.bytes)?, sha256: raw.sha256 })
+    Ok(PageImage {
+        image: decode(src, &raw.bytes)?,
+        sha256: raw.sha256,
+    })
 }
 
 /// What `render-scans` wrote.
@@ -275,7 +362,10 @@ pub fn render_scans(
     clean: bool,
     only: Option<&str>,
 ) -> Result<RenderSummary, ScanError> {
-    let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io { path: excerpt.into(), source })?;
+    let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io {
+        path: excerpt.into(),
+        source,
+    })?;
     let fonts = render::FontSet::load(font_dir)?;
     let doc = excerpt::parse(&text);
     let pages = render::render(&doc, &fonts, seed, clean, only)?;
@@ -305,7 +395,10 @@ pub fn render_scans(
         let mpath = out.join("manifest.csv");
         write_atomic(&mpath, manifest.as_bytes()).map_err(io_err(mpath.clone()))?;
     }
-    Ok(RenderSummary { pages: pages.len(), bytes })
+    Ok(RenderSummary {
+        pages: pages.len(),
+        bytes,
+    })
 }
 
 #[cfg(test)]

@@ -49,8 +49,10 @@ impl FontSet {
                 path: path.clone(),
                 reason: format!("{e} (install the Debian package fonts-noto-cjk)"),
             })?;
-            FontVec::try_from_vec_and_index(data, SC_INDEX)
-                .map_err(|e| ScanError::Font { path, reason: e.to_string() })
+            FontVec::try_from_vec_and_index(data, SC_INDEX).map_err(|e| ScanError::Font {
+                path,
+                reason: e.to_string(),
+            })
         };
         Ok(FontSet {
             serif: load("NotoSerifCJK-Regular.ttc")?,
@@ -75,7 +77,8 @@ impl FontSet {
 
     fn advance(&self, f: Face, em_px: f32, c: char) -> f32 {
         let font = self.face(f);
-        font.as_scaled(self.scale(f, em_px)).h_advance(font.glyph_id(c))
+        font.as_scaled(self.scale(f, em_px))
+            .h_advance(font.glyph_id(c))
     }
 }
 
@@ -98,19 +101,63 @@ fn style_font(s: Style) -> TextFont {
         Style::ChapterNumber => (Face::SansBold, 48.0, 1.3),
         Style::ChapterName => (Face::SansBold, 24.0, 1.5),
     };
-    TextFont { face, px: pt * PT, leading }
+    TextFont {
+        face,
+        px: pt * PT,
+        leading,
+    }
 }
 
-const BODY: TextFont = TextFont { face: Face::Serif, px: 10.5 * PT, leading: 1.7 };
-const SECTION: TextFont = TextFont { face: Face::SansBold, px: 12.0 * PT, leading: 2.0 };
-const SUB1: TextFont = TextFont { face: Face::SansBold, px: 10.5 * PT, leading: 1.9 };
-const SUB2: TextFont = TextFont { face: Face::Sans, px: 10.5 * PT, leading: 1.8 };
-const CASE_TITLE: TextFont = TextFont { face: Face::SansBold, px: 16.0 * PT, leading: 1.6 };
-const SUBTITLE: TextFont = TextFont { face: Face::Serif, px: 11.0 * PT, leading: 1.8 };
-const TOC_CHAPTER: TextFont = TextFont { face: Face::SansBold, px: 10.0 * PT, leading: 1.5 };
-const TOC_ENTRY: TextFont = TextFont { face: Face::Serif, px: 9.0 * PT, leading: 1.36 };
-const CAPTION: TextFont = TextFont { face: Face::Serif, px: 9.0 * PT, leading: 1.6 };
-const RUNNING: TextFont = TextFont { face: Face::Serif, px: 9.0 * PT, leading: 1.0 };
+const BODY: TextFont = TextFont {
+    face: Face::Serif,
+    px: 10.5 * PT,
+    leading: 1.7,
+};
+const SECTION: TextFont = TextFont {
+    face: Face::SansBold,
+    px: 12.0 * PT,
+    leading: 2.0,
+};
+const SUB1: TextFont = TextFont {
+    face: Face::SansBold,
+    px: 10.5 * PT,
+    leading: 1.9,
+};
+const SUB2: TextFont = TextFont {
+    face: Face::Sans,
+    px: 10.5 * PT,
+    leading: 1.8,
+};
+const CASE_TITLE: TextFont = TextFont {
+    face: Face::SansBold,
+    px: 16.0 * PT,
+    leading: 1.6,
+};
+const SUBTITLE: TextFont = TextFont {
+    face: Face::Serif,
+    px: 11.0 * PT,
+    leading: 1.8,
+};
+const TOC_CHAPTER: TextFont = TextFont {
+    face: Face::SansBold,
+    px: 10.0 * PT,
+    leading: 1.5,
+};
+const TOC_ENTRY: TextFont = TextFont {
+    face: Face::Serif,
+    px: 9.0 * PT,
+    leading: 1.36,
+};
+const CAPTION: TextFont = TextFont {
+    face: Face::Serif,
+    px: 9.0 * PT,
+    leading: 1.6,
+};
+const RUNNING: TextFont = TextFont {
+    face: Face::Serif,
+    px: 9.0 * PT,
+    leading: 1.0,
+};
 
 /// Characters a line may not start with, and may not end with (Chinese line-breaking rules).
 const NO_START: &str = "，。、；：？！）”’》」』】〉…·,.;:?!)%％—";
@@ -119,8 +166,19 @@ const NO_END: &str = "（“‘《「『【〈(";
 /// One drawing instruction on a page.
 #[derive(Debug, Clone)]
 enum Op {
-    Glyphs { face: Face, px: f32, baseline: f32, items: Vec<(f32, char)> },
-    Photo { x: f32, y: f32, w: f32, h: f32, seed: u64 },
+    Glyphs {
+        face: Face,
+        px: f32,
+        baseline: f32,
+        items: Vec<(f32, char)>,
+    },
+    Photo {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -202,7 +260,12 @@ struct Typesetter<'a> {
 
 impl<'a> Typesetter<'a> {
     fn new(fonts: &'a FontSet, fig_scale: f32) -> Self {
-        Typesetter { fonts, pages: vec![PageLayout::default()], y: TOP, fig_scale }
+        Typesetter {
+            fonts,
+            pages: vec![PageLayout::default()],
+            y: TOP,
+            fig_scale,
+        }
     }
 
     fn page(&mut self) -> &mut PageLayout {
@@ -252,7 +315,10 @@ impl<'a> Typesetter<'a> {
                 while cur.last().is_some_and(|l| l.0 == " ") {
                     cur.pop();
                 }
-                lines.push(Line { units: std::mem::take(&mut cur), last: false });
+                lines.push(Line {
+                    units: std::mem::take(&mut cur),
+                    last: false,
+                });
                 carry.retain(|c| c.0 != " " || !cur.is_empty());
                 cur = carry;
                 avail = width;
@@ -263,7 +329,10 @@ impl<'a> Typesetter<'a> {
             cur.push((u, w));
         }
         if !cur.is_empty() {
-            lines.push(Line { units: cur, last: true });
+            lines.push(Line {
+                units: cur,
+                last: true,
+            });
         }
         if let Some(l) = lines.last_mut() {
             l.last = true;
@@ -278,7 +347,11 @@ impl<'a> Typesetter<'a> {
         let baseline = self.y + f.px * 0.88 + (f.leading - 1.0) * f.px / 2.0;
         let natural = line.width();
         let gaps = line.units.len().saturating_sub(1) as f32;
-        let extra = if justify && gaps > 0.0 && natural < width { (width - natural) / gaps } else { 0.0 };
+        let extra = if justify && gaps > 0.0 && natural < width {
+            (width - natural) / gaps
+        } else {
+            0.0
+        };
         let mut items = Vec::new();
         let mut cx = x;
         for (u, w) in &line.units {
@@ -291,7 +364,12 @@ impl<'a> Typesetter<'a> {
         }
         let text = line.text();
         let page = self.page();
-        page.ops.push(Op::Glyphs { face: f.face, px: f.px, baseline, items });
+        page.ops.push(Op::Glyphs {
+            face: f.face,
+            px: f.px,
+            baseline,
+            items,
+        });
         page.truth.push(text.trim().to_string());
         self.y += h;
     }
@@ -315,7 +393,11 @@ impl<'a> Typesetter<'a> {
     fn figure(&mut self, captions: &[String], seed: u64) {
         let n = captions.len().max(1) as f32;
         let gap = 6.0 * MM;
-        let w = if n > 1.0 { (TEXT_W - gap) / 2.0 } else { TEXT_W * 0.62 } * self.fig_scale;
+        let w = if n > 1.0 {
+            (TEXT_W - gap) / 2.0
+        } else {
+            TEXT_W * 0.62
+        } * self.fig_scale;
         let h = if n > 1.0 { w * 0.72 } else { w * 0.62 };
         let cap_h = CAPTION.px * CAPTION.leading;
         self.ensure(h + cap_h + 3.0 * MM);
@@ -327,7 +409,13 @@ impl<'a> Typesetter<'a> {
         for (i, cap) in captions.iter().enumerate() {
             let x = x0 + i as f32 * (w + gap);
             let salt = seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            self.page().ops.push(Op::Photo { x, y: top, w, h, seed: salt });
+            self.page().ops.push(Op::Photo {
+                x,
+                y: top,
+                w,
+                h,
+                seed: salt,
+            });
             let cw = self.measure(CAPTION, cap);
             let mut cx = x + (w - cw) / 2.0;
             let mut items = Vec::new();
@@ -335,7 +423,12 @@ impl<'a> Typesetter<'a> {
                 items.push((cx, c));
                 cx += self.fonts.advance(CAPTION.face, CAPTION.px, c);
             }
-            self.page().ops.push(Op::Glyphs { face: CAPTION.face, px: CAPTION.px, baseline, items });
+            self.page().ops.push(Op::Glyphs {
+                face: CAPTION.face,
+                px: CAPTION.px,
+                baseline,
+                items,
+            });
             truth.push(cap.trim().to_string());
         }
         self.page().truth.push(truth.join(" "));
@@ -347,7 +440,13 @@ impl<'a> Typesetter<'a> {
         let h = 55.0 * MM;
         self.ensure(h);
         let y = self.y;
-        self.page().ops.push(Op::Photo { x: MARGIN_X, y, w, h, seed });
+        self.page().ops.push(Op::Photo {
+            x: MARGIN_X,
+            y,
+            w,
+            h,
+            seed,
+        });
         self.y += h;
     }
 
@@ -370,10 +469,18 @@ impl<'a> Typesetter<'a> {
             Block::Figure { captions } => self.figure(captions, seed),
             Block::Picture { .. } => self.picture(seed),
             Block::TocChapter { number, name } => {
-                self.ensure(TOC_CHAPTER.px * TOC_CHAPTER.leading + TOC_ENTRY.px * TOC_ENTRY.leading);
+                self.ensure(
+                    TOC_CHAPTER.px * TOC_CHAPTER.leading + TOC_ENTRY.px * TOC_ENTRY.leading,
+                );
                 let line = self.wrap(TOC_CHAPTER, &format!("{number} {name}"), TEXT_W, 0.0);
                 for l in line {
-                    self.place(TOC_CHAPTER, &l, MARGIN_X + 4.0 * TOC_ENTRY.px, TEXT_W, false);
+                    self.place(
+                        TOC_CHAPTER,
+                        &l,
+                        MARGIN_X + 4.0 * TOC_ENTRY.px,
+                        TEXT_W,
+                        false,
+                    );
                 }
             }
             Block::TocEntry { page, title } => {
@@ -396,18 +503,37 @@ impl<'a> Typesetter<'a> {
     /// Adds the running header (verso: book title left; recto: chapter right) and the folio.
     fn furniture(&mut self, idx: usize, folio: u32, chapter: &str) {
         let page = &mut self.pages[idx];
-        let (header, right) = if folio % 2 == 0 { (BOOK_TITLE, false) } else { (chapter, true) };
-        let hw: f32 = header.chars().map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c)).sum();
-        let mut x = if right { MARGIN_X + TEXT_W - hw } else { MARGIN_X };
+        let (header, right) = if folio.is_multiple_of(2) {
+            (BOOK_TITLE, false)
+        } else {
+            (chapter, true)
+        };
+        let hw: f32 = header
+            .chars()
+            .map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c))
+            .sum();
+        let mut x = if right {
+            MARGIN_X + TEXT_W - hw
+        } else {
+            MARGIN_X
+        };
         let mut items = Vec::new();
         for c in header.chars() {
             items.push((x, c));
             x += self.fonts.advance(RUNNING.face, RUNNING.px, c);
         }
-        page.ops.push(Op::Glyphs { face: RUNNING.face, px: RUNNING.px, baseline: 15.0 * MM, items });
+        page.ops.push(Op::Glyphs {
+            face: RUNNING.face,
+            px: RUNNING.px,
+            baseline: 15.0 * MM,
+            items,
+        });
         page.truth.insert(0, header.to_string());
         let label = format!("{folio:03}");
-        let fw: f32 = label.chars().map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c)).sum();
+        let fw: f32 = label
+            .chars()
+            .map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c))
+            .sum();
         let mut x = (PAGE_W as f32 - fw) / 2.0;
         let mut items = Vec::new();
         for c in label.chars() {
@@ -415,13 +541,20 @@ impl<'a> Typesetter<'a> {
             x += self.fonts.advance(RUNNING.face, RUNNING.px, c);
         }
         let baseline = PAGE_H as f32 - 13.0 * MM;
-        page.ops.push(Op::Glyphs { face: RUNNING.face, px: RUNNING.px, baseline, items });
+        page.ops.push(Op::Glyphs {
+            face: RUNNING.face,
+            px: RUNNING.px,
+            baseline,
+            items,
+        });
         page.truth.push(label);
     }
 }
 
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Lays out one section; case sections shrink their figures until they fit their printed pages.
@@ -435,7 +568,11 @@ fn layout_section(fonts: &FontSet, s: &Section, seed: u64) -> Vec<PageLayout> {
         let fits = t.pages.len() as u32 <= s.max_pages;
         if fits || scale < 0.3 || s.kind != PageKind::Case {
             if let Some(first) = s.first_page.filter(|_| s.kind == PageKind::Case) {
-                let chapter = s.district.as_deref().map(|d| format!("{d}优秀示范案例")).unwrap_or_default();
+                let chapter = s
+                    .district
+                    .as_deref()
+                    .map(|d| format!("{d}优秀示范案例"))
+                    .unwrap_or_default();
                 for i in 0..t.pages.len() {
                     t.furniture(i, first + i as u32, &chapter);
                 }
@@ -472,15 +609,27 @@ pub fn plan(doc: &Document, fonts: &FontSet, seed: u64) -> Vec<PagePlan> {
 }
 
 /// Rasterises a plan and, unless `clean`, degrades it like a flatbed scan. Returns PNG bytes.
-pub fn rasterize(p: &PagePlan, fonts: &FontSet, seed: u64, clean: bool) -> Result<Vec<u8>, ScanError> {
+pub fn rasterize(
+    p: &PagePlan,
+    fonts: &FontSet,
+    seed: u64,
+    clean: bool,
+) -> Result<Vec<u8>, ScanError> {
     let mut canvas = Canvas::new(PAGE_W, PAGE_H);
     for op in &p.layout.ops {
         match op {
-            Op::Glyphs { face, px, baseline, items } => {
+            Op::Glyphs {
+                face,
+                px,
+                baseline,
+                items,
+            } => {
                 let font = fonts.face(*face);
                 let scale = fonts.scale(*face, *px);
                 for &(x, c) in items {
-                    let g = font.glyph_id(c).with_scale_and_position(scale, point(x, *baseline));
+                    let g = font
+                        .glyph_id(c)
+                        .with_scale_and_position(scale, point(x, *baseline));
                     if let Some(o) = font.outline_glyph(g) {
                         let b = o.px_bounds();
                         o.draw(|gx, gy, cov| {
@@ -493,8 +642,15 @@ pub fn rasterize(p: &PagePlan, fonts: &FontSet, seed: u64, clean: bool) -> Resul
         }
     }
     let page_seed = seed ^ fnv(&p.label);
-    let img = if clean { canvas.to_gray() } else { degrade::scan(canvas, page_seed) };
-    degrade::encode_png(&img).map_err(|e| ScanError::Encode { path: PathBuf::from(&p.label), reason: e })
+    let img = if clean {
+        canvas.to_gray()
+    } else {
+        degrade::scan(canvas, page_seed)
+    };
+    degrade::encode_png(&img).map_err(|e| ScanError::Encode {
+        path: PathBuf::from(&p.label),
+        reason: e,
+    })
 }
 
 /// Renders every page of `doc` (plans, then rasterises in parallel).
@@ -510,9 +666,15 @@ pub fn render(
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = all.iter().find(|p| !seen.insert(p.label.clone())) {
         let reason = "a case does not fit the pages its contents entry gives it".to_string();
-        return Err(ScanError::Encode { path: PathBuf::from(&dup.label), reason });
+        return Err(ScanError::Encode {
+            path: PathBuf::from(&dup.label),
+            reason,
+        });
     }
-    let plans: Vec<PagePlan> = all.into_iter().filter(|p| only.is_none_or(|o| o == p.label)).collect();
+    let plans: Vec<PagePlan> = all
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o == p.label))
+        .collect();
     plans
         .par_iter()
         .map(|p| {

@@ -4,9 +4,6 @@
 //!   and numbers (Tesseract wedges spaces between CJK glyphs).
 //! - [`compare_key`] and [`cer`]: the OCR accuracy measure used by `eval-ocr`.
 
-
-
-
 use unicode_normalization::UnicodeNormalization;
 
 /// Han ideographs (CJK unified, extension A, compatibility) and the CJK symbols/full-width forms that
@@ -51,8 +48,11 @@ pub fn fix_spacing(line: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c == ' ' || c == '\u{3000}' {
             let prev = out.chars().last();
-            let next = chars[i + 1..].iter().find(|c| **c != ' ' && **c != '\u{3000}');
-            let keep = matches!((prev, next), (Some(p), Some(&n)) if !is_cjk(p) && !is_cjk(n) && p != ' ');
+            let next = chars[i + 1..]
+                .iter()
+                .find(|c| **c != ' ' && **c != '\u{3000}');
+            let keep =
+                matches!((prev, next), (Some(p), Some(&n)) if !is_cjk(p) && !is_cjk(n) && p != ' ');
             if keep {
                 out.push(' ');
             }
@@ -89,6 +89,35 @@ pub fn restore_fullwidth(line: &str) -> String {
         .collect()
 }
 
+/// Repairs glyph confusions Tesseract's chi_sim makes in printed Chinese: "一一" for the dash "——"
+/// (when not between digits), angle brackets 〈〉 for full-width parentheses （）.
+pub fn repair_ocr(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let digit = |k: Option<&char>| {
+            k.is_some_and(|c| c.is_ascii_digit() || ('一'..='十').contains(c) && *c != '一')
+        };
+        if c == '一'
+            && chars.get(i + 1) == Some(&'一')
+            && !digit(i.checked_sub(1).and_then(|k| chars.get(k)))
+        {
+            out.push_str("——");
+            i += 2;
+            continue;
+        }
+        out.push(match c {
+            '〈' => '（',
+            '〉' => '）',
+            c => c,
+        });
+        i += 1;
+    }
+    out
+}
+
 /// The comparison form used for CER: NFKC (so full-width and ASCII forms compare equal), no whitespace.
 pub fn compare_key(s: &str) -> Vec<char> {
     s.nfkc().filter(|c| !c.is_whitespace()).collect()
@@ -104,7 +133,11 @@ pub fn edit_counts(truth: &str, hyp: &str) -> (usize, usize) {
 /// Character error rate: Levenshtein distance / truth length, both in [`compare_key`] form.
 pub fn cer(truth: &str, hyp: &str) -> f64 {
     let (d, n) = edit_counts(truth, hyp);
-    if n == 0 { if d == 0 { 0.0 } else { 1.0 } } else { d as f64 / n as f64 }
+    if n == 0 {
+        if d == 0 { 0.0 } else { 1.0 }
+    } else {
+        d as f64 / n as f64
+    }
 }
 
 fn levenshtein(a: &[char], b: &[char]) -> usize {
@@ -113,7 +146,9 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -132,14 +167,29 @@ mod tests {
 
     #[test]
     fn no_space_between_han_but_between_latin() {
-        assert_eq!(join_words(["绿化", "率", "达", "48.5%", "。"]), "绿化率达48.5%。");
+        assert_eq!(
+            join_words(["绿化", "率", "达", "48.5%", "。"]),
+            "绿化率达48.5%。"
+        );
         assert_eq!(join_words(["ISBN", "978-7", "上海"]), "ISBN 978-7上海");
-        assert_eq!(fix_spacing("社 区 概 况 ISBN  978 号"), "社区概况ISBN 978号");
+        assert_eq!(
+            fix_spacing("社 区 概 况 ISBN  978 号"),
+            "社区概况ISBN 978号"
+        );
+    }
+
+    #[test]
+    fn dash_and_parentheses_repaired() {
+        assert_eq!(repair_ocr("一一浦东新区〈东、西〉"), "——浦东新区（东、西）");
+        assert_eq!(repair_ocr("第一一"), "第——");
     }
 
     #[test]
     fn fullwidth_restored_next_to_han() {
-        assert_eq!(restore_fullwidth("星级(三星级)河道,赵家沟"), "星级（三星级）河道，赵家沟");
+        assert_eq!(
+            restore_fullwidth("星级(三星级)河道,赵家沟"),
+            "星级（三星级）河道，赵家沟"
+        );
         assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
     }
 
