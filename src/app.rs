@@ -205,3 +205,119 @@ pub fn eval_ocr(truth: &Path, text: &Path) -> Result<f64, AppError> {
     println!("{:<8} {:>7} {:>6} {:>7.2}", "all", n, e, 100.0 * total);
     Ok(total)
 }
+
+/// Reads transcription files (or folders of `.txt`, natural order) as pages. Files that are not UTF-8
+/// text are reported by name and skipped; they are returned as errors beside the pages.
+pub fn read_text_pages(
+    paths: &[PathBuf],
+) -> Result<(Vec<crate::book::PageText>, Vec<String>), AppError> {
+    let mut files = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}", p.display())))?;
+        if meta.is_dir() {
+            let rd = std::fs::read_dir(p)
+                .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}", p.display())))?;
+            let mut v: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            v.sort_by_key(|f| {
+                scan::natural_key(&f.file_name().unwrap_or_default().to_string_lossy())
+            });
+            files.extend(v);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(AppError::new(
+            Exit::InputError,
+            "no text files (*.txt) found",
+        ));
+    }
+    let mut pages = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let bytes = match std::fs::read(&f) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(format!("{}: cannot read: {e}", f.display()));
+                continue;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) if text.contains('\0') => {
+                errors.push(format!("{}: binary data, not text", f.display()))
+            }
+            Ok(text) => pages.push(crate::book::PageText {
+                label: f
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                source: f.display().to_string(),
+                text,
+                conf: None,
+            }),
+            Err(e) => errors.push(format!(
+                "{}: not UTF-8 text (invalid byte at offset {})",
+                f.display(),
+                e.utf8_error().valid_up_to()
+            )),
+        }
+    }
+    Ok((pages, errors))
+}
+
+/// Structure + extraction over text pages.
+pub fn extract_pages(
+    pages: &[crate::book::PageText],
+) -> (crate::book::Book, Vec<crate::extract::CaseFacts>) {
+    let book = crate::book::read(pages);
+    let facts = crate::extract::extract(&book, pages);
+    (book, facts)
+}
+
+/// Reads a JSON Lines file of case records.
+pub fn read_jsonl(path: &Path) -> Result<Vec<serde_json::Value>, AppError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}", path.display())))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                AppError::new(
+                    Exit::InputError,
+                    format!("{}:{}: {e}", path.display(), i + 1),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Prints precision, recall and F1 per field; returns the scores.
+pub fn eval_extract(
+    predicted: &[serde_json::Value],
+    gold: &[serde_json::Value],
+) -> Vec<crate::extract::FieldScore> {
+    let scores = crate::extract::score(predicted, gold);
+    println!(
+        "{:<14} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
+        "field", "tp", "fp", "fn", "precision", "recall", "F1"
+    );
+    for s in &scores {
+        println!(
+            "{:<14} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6.3}",
+            s.field,
+            s.tp,
+            s.fp,
+            s.fn_,
+            s.precision(),
+            s.recall(),
+            s.f1()
+        );
+    }
+    scores
+}

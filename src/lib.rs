@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod book;
+pub mod extract;
 pub mod io;
 pub mod ocr;
 pub mod progress;

@@ -83,6 +83,25 @@ enum Command {
         #[arg(long, default_value = "output/pages.jsonl")]
         pages_json: PathBuf,
     },
+    /// Facts per case from UTF-8 text files or folders of .txt pages (transcriptions or OCR output).
+    Extract {
+        /// Text files or folders.
+        #[arg(long, required = true, num_args = 1..)]
+        text: Vec<PathBuf>,
+        /// One JSON object per case (source, page, district, community and the six facts).
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// Precision, recall and F1 per field against a gold JSONL file (same keys as `extract --jsonl`).
+    EvalExtract {
+        #[arg(long)]
+        gold: PathBuf,
+        /// Predicted JSONL; or give --text to extract now.
+        #[arg(long, conflicts_with = "text")]
+        predicted: Option<PathBuf>,
+        #[arg(long, num_args = 1..)]
+        text: Vec<PathBuf>,
+    },
     /// Character error rate of OCR text files against ground truth (whitespace-insensitive, NFKC).
     EvalOcr {
         #[arg(long, default_value = "scans/truth")]
@@ -157,6 +176,63 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 out.cached()
             );
             Ok(out.exit())
+        }
+        Command::Extract { text, jsonl } => {
+            let (pages, errors) = app::read_text_pages(&text)?;
+            for e in &errors {
+                eprintln!("greenbook: {e}");
+            }
+            let (book, cases) = app::extract_pages(&pages);
+            for c in &cases {
+                if jsonl {
+                    println!("{}", greenbook::extract::jsonl_record(c));
+                } else {
+                    let show = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+                    println!(
+                        "{} {} {}: households {} population {} green_rate {} founded {} elderly {} migrant {}",
+                        c.page,
+                        show(c.district.clone()),
+                        show(c.community.clone()),
+                        show(c.households.map(|v| v.to_string())),
+                        show(c.population.map(|v| v.to_string())),
+                        show(c.green_rate.map(|v| format!("{v}%"))),
+                        show(c.founded_year.map(|v| v.to_string())),
+                        show(c.elderly_share.map(|v| format!("{v}%"))),
+                        show(c.migrant_share.map(|v| format!("{v}%"))),
+                    );
+                }
+            }
+            eprintln!(
+                "extract: {} pages, {} contents entries, {} cases",
+                pages.len(),
+                book.contents.len(),
+                cases.len()
+            );
+            Ok(if errors.is_empty() {
+                Exit::Success
+            } else {
+                Exit::PartialSuccess
+            })
+        }
+        Command::EvalExtract {
+            gold,
+            predicted,
+            text,
+        } => {
+            let gold = app::read_jsonl(&gold)?;
+            let predicted = match predicted {
+                Some(p) => app::read_jsonl(&p)?,
+                None => {
+                    let (pages, _) = app::read_text_pages(&text)?;
+                    app::extract_pages(&pages)
+                        .1
+                        .iter()
+                        .map(greenbook::extract::jsonl_record)
+                        .collect()
+                }
+            };
+            app::eval_extract(&predicted, &gold);
+            Ok(Exit::Success)
         }
         Command::EvalOcr { truth, text } => {
             app::eval_ocr(&truth, &text)?;

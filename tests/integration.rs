@@ -338,3 +338,185 @@ mod ocr_stage {
         );
     }
 }
+
+mod extraction {
+    use super::*;
+    use greenbook::book::{self, PageText};
+    use greenbook::extract;
+
+    fn gold(name: &str) -> Vec<serde_json::Value> {
+        greenbook::app::read_jsonl(&root().join("tests/data").join(name)).unwrap()
+    }
+
+    fn truth_pages() -> Vec<PageText> {
+        greenbook::app::read_text_pages(&[scans().join("truth")])
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn contents_has_80_cases_in_16_districts_from_truth() {
+        let b = book::read(&truth_pages());
+        assert_eq!(b.contents.len(), 80);
+        let districts: std::collections::BTreeSet<_> =
+            b.contents.iter().map(|e| e.district.clone()).collect();
+        assert_eq!(districts.len(), 16);
+        let last = b.contents.last().unwrap();
+        assert_eq!(
+            (last.chapter, last.page, last.district.as_str()),
+            (16, 329, "崇明区")
+        );
+    }
+
+    /// End to end from the committed scans through real OCR: every stated fact of the three real cases.
+    #[test]
+    fn real_cases_end_to_end_from_scans() {
+        let cache = tmp();
+        let sources: Vec<_> = scan::read_manifest(&scans().join("manifest.csv"))
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.kind.as_deref() != Some("cover") && p.kind.as_deref() != Some("front"))
+            .collect();
+        let ocr_pages = ocr::run(&sources, &opts(cache.path()), &Quiet).unwrap();
+        let pages: Vec<PageText> = ocr_pages
+            .iter()
+            .map(|p| PageText {
+                label: p.label.clone(),
+                source: p.file.clone(),
+                text: p.text.clone(),
+                conf: p.mean_conf,
+            })
+            .collect();
+        let b = book::read(&pages);
+        assert!(
+            b.contents.len() >= 72,
+            "contents entries read from OCR: {}",
+            b.contents.len()
+        );
+        assert_eq!(b.cases.len(), 3);
+        assert_eq!(
+            b.cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["c002", "c005", "c008"]
+        );
+        let facts = extract::extract(&b, &pages);
+        let predicted: Vec<_> = facts.iter().map(extract::jsonl_record).collect();
+        for s in extract::score(&predicted, &gold("gold_real.jsonl")) {
+            assert_eq!((s.fp, s.fn_), (0, 0), "{}: {s:?}\n{predicted:#?}", s.field);
+        }
+        // Provenance: page, sentence holding the number, page confidence, sub-estate scope for 东力.
+        let dongli = facts.iter().find(|c| c.case_id == "c008").unwrap();
+        let hh = dongli
+            .facts
+            .iter()
+            .find(|f| f.field == extract::Field::Households)
+            .unwrap();
+        assert_eq!(hh.page, "p008");
+        assert!(hh.sentence.contains("1224户"));
+        let span: String = hh
+            .sentence
+            .chars()
+            .skip(hh.span.0)
+            .take(hh.span.1 - hh.span.0)
+            .collect();
+        assert!(span.contains("1224"), "span {span:?}");
+        assert!(hh.page_conf.is_some_and(|c| c > 50.0));
+        assert_eq!(hh.scope.as_deref(), Some("sub_estate:东力新村"));
+        let pop = facts[0]
+            .facts
+            .iter()
+            .find(|f| f.field == extract::Field::Population)
+            .unwrap();
+        assert_eq!(
+            (pop.value, pop.qualifier),
+            (8000.0, greenbook::text::numerals::Qualifier::Approx)
+        );
+        // Missing is null, never 0.
+        assert_eq!(facts[1].population, None);
+        assert_eq!(facts[1].green_rate, None);
+    }
+
+    #[test]
+    fn varied_set_f1_at_least_095_per_field() {
+        let (pages, errors) =
+            greenbook::app::read_text_pages(&[root().join("tests/data/varied")]).unwrap();
+        assert!(errors.is_empty());
+        let (_, facts) = greenbook::app::extract_pages(&pages);
+        let predicted: Vec<_> = facts.iter().map(extract::jsonl_record).collect();
+        for s in extract::score(&predicted, &gold("gold_varied.jsonl")) {
+            assert!(s.f1() >= 0.95, "{}: F1 {:.3} {s:?}", s.field, s.f1());
+        }
+    }
+
+    #[test]
+    fn extract_cli_jsonl_keys_and_garbled_input() {
+        let dir = tmp();
+        std::fs::copy(
+            root().join("tests/data/varied/v02.txt"),
+            dir.path().join("a.txt"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("b.txt"), b"\xff\xfe\x00garbage\x80").unwrap();
+        let out = bin()
+            .args(["extract", "--jsonl", "--text"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("b.txt") && stderr.contains("UTF-8"),
+            "{stderr}"
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let rec: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+        let keys: std::collections::BTreeSet<&str> = rec
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let want: std::collections::BTreeSet<&str> = [
+            "source",
+            "page",
+            "district",
+            "community",
+            "households",
+            "population",
+            "green_rate",
+            "founded_year",
+            "elderly_share",
+            "migrant_share",
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(keys, want);
+        assert_eq!(rec["households"], 2300);
+        assert_eq!(rec["migrant_share"], 25.0);
+    }
+
+    /// Property: no input text makes the numeral parser or the extractor panic.
+    #[test]
+    fn no_input_makes_extraction_panic() {
+        let alphabet: Vec<char> =
+            "0123456789０１２％%.,， 约余多近超过以上左右百分之三成四分之一二〇两万千百十亿户人年绿化率老年人外来人口其中新村——\n社区概况OlI。；、：图"
+                .chars()
+                .collect();
+        let mut rng = greenbook::scan::degrade::Rng::new(7);
+        for _ in 0..3000 {
+            let len = (rng.unit() * 60.0) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[(rng.unit() * alphabet.len() as f32) as usize % alphabet.len()])
+                .collect();
+            let _ = greenbook::text::numerals::find_numbers(&s);
+            let page = PageText {
+                label: "x".into(),
+                source: "x".into(),
+                text: format!("标题\n——浦东新区某镇某居民区\n{s}"),
+                conf: None,
+            };
+            let pages = [page];
+            let b = book::read(&pages);
+            let _ = extract::extract(&b, &pages);
+        }
+    }
+}

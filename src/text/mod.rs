@@ -4,6 +4,8 @@
 //!   and numbers (Tesseract wedges spaces between CJK glyphs).
 //! - [`compare_key`] and [`cer`]: the OCR accuracy measure used by `eval-ocr`.
 
+pub mod numerals;
+pub mod segment;
 use unicode_normalization::UnicodeNormalization;
 
 /// Han ideographs (CJK unified, extension A, compatibility) and the CJK symbols/full-width forms that

@@ -1,0 +1,449 @@
+//! Stage 5: the six facts of every case's profile (社区概况), each with provenance.
+//!
+//! The profile is cut into sentences (。！？；) and clauses (，、：); jieba tokens decide which keyword a
+//! clause speaks of, [`crate::text::numerals`] finds its numbers. A number becomes a fact only when its
+//! clause names the field and its unit fits; distractors (city-wide totals, other rates, buildings,
+//! parking spaces, volunteers, areas) are refused. Missing facts stay None.
+
+use serde::Serialize;
+
+use crate::book::{Book, Case, PageText};
+use crate::text::numerals::{self, Number, Qualifier};
+use crate::text::segment;
+
+/// The fields extracted per case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Households,
+    Population,
+    GreenRate,
+    FoundedYear,
+    ElderlyShare,
+    MigrantShare,
+}
+
+pub const FIELDS: [Field; 6] = [
+    Field::Households,
+    Field::Population,
+    Field::GreenRate,
+    Field::FoundedYear,
+    Field::ElderlyShare,
+    Field::MigrantShare,
+];
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Households => "households",
+            Field::Population => "population",
+            Field::GreenRate => "green_rate",
+            Field::FoundedYear => "founded_year",
+            Field::ElderlyShare => "elderly_share",
+            Field::MigrantShare => "migrant_share",
+        }
+    }
+    pub fn unit(self) -> &'static str {
+        match self {
+            Field::Households => "households",
+            Field::Population => "persons",
+            Field::FoundedYear => "year",
+            _ => "percent",
+        }
+    }
+}
+
+/// One extracted fact and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    pub case_id: String,
+    pub field: Field,
+    pub value: f64,
+    pub unit: &'static str,
+    pub qualifier: Qualifier,
+    /// Page label the number is printed on.
+    pub page: String,
+    pub sentence: String,
+    /// Char span of the number (with its qualifiers) inside `sentence`.
+    pub span: (usize, usize),
+    /// Which rule took it, e.g. "households:unit户".
+    pub rule: String,
+    pub page_conf: Option<f32>,
+    /// Set when the figure is stated for a sub-estate only (e.g. "sub_estate:东力新村").
+    pub scope: Option<String>,
+}
+
+/// A case with its facts (None where the book does not say).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseFacts {
+    pub case_id: String,
+    pub source: String,
+    pub page: String,
+    pub district: Option<String>,
+    pub town: Option<String>,
+    pub community: Option<String>,
+    pub title: String,
+    pub households: Option<i64>,
+    pub population: Option<i64>,
+    pub green_rate: Option<f64>,
+    pub founded_year: Option<i64>,
+    pub elderly_share: Option<f64>,
+    pub migrant_share: Option<f64>,
+    pub facts: Vec<Fact>,
+}
+
+const WIDE_SCOPE: &[&str] = &[
+    "全市",
+    "全区",
+    "全镇",
+    "全国",
+    "全街道",
+    "全县",
+    "全省",
+    "市级",
+    "区级",
+];
+const OTHER_RATES: &[&str] = &[
+    "满意度",
+    "准确率",
+    "完成率",
+    "参与率",
+    "知晓率",
+    "回收率",
+    "分类率",
+    "达标率",
+    "增长",
+    "提高",
+    "下降",
+    "减少",
+];
+const NOT_POPULATION: &[&str] = &[
+    "老年",
+    "老人",
+    "外来",
+    "来沪",
+    "非户籍",
+    "志愿",
+    "党员",
+    "楼组长",
+    "工作人员",
+    "儿童",
+    "学生",
+    "岁以上",
+    "独居",
+    "残疾",
+];
+
+fn split_keep(text: &str, seps: &[char]) -> Vec<(usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        // A comma between digits is a thousands separator, not a clause boundary.
+        let digit_comma = c == ','
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+        if seps.contains(&c) && !digit_comma {
+            out.push((start, chars[start..=i].iter().collect()));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars[start..].iter().collect()));
+    }
+    out
+}
+
+/// Which field a number in a clause is, if any, with the rule's name.
+fn classify(
+    clause: &str,
+    sentence: &str,
+    words: &[String],
+    n: &Number,
+) -> Option<(Field, &'static str)> {
+    let has_word = |ks: &[&str]| words.iter().any(|w| ks.contains(&w.as_str()));
+    let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
+    if has(WIDE_SCOPE) {
+        return None;
+    }
+    if n.percent {
+        if has(OTHER_RATES) {
+            return None;
+        }
+        if has(&["绿化率", "绿化覆盖率", "绿地率", "绿化覆盖"]) {
+            return Some((Field::GreenRate, "green_rate:keyword"));
+        }
+        if has(&[
+            "老年",
+            "老人",
+            "60岁以上",
+            "六十岁以上",
+            "60周岁以上",
+            "老龄化率",
+            "老龄",
+        ]) {
+            return Some((Field::ElderlyShare, "elderly_share:keyword"));
+        }
+        if has(&[
+            "外来人口",
+            "来沪人员",
+            "来沪人口",
+            "非户籍",
+            "外来",
+            "流动人口",
+        ]) {
+            return Some((Field::MigrantShare, "migrant_share:keyword"));
+        }
+        return None;
+    }
+    let unit = n.unit.as_str();
+    let int = n.value.fract() == 0.0;
+    if unit.starts_with('年')
+        && int
+        && (1900.0..=2030.0).contains(&n.value)
+        && has(&[
+            "建成", "建于", "入住", "成立", "始建", "竣工", "交付", "落成", "建造",
+        ])
+    {
+        return Some((Field::FoundedYear, "founded_year:keyword"));
+    }
+    if unit.starts_with('户')
+        && !unit.starts_with("户籍")
+        && n.value >= 10.0
+        && !has(&["动迁户", "困难户", "加梯"])
+    {
+        return Some((Field::Households, "households:unit户"));
+    }
+    if has_word(&["户数", "总户数", "规划总户数"])
+        && (unit.is_empty() || unit.starts_with(['，', '。', ',']))
+    {
+        return Some((Field::Households, "households:keyword户数"));
+    }
+    if (unit.starts_with('人') || unit.starts_with("余人"))
+        && has_word(&[
+            "人口",
+            "总人口",
+            "居住人口",
+            "常住人口",
+            "户籍人口",
+            "实有人口",
+            "常住居民",
+            "居民",
+            "住户",
+            "总居住人口",
+        ])
+        && !has(NOT_POPULATION)
+    {
+        return Some((Field::Population, "population:keyword+unit人"));
+    }
+    // "共1 686户、4 500人": a bare head count listed right after the households figure.
+    if unit.starts_with('人')
+        && clause.chars().count() <= 10
+        && !has(NOT_POPULATION)
+        && sentence.contains('户')
+        && !sentence.contains("名")
+        && numerals::find_numbers(sentence)
+            .iter()
+            .any(|m| m.unit.starts_with('户'))
+    {
+        return Some((Field::Population, "population:after-households"));
+    }
+    None
+}
+
+/// A sub-estate named by "其中X为…" in an earlier clause of the sentence.
+fn sub_estate(clause: &str) -> Option<String> {
+    let i = clause.find("其中")?;
+    let rest: String = clause[i + "其中".len()..].chars().take(10).collect();
+    ["新村", "小区", "花园", "苑", "庭园", "家园", "公寓"]
+        .iter()
+        .filter_map(|k| rest.find(k).map(|j| rest[..j + k.len()].to_string()))
+        .min_by_key(|s| s.len())
+}
+
+/// Extracts the facts of one case from its profile (the whole body when no 社区概况 heading was read).
+pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
+    let (offset, profile) = case.section("社区概况").unwrap_or((0, case.body.as_str()));
+    let mut facts: Vec<Fact> = Vec::new();
+    for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';']) {
+        let mut scope: Option<String> = None;
+        for (c_off, clause) in split_keep(&sentence, &['，', ',', '、', '：', ':']) {
+            if let Some(s) = sub_estate(&clause) {
+                scope = Some(s);
+            }
+            let words: Vec<String> = segment::tokens(&clause)
+                .into_iter()
+                .map(|t| t.word)
+                .collect();
+            for n in numerals::find_numbers(&clause) {
+                let Some((field, rule)) = classify(&clause, &sentence, &words, &n) else {
+                    continue;
+                };
+                let page = case.page_at(offset + s_off + c_off + n.start);
+                facts.push(Fact {
+                    case_id: case.id.clone(),
+                    field,
+                    value: n.value,
+                    unit: field.unit(),
+                    qualifier: n.qualifier,
+                    page: pages.get(page).map(|p| p.label.clone()).unwrap_or_default(),
+                    sentence: sentence.clone(),
+                    span: (c_off + n.start, c_off + n.end),
+                    rule: rule.to_string(),
+                    page_conf: pages.get(page).and_then(|p| p.conf),
+                    scope: scope.as_ref().map(|s| format!("sub_estate:{s}")),
+                });
+            }
+        }
+    }
+    // One fact per field: a whole-community figure beats a sub-estate one; then a stated total; then
+    // the first mention.
+    let mut chosen: Vec<Fact> = Vec::new();
+    for f in FIELDS {
+        let best = facts.iter().filter(|x| x.field == f).min_by_key(|x| {
+            let total = x.sentence.contains('总')
+                || x.sentence.contains("共计")
+                || x.sentence.contains("合计");
+            (x.scope.is_some(), !total)
+        });
+        if let Some(b) = best {
+            chosen.push(b.clone());
+        }
+    }
+    let get = |f: Field| chosen.iter().find(|x| x.field == f).map(|x| x.value);
+    let first = &pages[case.first_page.min(pages.len().saturating_sub(1))];
+    CaseFacts {
+        case_id: case.id.clone(),
+        source: first.source.clone(),
+        page: first.label.clone(),
+        district: case.district.clone(),
+        town: case.town.clone(),
+        community: case.community.clone(),
+        title: case.title.clone(),
+        households: get(Field::Households).map(|v| v.round() as i64),
+        population: get(Field::Population).map(|v| v.round() as i64),
+        green_rate: get(Field::GreenRate),
+        founded_year: get(Field::FoundedYear).map(|v| v.round() as i64),
+        elderly_share: get(Field::ElderlyShare),
+        migrant_share: get(Field::MigrantShare),
+        facts: chosen,
+    }
+}
+
+/// Facts of every case in the book.
+pub fn extract(book: &Book, pages: &[PageText]) -> Vec<CaseFacts> {
+    book.cases.iter().map(|c| extract_case(c, pages)).collect()
+}
+
+/// The JSON object `extract --jsonl` prints per case: exactly these keys.
+pub fn jsonl_record(c: &CaseFacts) -> serde_json::Value {
+    serde_json::json!({
+        "source": c.source,
+        "page": c.page,
+        "district": c.district,
+        "community": c.community,
+        "households": c.households,
+        "population": c.population,
+        "green_rate": c.green_rate,
+        "founded_year": c.founded_year,
+        "elderly_share": c.elderly_share,
+        "migrant_share": c.migrant_share,
+    })
+}
+
+/// Precision, recall and F1 of one field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldScore {
+    pub field: &'static str,
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+}
+
+impl FieldScore {
+    pub fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    pub fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn key(v: &serde_json::Value) -> String {
+    v.get("community")
+        .and_then(|c| c.as_str())
+        .map(crate::book::contents::title_key)
+        .unwrap_or_default()
+}
+
+/// Scores predicted records against gold records (both in the `jsonl_record` shape), matching cases by
+/// community name (fuzzy, so OCR damage does not unmatch them). A gold case with no prediction counts
+/// every gold fact as missed.
+pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec<FieldScore> {
+    let mut scores: Vec<FieldScore> = FIELDS
+        .iter()
+        .map(|f| FieldScore {
+            field: f.name(),
+            tp: 0,
+            fp: 0,
+            fn_: 0,
+        })
+        .collect();
+    let null = serde_json::Value::Null;
+    let mut used = vec![false; predicted.len()];
+    for g in gold {
+        let gk = key(g);
+        let found = predicted
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .map(|(i, p)| (i, strsim::normalized_levenshtein(&gk, &key(p))))
+            .filter(|(_, s)| *s >= 0.7)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, _)) = found {
+            used[i] = true;
+        }
+        let p = found.map(|(i, _)| &predicted[i]);
+        for (s, f) in scores.iter_mut().zip(FIELDS) {
+            let gv = g.get(f.name()).and_then(|v| v.as_f64());
+            let pv = p.and_then(|p| p.get(f.name()).unwrap_or(&null).as_f64());
+            match (gv, pv) {
+                (Some(a), Some(b)) if (a - b).abs() <= 0.051 => s.tp += 1,
+                (Some(_), Some(_)) => {
+                    s.fp += 1;
+                    s.fn_ += 1;
+                }
+                (Some(_), None) => s.fn_ += 1,
+                (None, Some(_)) => s.fp += 1,
+                (None, None) => {}
+            }
+        }
+    }
+    for (i, p) in predicted.iter().enumerate() {
+        if !used[i] {
+            for (s, f) in scores.iter_mut().zip(FIELDS) {
+                if p.get(f.name()).and_then(|v| v.as_f64()).is_some() {
+                    s.fp += 1;
+                }
+            }
+        }
+    }
+    scores
+}

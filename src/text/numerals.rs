@@ -1,0 +1,389 @@
+//! Numbers in every form the book and OCR produce: Arabic with thousands separators ("3 901", "2,300"),
+//! full-width digits, Chinese numerals (一千二百, 两万, 二〇〇三), mixed (8千, 1.2万), percent words
+//! (百分之三十五, 三成, 四分之一, 近半), with their qualifiers (约, 余, 多, 近, 超过, 以上, 左右).
+//!
+//! Input is expected in NFKC form ([`super::normalize`]). Never panics (property test + fuzz target).
+
+use serde::Serialize;
+
+/// How exact a stated number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    Exact,
+    Approx,
+    AtLeast,
+    AtMost,
+}
+
+impl Qualifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "exact",
+            Qualifier::Approx => "approx",
+            Qualifier::AtLeast => "at_least",
+            Qualifier::AtMost => "at_most",
+        }
+    }
+}
+
+/// A number found in text. `start..end` are char indices of the whole mention (qualifiers included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Number {
+    pub value: f64,
+    pub percent: bool,
+    pub qualifier: Qualifier,
+    pub start: usize,
+    pub end: usize,
+    /// The characters right after the number (its unit, e.g. 户, 人, 年, 平方米), up to 3.
+    pub unit: String,
+}
+
+const CN_DIGITS: &str = "零〇一二两三四五六七八九";
+const CN_UNITS: &str = "十百千万亿";
+
+fn cn_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '零' | '〇' | 'O' | 'o' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// Parses a Chinese numeral: 一千二百 → 1200, 两万 → 20000, 十二 → 12, 二〇〇三 → 2003 (digit by digit when
+/// there is no 十百千万), 三万五千 → 35000.
+pub fn parse_chinese(s: &str) -> Option<f64> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty()
+        || chars
+            .iter()
+            .any(|c| cn_digit(*c).is_none() && !CN_UNITS.contains(*c))
+    {
+        return None;
+    }
+    if !chars.iter().any(|c| CN_UNITS.contains(*c)) {
+        let mut v = 0f64;
+        for c in &chars {
+            v = v * 10.0 + cn_digit(*c)? as f64;
+        }
+        return Some(v);
+    }
+    let (mut total, mut section, mut digit) = (0f64, 0f64, None::<u32>);
+    for c in chars {
+        if let Some(d) = cn_digit(c) {
+            digit = Some(d);
+            continue;
+        }
+        let d = digit.take().map(f64::from);
+        match c {
+            '十' => section += d.unwrap_or(1.0) * 10.0,
+            '百' => section += d.unwrap_or(1.0) * 100.0,
+            '千' => section += d.unwrap_or(1.0) * 1000.0,
+            '万' => {
+                total = (total + section + d.unwrap_or(0.0)) * 10_000.0;
+                section = 0.0;
+            }
+            '亿' => {
+                total = (total + section + d.unwrap_or(0.0)) * 100_000_000.0;
+                section = 0.0;
+            }
+            _ => return None,
+        }
+    }
+    Some(total + section + digit.map_or(0.0, f64::from))
+}
+
+fn multiplier(c: char) -> Option<f64> {
+    Some(match c {
+        '十' => 10.0,
+        '百' => 100.0,
+        '千' => 1000.0,
+        '万' => 10_000.0,
+        '亿' => 100_000_000.0,
+        _ => return None,
+    })
+}
+
+const PREFIX_QUALIFIERS: [(&str, Qualifier); 11] = [
+    ("大约", Qualifier::Approx),
+    ("约", Qualifier::Approx),
+    ("将近", Qualifier::AtMost),
+    ("接近", Qualifier::AtMost),
+    ("近", Qualifier::AtMost),
+    ("不足", Qualifier::AtMost),
+    ("不到", Qualifier::AtMost),
+    ("超过", Qualifier::AtLeast),
+    ("逾", Qualifier::AtLeast),
+    ("多于", Qualifier::AtLeast),
+    ("达到", Qualifier::Exact),
+];
+
+const SUFFIX_QUALIFIERS: [(&str, Qualifier); 6] = [
+    ("余", Qualifier::AtLeast),
+    ("多", Qualifier::AtLeast),
+    ("以上", Qualifier::AtLeast),
+    ("左右", Qualifier::Approx),
+    ("上下", Qualifier::Approx),
+    ("以下", Qualifier::AtMost),
+];
+
+fn ends_with_at(chars: &[char], end: usize, pat: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    end >= p.len() && chars[end - p.len()..end] == p[..]
+}
+
+fn starts_with_at(chars: &[char], start: usize, pat: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    start + p.len() <= chars.len() && chars[start..start + p.len()] == p[..]
+}
+
+/// Reads an Arabic number at `i` (digits with OCR repairs: O/o→0, l/I→1 next to digits; "3 901" and
+/// "2,300" thousands groups). Returns (value, end index).
+fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
+    let is_d = |k: usize| chars.get(k).is_some_and(|c| c.is_ascii_digit());
+    let fix = |k: usize| -> Option<char> {
+        let c = *chars.get(k)?;
+        match c {
+            '0'..='9' => Some(c),
+            'O' | 'o' if is_d(k.wrapping_sub(1)) || is_d(k + 1) => Some('0'),
+            'l' | 'I' | '|' if is_d(k.wrapping_sub(1)) || is_d(k + 1) => Some('1'),
+            _ => None,
+        }
+    };
+    fix(i)?;
+    let mut s = String::new();
+    let mut k = i;
+    while let Some(c) = fix(k) {
+        s.push(c);
+        k += 1;
+    }
+    // Thousands groups: separator followed by exactly three digits.
+    loop {
+        let sep = chars.get(k).copied();
+        if matches!(sep, Some(',') | Some(' ') | Some('，'))
+            && (1..=3).all(|d| fix(k + d).is_some())
+            && fix(k + 4).is_none()
+        {
+            if sep == Some('，') && s.len() > 3 {
+                break;
+            }
+            for d in 1..=3 {
+                s.push(fix(k + d)?);
+            }
+            k += 4;
+        } else {
+            break;
+        }
+    }
+    if chars.get(k) == Some(&'.') && fix(k + 1).is_some() {
+        s.push('.');
+        k += 1;
+        while let Some(c) = fix(k) {
+            s.push(c);
+            k += 1;
+        }
+    }
+    s.parse::<f64>().ok().map(|v| (v, k))
+}
+
+/// Finds every number in `text` (char indices), with percent forms and qualifiers resolved.
+pub fn find_numbers(text: &str) -> Vec<Number> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        let mut percent = false;
+        let mut parsed: Option<(f64, usize)> = None;
+        let mut qualifier = Qualifier::Exact;
+        if starts_with_at(&chars, i, "百分之") {
+            let j = i + 3;
+            parsed = arabic_at(&chars, j).or_else(|| {
+                let end = (j..chars.len())
+                    .find(|&k| {
+                        !CN_DIGITS.contains(chars[k])
+                            && !CN_UNITS.contains(chars[k])
+                            && chars[k] != '点'
+                    })
+                    .unwrap_or(chars.len());
+                parse_chinese(&chars[j..end].iter().collect::<String>()).map(|v| (v, end))
+            });
+            percent = parsed.is_some();
+        } else if let Some((v, end)) = fraction_at(&chars, i) {
+            parsed = Some((v, end));
+            percent = true;
+        } else if starts_with_at(&chars, i, "近半") || starts_with_at(&chars, i, "近一半") {
+            let n = if chars.get(i + 1) == Some(&'一') {
+                3
+            } else {
+                2
+            };
+            parsed = Some((50.0, i + n));
+            percent = true;
+            qualifier = Qualifier::AtMost;
+        } else if starts_with_at(&chars, i, "过半") || starts_with_at(&chars, i, "半数以上") {
+            let n = if chars[i] == '过' { 2 } else { 4 };
+            parsed = Some((50.0, i + n));
+            percent = true;
+            qualifier = Qualifier::AtLeast;
+        } else if let Some((v, end)) = arabic_at(&chars, i) {
+            // Mixed: 8千, 1.2万.
+            let mut v = v;
+            let mut end = end;
+            while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)) {
+                v *= m;
+                end += 1;
+            }
+            parsed = Some((v, end));
+        } else if cn_digit(chars[i]).is_some_and(|_| chars[i] != 'O' && chars[i] != 'o')
+            || chars[i] == '十'
+        {
+            let end = (i..chars.len())
+                .find(|&k| !CN_DIGITS.contains(chars[k]) && !CN_UNITS.contains(chars[k]))
+                .unwrap_or(chars.len());
+            let word: String = chars[i..end].iter().collect();
+            let next = chars.get(end).copied();
+            // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number).
+            if matches!(next, Some('户' | '人' | '年' | '成' | '名' | '位' | '岁'))
+                && (end - i >= 2 || next != Some('年'))
+                && let Some(v) = parse_chinese(&word)
+            {
+                if next == Some('成') {
+                    parsed = Some((v * 10.0, end + 1));
+                    percent = true;
+                } else {
+                    parsed = Some((v, end));
+                }
+            }
+            if parsed.is_none() {
+                i = end.max(i + 1);
+                continue;
+            }
+        }
+        let Some((value, mut end)) = parsed else {
+            i += 1;
+            continue;
+        };
+        if matches!(chars.get(end), Some('%' | '％')) {
+            percent = true;
+            end += 1;
+        }
+        let mut mstart = start;
+        // A qualifier may stand right before the number or before a verb (约占三成, 约为3000户).
+        let verb = start > 0 && "占为达有计共".contains(chars[start - 1]);
+        let anchors = if verb {
+            vec![start, start - 1]
+        } else {
+            vec![start]
+        };
+        'q: for anchor in anchors {
+            for (p, q) in PREFIX_QUALIFIERS {
+                if ends_with_at(&chars, anchor, p) {
+                    if qualifier == Qualifier::Exact {
+                        qualifier = q;
+                    }
+                    mstart = anchor - p.chars().count();
+                    break 'q;
+                }
+            }
+        }
+        let unit: String = chars[end..].iter().take(3).collect();
+        // Suffix qualifiers come after the number or after its one-character unit (3000余户, 3000户以上).
+        let mut mend = end;
+        for skip in [0usize, 1] {
+            if let Some((p, q)) = SUFFIX_QUALIFIERS
+                .iter()
+                .find(|(p, _)| starts_with_at(&chars, end + skip, p))
+            {
+                if skip == 1 && !matches!(chars.get(end), Some('户' | '人' | '名' | '年')) {
+                    continue;
+                }
+                qualifier = *q;
+                mend = end + skip + p.chars().count();
+                break;
+            }
+        }
+        let unit = if unit.starts_with(['余', '多']) {
+            unit.chars().skip(1).collect()
+        } else {
+            unit
+        };
+        out.push(Number {
+            value,
+            percent,
+            qualifier,
+            start: mstart,
+            end: mend.max(end),
+            unit,
+        });
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// 四分之一 → 25, 三分之二 → 66.67 (as percent).
+fn fraction_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
+    let den = cn_digit(*chars.get(i)?)?;
+    if chars.get(i + 1) != Some(&'分') || chars.get(i + 2) != Some(&'之') {
+        return None;
+    }
+    let num = cn_digit(*chars.get(i + 3)?)?;
+    if den == 0 {
+        return None;
+    }
+    Some(((num as f64 / den as f64 * 10_000.0).round() / 100.0, i + 4))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> (f64, bool, Qualifier) {
+        let n = find_numbers(s);
+        assert_eq!(n.len(), 1, "{s}: {n:?}");
+        (n[0].value, n[0].percent, n[0].qualifier)
+    }
+
+    #[test]
+    fn arabic_forms() {
+        assert_eq!(one("共3 901个").0, 3901.0);
+        assert_eq!(one("共2,300户").0, 2300.0);
+        assert_eq!(one("绿化率达48.5%"), (48.5, true, Qualifier::Exact));
+        assert_eq!(one("约8千人"), (8000.0, false, Qualifier::Approx));
+        assert_eq!(one("1.2万人").0, 12000.0);
+        assert_eq!(one("共l2O4户").0, 1204.0);
+    }
+
+    #[test]
+    fn chinese_forms() {
+        assert_eq!(parse_chinese("一千二百"), Some(1200.0));
+        assert_eq!(parse_chinese("两万"), Some(20000.0));
+        assert_eq!(parse_chinese("二〇〇三"), Some(2003.0));
+        assert_eq!(parse_chinese("三万五千"), Some(35000.0));
+        assert_eq!(parse_chinese("十二"), Some(12.0));
+        assert_eq!(one("建于二〇〇三年").0, 2003.0);
+        assert_eq!(one("一千二百户"), (1200.0, false, Qualifier::Exact));
+        assert!(find_numbers("一墙之隔，一步就能").is_empty());
+    }
+
+    #[test]
+    fn percent_words_and_qualifiers() {
+        assert_eq!(one("占百分之三十五"), (35.0, true, Qualifier::Exact));
+        assert_eq!(one("约占三成"), (30.0, true, Qualifier::Approx));
+        assert_eq!(one("占四分之一"), (25.0, true, Qualifier::Exact));
+        assert_eq!(one("近半"), (50.0, true, Qualifier::AtMost));
+        assert_eq!(one("3000余户"), (3000.0, false, Qualifier::AtLeast));
+        assert_eq!(one("超过40%"), (40.0, true, Qualifier::AtLeast));
+        assert_eq!(one("1200户以上"), (1200.0, false, Qualifier::AtLeast));
+        assert_eq!(one("5000人左右"), (5000.0, false, Qualifier::Approx));
+        assert_eq!(find_numbers("3000余户")[0].unit, "户");
+    }
+}
