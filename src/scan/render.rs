@@ -417,18 +417,8 @@ impl<'a> Typesetter<'a> {
                 seed: salt,
             });
             let cw = self.measure(CAPTION, cap);
-            let mut cx = x + (w - cw) / 2.0;
-            let mut items = Vec::new();
-            for c in cap.chars() {
-                items.push((cx, c));
-                cx += self.fonts.advance(CAPTION.face, CAPTION.px, c);
-            }
-            self.page().ops.push(Op::Glyphs {
-                face: CAPTION.face,
-                px: CAPTION.px,
-                baseline,
-                items,
-            });
+            let op = self.run(CAPTION, cap, x + (w - cw) / 2.0, baseline);
+            self.page().ops.push(op);
             truth.push(cap.trim().to_string());
         }
         self.page().truth.push(truth.join(" "));
@@ -502,52 +492,45 @@ impl<'a> Typesetter<'a> {
 
     /// Adds the running header (verso: book title left; recto: chapter right) and the folio.
     fn furniture(&mut self, idx: usize, folio: u32, chapter: &str) {
-        let page = &mut self.pages[idx];
         let (header, right) = if folio.is_multiple_of(2) {
             (BOOK_TITLE, false)
         } else {
             (chapter, true)
         };
-        let hw: f32 = header
-            .chars()
-            .map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c))
-            .sum();
-        let mut x = if right {
+        let hw = self.measure(RUNNING, header);
+        let x = if right {
             MARGIN_X + TEXT_W - hw
         } else {
             MARGIN_X
         };
-        let mut items = Vec::new();
-        for c in header.chars() {
-            items.push((x, c));
-            x += self.fonts.advance(RUNNING.face, RUNNING.px, c);
-        }
-        page.ops.push(Op::Glyphs {
-            face: RUNNING.face,
-            px: RUNNING.px,
-            baseline: 15.0 * MM,
-            items,
-        });
-        page.truth.insert(0, header.to_string());
+        let head = self.run(RUNNING, header, x, 15.0 * MM);
         let label = format!("{folio:03}");
-        let fw: f32 = label
+        let x = (PAGE_W as f32 - self.measure(RUNNING, &label)) / 2.0;
+        let foot = self.run(RUNNING, &label, x, PAGE_H as f32 - 13.0 * MM);
+        let page = &mut self.pages[idx];
+        page.ops.push(head);
+        page.ops.push(foot);
+        page.truth.insert(0, header.to_string());
+        page.truth.push(label);
+    }
+
+    /// A run of glyphs at natural advances from `x` on `baseline`.
+    fn run(&self, f: TextFont, text: &str, x: f32, baseline: f32) -> Op {
+        let mut cx = x;
+        let items = text
             .chars()
-            .map(|c| self.fonts.advance(RUNNING.face, RUNNING.px, c))
-            .sum();
-        let mut x = (PAGE_W as f32 - fw) / 2.0;
-        let mut items = Vec::new();
-        for c in label.chars() {
-            items.push((x, c));
-            x += self.fonts.advance(RUNNING.face, RUNNING.px, c);
-        }
-        let baseline = PAGE_H as f32 - 13.0 * MM;
-        page.ops.push(Op::Glyphs {
-            face: RUNNING.face,
-            px: RUNNING.px,
+            .map(|c| {
+                let at = (cx, c);
+                cx += self.fonts.advance(f.face, f.px, c);
+                at
+            })
+            .collect();
+        Op::Glyphs {
+            face: f.face,
+            px: f.px,
             baseline,
             items,
-        });
-        page.truth.push(label);
+        }
     }
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# OCR side by side on the committed scans, in one run: the plain tesseract CLI (sequential, and two at a
+# time with xargs -P2) against greenbook with 1 and 2 workers. Pages/s, ratios, CER, peak RSS.
+# Writes the "OCR" section to BENCHMARKS.md (between the markers). Usage: scripts/bench-ocr.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+for t in /usr/bin/time bc; do command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null; done
+cargo build -q
+bin=target/debug/greenbook
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pages=$(ls scans/*.png)
+n=$(echo "$pages" | wc -l)
+export OMP_THREAD_LIMIT=1
+now() { date +%s.%N; }
+cer() { $bin eval-ocr --truth scans/truth --text "$1" | awk '$1=="all"{print $4}'; }
+
+mkdir -p "$work/seq" "$work/par"
+t0=$(now); for p in $pages; do tesseract "$p" "$work/seq/$(basename "$p" .png)" -l chi_sim --psm 4 2>/dev/null; done; t1=$(now)
+seq_s=$(echo "$t1 - $t0" | bc -l)
+t0=$(now); echo "$pages" | xargs -P2 -I{} sh -c 'tesseract {} '"$work"'/par/$(basename {} .png) -l chi_sim --psm 4 2>/dev/null'; t1=$(now)
+par_s=$(echo "$t1 - $t0" | bc -l)
+run_gb() { # jobs outdir
+  local t0 t1
+  t0=$(now)
+  /usr/bin/time -f "%M" -o "$work/rss$1" $bin ocr scans -q --no-cache --jobs "$1" --text-dir "$2" --pages-json "$work/pages$1.jsonl" 2>/dev/null
+  t1=$(now); echo "$t1 - $t0" | bc -l
+}
+gb1_s=$(run_gb 1 "$work/gb1")
+gb2_s=$(run_gb 2 "$work/gb2")
+rate() { echo "scale=3; $n / $1" | bc -l; }
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+report=$(cat <<MD
+<!-- ocr:start -->
+## OCR throughput and accuracy (committed scans, $n pages)
+
+Run: \`scripts/bench-ocr.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d), tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'),
+chi_sim from Debian, \`OMP_THREAD_LIMIT=1\` everywhere, psm 4 for both, greenbook dev profile, cache off.
+
+| run | wall s | pages/s | CER % | peak RSS MiB |
+|---|---:|---:|---:|---:|
+| tesseract CLI, sequential | $(printf %.1f "$seq_s") | $(rate "$seq_s") | $(cer "$work/seq") | |
+| tesseract CLI, two at a time (xargs -P2) | $(printf %.1f "$par_s") | $(rate "$par_s") | $(cer "$work/par") | |
+| greenbook ocr --jobs 1 | $(printf %.1f "$gb1_s") | $(rate "$gb1_s") | $(cer "$work/gb1") | $(( $(cat "$work/rss1") / 1024 )) |
+| greenbook ocr --jobs 2 | $(printf %.1f "$gb2_s") | $(rate "$gb2_s") | $(cer "$work/gb2") | $(( $(cat "$work/rss2") / 1024 )) |
+
+Ratio greenbook 2 workers / CLI two at a time: **$(ratio "$par_s" "$gb2_s")×** pages/s (target ≥ 1.25×).
+Ratio greenbook 1 worker / CLI sequential: $(ratio "$seq_s" "$gb1_s")×.
+<!-- ocr:end -->
+MD
+)
+touch BENCHMARKS.md
+python3 - "$report" <<'PY'
+import sys, re
+r = sys.argv[1]
+s = open("BENCHMARKS.md").read()
+if "<!-- ocr:start -->" in s:
+    s = re.sub(r"<!-- ocr:start -->.*?<!-- ocr:end -->", lambda m: r, s, flags=re.S)
+else:
+    s = s.rstrip() + "\n\n" + r + "\n"
+open("BENCHMARKS.md", "w").write(s)
+PY
+echo "$report"
