@@ -12,6 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pages=$(ls scans/*.png)
 n=$(echo "$pages" | wc -l)
+cores=$(nproc --all)
 export OMP_THREAD_LIMIT=1
 now() { date +%s.%N; }
 cer() { $bin eval-ocr --truth scans/truth --text "$1" | awk '$1=="all"{print $4}'; }
@@ -35,7 +36,7 @@ report=$(cat <<MD
 <!-- ocr:start -->
 ## OCR throughput and accuracy (committed scans, $n pages)
 
-Run: \`scripts/bench-ocr.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d), tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'),
+Run: \`scripts/bench-ocr.sh\` on $cores cores, $(date -u +%Y-%m-%d), tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'),
 chi_sim from Debian, \`OMP_THREAD_LIMIT=1\` everywhere, psm 4 for both, greenbook dev profile, cache off.
 
 | run | wall s | pages/s | CER % | peak RSS MiB |
