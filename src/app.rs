@@ -87,6 +87,18 @@ pub fn ensure_single_threaded_openmp() {
     );
 }
 
+/// Ctrl-C (SIGINT/SIGTERM): the first asks the workers to stop after their current page (finished
+/// pages stay in the cache, outputs are left as they were) and the command exits with 130; a second
+/// one exits at once.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if ocr::CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(Exit::Interrupted as i32);
+        }
+        eprintln!("\ngreenbook: interrupted; finishing the pages in progress (Ctrl-C again to quit now)");
+    });
+}
+
 /// The progress reporter for a command: none with `--quiet`.
 pub fn reporter(quiet: bool) -> Box<dyn Progress> {
     if quiet {
@@ -155,6 +167,10 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     }
     let sources = scan::discover(&req.inputs)?;
     let pages = ocr::run(&sources, &req.options, progress)?;
+    if ocr::CANCEL.load(std::sync::atomic::Ordering::SeqCst) {
+        // Interrupted: finished pages are in the cache; the previous outputs stay as they were.
+        return Ok(OcrOutcome { pages });
+    }
     for p in pages.iter().filter_map(|p| p.error.as_ref()) {
         eprintln!("greenbook: page error: {p}");
     }
@@ -165,17 +181,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
         ocr::write_hocr_dir(&pages, dir)?;
     }
     if let Some(path) = &req.pages_json {
-        let mut buf = Vec::new();
-        for p in &pages {
-            let mut slim = p.clone();
-            slim.hocr = None;
-            serde_json::to_writer(&mut buf, &slim)
-                .map_err(|e| AppError::new(Exit::Failure, e.to_string()))?;
-            buf.push(b'\n');
-        }
-        crate::io::write_atomic(path, &buf).map_err(|e| {
-            AppError::new(Exit::OutputNotWritable, format!("{}: {e}", path.display()))
-        })?;
+        write_pages_json(path, &pages)?;
     }
     Ok(OcrOutcome { pages })
 }
@@ -320,4 +326,213 @@ pub fn eval_extract(
         );
     }
     scores
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        let exit = match &e {
+            crate::store::StoreError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Exit::InputError
+            }
+            crate::store::StoreError::Io { .. } => Exit::OutputNotWritable,
+            _ => Exit::Failure,
+        };
+        AppError::new(exit, e.to_string())
+    }
+}
+
+impl From<crate::report::ReportError> for AppError {
+    fn from(e: crate::report::ReportError) -> Self {
+        let exit = match &e {
+            crate::report::ReportError::Font { .. } | crate::report::ReportError::MissingGlyphs { .. } => {
+                Exit::MissingDependency
+            }
+            crate::report::ReportError::Io { .. } => Exit::OutputNotWritable,
+            _ => Exit::Failure,
+        };
+        AppError::new(exit, e.to_string())
+    }
+}
+
+/// Page texts for the structure stage from OCR results (failed pages keep their place, empty).
+pub fn page_texts(pages: &[PageOcr]) -> Vec<crate::book::PageText> {
+    pages
+        .iter()
+        .map(|p| crate::book::PageText {
+            label: p.label.clone(),
+            source: p.file.clone(),
+            text: p.text.clone(),
+            conf: p.mean_conf,
+        })
+        .collect()
+}
+
+/// Structure → extraction → rows, from OCR results.
+pub fn build_dataset(pages: &[PageOcr]) -> crate::store::Dataset {
+    let texts = page_texts(pages);
+    let (book, facts) = extract_pages(&texts);
+    crate::store::Dataset::build(pages, &book, &facts)
+}
+
+/// Reads `pages.jsonl` as written by the OCR stage.
+pub fn read_pages_json(path: &Path) -> Result<Vec<PageOcr>, AppError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AppError::new(
+            Exit::InputError,
+            format!("{}: {e} (run `greenbook ocr` first)", path.display()),
+        )
+    })?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                AppError::new(
+                    Exit::InputError,
+                    format!("{}:{}: {e}", path.display(), i + 1),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Writes the JSON Lines of the OCR pages (word boxes kept, hOCR dropped).
+pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), AppError> {
+    let mut buf = Vec::new();
+    for p in pages {
+        let mut slim = p.clone();
+        slim.hocr = None;
+        slim.cached = false;
+        serde_json::to_writer(&mut buf, &slim)
+            .map_err(|e| AppError::new(Exit::Failure, e.to_string()))?;
+        buf.push(b'\n');
+    }
+    crate::io::write_atomic(path, &buf)
+        .map_err(|e| AppError::new(Exit::OutputNotWritable, format!("{}: {e}", path.display())))
+}
+
+/// Time spent in each stage of `run`.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let t = std::time::Instant::now();
+        let out = f();
+        self.stages.push((name, t.elapsed()));
+        out
+    }
+}
+
+/// `greenbook run`: every stage, from page images to Parquet and digests.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub options: OcrOptions,
+    pub report: crate::report::ReportOptions,
+}
+
+/// What `run` did, for the summary.
+pub struct RunOutcome {
+    pub ocr: OcrOutcome,
+    pub dataset: crate::store::Dataset,
+    pub digests: Vec<crate::report::Written>,
+    pub timings: Timings,
+}
+
+impl RunOutcome {
+    pub fn summary(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let p = &self.ocr.pages;
+        let _ = writeln!(
+            s,
+            "pages: {} ok, {} failed, {} from cache",
+            p.len() - self.ocr.failed(),
+            self.ocr.failed(),
+            self.ocr.cached()
+        );
+        let _ = writeln!(
+            s,
+            "book: {} contents entries, {} cases digitised",
+            self.dataset.contents.len(),
+            self.dataset.cases.len()
+        );
+        let per_field: Vec<String> = crate::extract::FIELDS
+            .iter()
+            .map(|f| {
+                let n = self
+                    .dataset
+                    .facts
+                    .iter()
+                    .filter(|x| x.field == f.name())
+                    .count();
+                format!("{} {n}/{}", f.name(), self.dataset.cases.len())
+            })
+            .collect();
+        let _ = writeln!(s, "facts: {}", per_field.join(", "));
+        let _ = writeln!(s, "digests: {} PDFs", self.digests.len());
+        let times: Vec<String> = self
+            .timings
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {:.1}s", d.as_secs_f64()))
+            .collect();
+        let _ = write!(s, "time: {}", times.join(", "));
+        s
+    }
+
+    pub fn exit(&self) -> Exit {
+        self.ocr.exit()
+    }
+}
+
+/// Runs the whole pipeline into `req.out`: OCR (cache, text sidecars, pages.jsonl) → structure and
+/// facts → Parquet → PDF digests.
+pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, AppError> {
+    writable(&req.out)?;
+    let mut timings = Timings::default();
+    let ocr_req = OcrRequest {
+        inputs: req.inputs.clone(),
+        options: req.options.clone(),
+        text_dir: Some(req.out.join("text")),
+        hocr_dir: None,
+        pages_json: Some(req.out.join("pages.jsonl")),
+    };
+    let ocr = timings.time("ocr", || run_ocr(&ocr_req, progress))?;
+    if ocr.exit() == Exit::Interrupted {
+        return Ok(RunOutcome {
+            ocr,
+            dataset: Default::default(),
+            digests: Vec::new(),
+            timings,
+        });
+    }
+    let dataset = timings.time("extract", || build_dataset(&ocr.pages));
+    timings.time("parquet", || {
+        dataset.write(&req.out, &source_of(&req.inputs))
+    })?;
+    let digests = timings.time("report", || {
+        crate::report::write_all(&dataset, &req.out.join("digests"), &req.report, progress)
+    })?;
+    Ok(RunOutcome {
+        ocr,
+        dataset,
+        digests,
+        timings,
+    })
+}
+
+/// The `greenbook.source` metadata: the inputs as given.
+pub fn source_of(inputs: &[PathBuf]) -> String {
+    inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

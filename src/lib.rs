@@ -9,5 +9,7 @@ pub mod extract;
 pub mod io;
 pub mod ocr;
 pub mod progress;
+pub mod report;
 pub mod scan;
+pub mod store;
 pub mod text;

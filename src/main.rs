@@ -17,6 +17,9 @@ struct Cli {
     /// No progress output.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// More detail: one line per page after OCR.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,16 +38,79 @@ struct EngineArgs {
     /// Redo pages that are already in the cache.
     #[arg(long)]
     force: bool,
-    /// Cache folder for OCR results.
-    #[arg(long, default_value = "output/cache")]
-    cache_dir: PathBuf,
+    /// Cache folder for OCR results (default: <output>/cache).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
     /// Do not read or write the cache.
     #[arg(long)]
     no_cache: bool,
 }
 
+#[derive(Args)]
+struct ReportArgs {
+    /// Date printed on the digests' covers (YYYY-MM-DD); default: the data's fingerprint.
+    #[arg(long, value_parser = parse_date)]
+    date: Option<String>,
+    /// Only this district's digest (plus the city overview), e.g. 浦东新区.
+    #[arg(long)]
+    only_district: Option<String>,
+    /// Folder with GreenbookSansSC-Regular.ttf and -Bold.ttf (default: the fonts built in).
+    #[arg(long)]
+    font_dir: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    let ok = s.len() == 10
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("expected YYYY-MM-DD".into())
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Every stage: OCR → structure → facts → Parquet → PDF digests, then a summary.
+    #[command(after_help = "Examples:\n  greenbook run                          # scans/ → output/\n  greenbook run book2/ -o out2 --jobs 2  # another edition\n  greenbook run --only-district 浦东新区 --date 2026-11-29")]
+    Run {
+        /// Folders (manifest.csv or natural file order) or image files.
+        #[arg(default_value = "scans")]
+        inputs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, short, default_value = "output")]
+        out: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Structure, facts and Parquet files from the OCR stage's pages.jsonl.
+    Store {
+        #[arg(long, default_value = "output/pages.jsonl")]
+        pages: PathBuf,
+        /// Output folder for the Parquet files.
+        #[arg(long, short, default_value = "output")]
+        out: PathBuf,
+    },
+    /// PDF digests (one per district and a city overview) from the Parquet files.
+    Report {
+        /// Folder with the Parquet files.
+        #[arg(long, default_value = "output")]
+        data: PathBuf,
+        /// Output folder for the PDFs.
+        #[arg(long, short, default_value = "output/digests")]
+        out: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// A per-district summary of the Parquet files.
+    Stats {
+        #[arg(long, default_value = "output")]
+        data: PathBuf,
+    },
     /// Typeset the book's text into realistic synthetic page scans, with ground truth and a manifest.
     RenderScans {
         /// The book's extracted text.
@@ -111,7 +177,28 @@ enum Command {
     },
 }
 
-fn ocr_options(e: &EngineArgs) -> Result<greenbook::ocr::OcrOptions, AppError> {
+fn report_options(r: ReportArgs) -> greenbook::report::ReportOptions {
+    greenbook::report::ReportOptions {
+        date: r.date,
+        only_district: r.only_district,
+        font_dir: r.font_dir,
+    }
+}
+
+fn print_pages(pages: &[greenbook::ocr::PageOcr]) {
+    for p in pages {
+        eprintln!(
+            "{:<8} conf {:>5} {:>6} ms{}{}",
+            p.label,
+            p.mean_conf.map_or("—".into(), |c| format!("{c:.1}")),
+            p.millis,
+            if p.cached { " (cache)" } else { "" },
+            p.error.as_ref().map_or(String::new(), |e| format!(" ERROR {e}"))
+        );
+    }
+}
+
+fn ocr_options(e: &EngineArgs, out: &std::path::Path) -> Result<greenbook::ocr::OcrOptions, AppError> {
     let mut o = greenbook::ocr::OcrOptions::new(e.tessdata.as_deref(), &e.lang)?;
     if let Some(j) = e.jobs {
         if j == 0 {
@@ -120,7 +207,7 @@ fn ocr_options(e: &EngineArgs) -> Result<greenbook::ocr::OcrOptions, AppError> {
         o.jobs = j;
     }
     o.force = e.force;
-    o.cache_dir = (!e.no_cache).then(|| e.cache_dir.clone());
+    o.cache_dir = (!e.no_cache).then(|| e.cache_dir.clone().unwrap_or_else(|| out.join("cache")));
     Ok(o)
 }
 
@@ -157,9 +244,10 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
             hocr_dir,
             pages_json,
         } => {
-            let mut options = ocr_options(&engine)?;
+            let mut options = ocr_options(&engine, std::path::Path::new("output"))?;
             options.hocr = hocr_dir.is_some();
             app::ensure_single_threaded_openmp();
+            app::install_interrupt_handler();
             let req = app::OcrRequest {
                 inputs,
                 options,
@@ -168,6 +256,9 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 pages_json: Some(pages_json),
             };
             let out = app::run_ocr(&req, app::reporter(cli.quiet).as_ref())?;
+            if cli.verbose > 0 {
+                print_pages(&out.pages);
+            }
             eprintln!(
                 "ocr: {} pages, {} ok, {} failed, {} from cache",
                 out.pages.len(),
@@ -176,6 +267,61 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 out.cached()
             );
             Ok(out.exit())
+        }
+        Command::Run {
+            inputs,
+            out,
+            engine,
+            report,
+        } => {
+            let options = ocr_options(&engine, &out)?;
+            let report = report_options(report);
+            app::ensure_single_threaded_openmp();
+            app::install_interrupt_handler();
+            let req = app::RunRequest {
+                inputs,
+                out,
+                options,
+                report,
+            };
+            let outcome = app::run_all(&req, app::reporter(cli.quiet).as_ref())?;
+            if cli.verbose > 0 {
+                print_pages(&outcome.ocr.pages);
+            }
+            eprintln!("{}", outcome.summary());
+            Ok(outcome.exit())
+        }
+        Command::Store { pages, out } => {
+            let pages = app::read_pages_json(&pages)?;
+            let ds = app::build_dataset(&pages);
+            ds.write(&out, "pages.jsonl")?;
+            eprintln!(
+                "store: {} pages, {} contents entries, {} cases, {} facts → {}",
+                ds.pages.len(),
+                ds.contents.len(),
+                ds.cases.len(),
+                ds.facts.len(),
+                out.display()
+            );
+            Ok(Exit::Success)
+        }
+        Command::Report { data, out, report } => {
+            let ds = greenbook::store::Dataset::read(&data)?;
+            let written = greenbook::report::write_all(
+                &ds,
+                &out,
+                &report_options(report),
+                app::reporter(cli.quiet).as_ref(),
+            )?;
+            for w in &written {
+                eprintln!("{} ({} pages, {} KB)", w.path.display(), w.pages, w.bytes / 1024);
+            }
+            Ok(Exit::Success)
+        }
+        Command::Stats { data } => {
+            let ds = greenbook::store::Dataset::read(&data)?;
+            print!("{}", greenbook::store::stats_table(&ds));
+            Ok(Exit::Success)
         }
         Command::Extract { text, jsonl } => {
             let (pages, errors) = app::read_text_pages(&text)?;

@@ -1,0 +1,244 @@
+//! Charts for the digests, drawn with plotters into RGB bitmaps (no alpha channel) at 200 DPI, with
+//! labels in the report font.
+
+use std::sync::OnceLock;
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+use crate::store::CaseRow;
+
+/// Pixels per inch of the chart bitmaps; the PDF places them at this resolution.
+pub const DPI: f64 = 200.0;
+const FONT: &str = "greenbook";
+const GREEN: RGBColor = RGBColor(46, 125, 50);
+const BLUE: RGBColor = RGBColor(21, 101, 192);
+
+/// A rendered chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub caption: String,
+    /// Every label drawn inside the bitmap (checked against the font like the rest of the text).
+    pub labels: String,
+    pub width: u32,
+    pub height: u32,
+    /// RGB, 3 bytes per pixel, row-major.
+    pub rgb: Vec<u8>,
+}
+
+fn register_font() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let fonts = super::fonts::ReportFonts::load(None).ok();
+        if let Some(f) = fonts {
+            let _ = plotters::style::register_font(FONT, FontStyle::Normal, f.regular);
+        }
+    });
+}
+
+/// Width 16 cm at 200 DPI.
+const W: u32 = 1260;
+
+fn draw(
+    caption: &str,
+    labels: String,
+    height: u32,
+    f: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
+) -> Chart {
+    register_font();
+    let mut rgb = vec![255u8; (W * height * 3) as usize];
+    let result = {
+        let root = BitMapBackend::with_buffer(&mut rgb, (W, height)).into_drawing_area();
+        let r = f(&root);
+        let _ = root.present();
+        r
+    };
+    if let Err(e) = result {
+        // A chart that cannot be drawn becomes a blank panel with the reason; the digest goes on.
+        rgb.fill(255);
+        let root = BitMapBackend::with_buffer(&mut rgb, (W, height)).into_drawing_area();
+        let _ = root.draw_text(
+            &format!("图表无法绘制：{e}"),
+            &(FONT, 30).into_font().color(&BLACK),
+            (20, 20),
+        );
+        let _ = root.present();
+    }
+    Chart {
+        caption: caption.to_string(),
+        labels,
+        width: W,
+        height,
+        rgb,
+    }
+}
+
+/// Horizontal bars, one per (label, value).
+pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
+    let n = data.len().max(1);
+    let height = (160 + 56 * n as u32).min(1500);
+    let xmax = data.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0) * 1.15;
+    let labels: String = data.iter().map(|(l, _)| l.as_str()).chain([x_label, caption]).collect();
+    let names: Vec<String> = data.iter().map(|(l, _)| l.clone()).collect();
+    draw(caption, labels, height, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, (FONT, 34).into_font())
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(300)
+            .build_cartesian_2d(0f64..xmax, (0..n as i32).into_segmented())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(x_label)
+            .label_style((FONT, 26).into_font())
+            .axis_desc_style((FONT, 26).into_font())
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| crate::store::fmt_num(*v))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(data.iter().enumerate().map(|(i, (_, v))| {
+                let i = i as i32;
+                let mut bar = Rectangle::new(
+                    [(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))],
+                    GREEN.filled(),
+                );
+                bar.set_margin(8, 8, 0, 0);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(data.iter().enumerate().map(|(i, (_, v))| {
+                Text::new(
+                    crate::store::fmt_num(*v),
+                    (*v + xmax * 0.01, SegmentValue::CenterOf(i as i32)),
+                    (FONT, 24).into_font(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// Green rates in 10-point bins from 0 to 100 %.
+fn green_histogram(cases: &[&CaseRow]) -> Chart {
+    let mut bins = [0u32; 10];
+    for r in cases.iter().filter_map(|c| c.green_rate) {
+        bins[((r / 10.0).floor() as usize).min(9)] += 1;
+    }
+    let ymax = bins.iter().copied().max().unwrap_or(0).max(1) + 1;
+    let caption = "绿化率分布（社区数，每档 10 个百分点）";
+    draw(caption, format!("{caption}绿化率社区数%"), 560, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, (FONT, 34).into_font())
+            .margin(20)
+            .x_label_area_size(70)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..100f64, 0u32..ymax)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("绿化率（%）")
+            .y_desc("社区数")
+            .label_style((FONT, 26).into_font())
+            .axis_desc_style((FONT, 26).into_font())
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bins.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| {
+                let x = i as f64 * 10.0;
+                Rectangle::new([(x + 0.5, 0), (x + 9.5, *n)], GREEN.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// Elderly share against migrant share, one labelled point per community.
+fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
+    let points: Vec<(String, f64, f64)> = cases
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.community.clone().unwrap_or_else(|| c.title.clone()),
+                c.elderly_share?,
+                c.migrant_share?,
+            ))
+        })
+        .collect();
+    let caption = "老年人占比与外来人口占比";
+    let labels: String = points
+        .iter()
+        .map(|(n, _, _)| n.as_str())
+        .chain([caption, "老年人占比（%）外来人口占比（%）暂无同时给出两项的社区"])
+        .collect();
+    draw(caption, labels, 620, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, (FONT, 34).into_font())
+            .margin(20)
+            .x_label_area_size(70)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..60f64, 0f64..60f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("老年人占比（%）")
+            .y_desc("外来人口占比（%）")
+            .label_style((FONT, 26).into_font())
+            .axis_desc_style((FONT, 26).into_font())
+            .draw()
+            .map_err(|e| e.to_string())?;
+        if points.is_empty() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "暂无同时给出两项的社区",
+                    (12.0, 32.0),
+                    (FONT, 30).into_font(),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .draw_series(points.iter().map(|(_, x, y)| {
+                Circle::new((x.min(59.0), y.min(59.0)), 9, BLUE.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(points.iter().map(|(n, x, y)| {
+                Text::new(
+                    n.clone(),
+                    (x.min(59.0) + 1.0, y.min(59.0) + 2.5),
+                    (FONT, 24).into_font(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// The three charts of a digest.
+pub fn district_charts(cases: &[&CaseRow]) -> Vec<Chart> {
+    let households: Vec<(String, f64)> = cases
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.community.clone().unwrap_or_else(|| c.title.clone()),
+                c.households? as f64,
+            ))
+        })
+        .collect();
+    vec![
+        hbar("各社区户数", "户数", &households),
+        green_histogram(cases),
+        elderly_vs_migrant(cases),
+    ]
+}

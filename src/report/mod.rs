@@ -1,0 +1,578 @@
+//! Stage 7: statistical PDF digests for leadership — one per district plus a city-wide overview.
+//!
+//! A digest is first laid out as plain [`Block`]s (so its text is known before any font is chosen),
+//! then typeset by [`pdf`] with genpdf and a subset of the committed TrueType CJK fonts. Charts come
+//! from [`charts`] (plotters, same font).
+
+pub mod charts;
+pub mod fonts;
+pub mod pdf;
+
+use std::path::{Path, PathBuf};
+
+use crate::store::{CaseRow, Dataset, FACT_COLUMNS, Summary, fmt_num, summarize};
+
+pub const BOOK_TITLE: &str = "新时代绿色社区创建 上海案例精选";
+/// Pages whose mean OCR confidence is below this are listed in the data-quality notes.
+pub const LOW_CONFIDENCE: f32 = 80.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {message}")]
+    Font { path: PathBuf, message: String },
+    #[error("{path}: characters missing from the report font ({chars}); refusing to print tofu")]
+    MissingGlyphs { path: PathBuf, chars: String },
+    #[error("{path}: {message}")]
+    Render { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// One piece of a digest, before typesetting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Cover title (large, bold, centred).
+    Title(String),
+    Heading(String),
+    Para(String),
+    /// Small grey note.
+    Note(String),
+    Table {
+        weights: Vec<usize>,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    Chart(charts::Chart),
+    PageBreak,
+}
+
+/// A digest laid out, ready to typeset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Digest {
+    /// File name without extension, e.g. "01-浦东新区" or "00-全市概览".
+    pub name: String,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+impl Digest {
+    /// Every character the digest will print (chart labels are rasterised and checked separately).
+    pub fn text(&self) -> String {
+        let mut s = self.title.clone();
+        s.push_str(pdf::FOOTER_SAMPLE);
+        for b in &self.blocks {
+            match b {
+                Block::Title(t) | Block::Heading(t) | Block::Para(t) | Block::Note(t) => {
+                    s.push_str(t)
+                }
+                Block::Table { header, rows, .. } => {
+                    for c in header.iter().chain(rows.iter().flatten()) {
+                        s.push_str(c);
+                    }
+                }
+                Block::Chart(c) => s.push_str(&c.caption),
+                Block::PageBreak => {}
+            }
+        }
+        s
+    }
+}
+
+/// Options for the digests.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Printed on the cover. None: the data's fingerprint is printed instead, so reruns are identical.
+    pub date: Option<String>,
+    /// Only this district (and the overview).
+    pub only_district: Option<String>,
+    /// Folder with GreenbookSansSC-Regular.ttf / -Bold.ttf; None: the fonts built into the binary.
+    pub font_dir: Option<PathBuf>,
+}
+
+/// A written digest.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    pub bytes: usize,
+    pub pages: usize,
+}
+
+/// Districts in contents order (chapter), then any found only in case subtitles.
+pub fn districts(ds: &Dataset) -> Vec<String> {
+    let mut v: Vec<(u32, String)> = Vec::new();
+    for c in &ds.contents {
+        if !v.iter().any(|(_, d)| d == &c.district) {
+            v.push((c.chapter, c.district.clone()));
+        }
+    }
+    for c in &ds.cases {
+        if let Some(d) = &c.district
+            && !v.iter().any(|(_, x)| x == d)
+        {
+            v.push((u32::MAX, d.clone()));
+        }
+    }
+    v.sort_by_key(|(ch, _)| *ch);
+    v.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Lays out every digest: the overview first, then one per district.
+pub fn layout_all(ds: &Dataset, opts: &ReportOptions) -> Vec<Digest> {
+    let stamp = opts.date.clone().unwrap_or_else(|| {
+        format!(
+            "数据指纹 {}（未指定日期，见 --date）",
+            fingerprint(ds)
+        )
+    });
+    let mut out = vec![overview(ds, &stamp)];
+    for (i, d) in districts(ds).iter().enumerate() {
+        if opts
+            .only_district
+            .as_ref()
+            .is_some_and(|only| only != d)
+        {
+            continue;
+        }
+        out.push(district_digest(ds, d, i + 1, &stamp));
+    }
+    out
+}
+
+/// Writes every digest into `dir` atomically; returns what was written.
+pub fn write_all(
+    ds: &Dataset,
+    dir: &Path,
+    opts: &ReportOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Vec<Written>, ReportError> {
+    let fonts = fonts::ReportFonts::load(opts.font_dir.as_deref())?;
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let digests = layout_all(ds, opts);
+    progress.start("report", digests.len() as u64);
+    let mut written = Vec::new();
+    for d in &digests {
+        let path = dir.join(format!("{}.pdf", d.name));
+        let (bytes, pages) = pdf::render(d, &fonts, opts.date.as_deref(), &path)?;
+        crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(Written {
+            path,
+            bytes: bytes.len(),
+            pages,
+        });
+        progress.inc(1);
+    }
+    progress.finish();
+    Ok(written)
+}
+
+fn fingerprint(ds: &Dataset) -> String {
+    let mut all = String::new();
+    for p in &ds.pages {
+        all.push_str(p.sha256.as_deref().unwrap_or(&p.label));
+    }
+    crate::scan::sha256_hex(all.as_bytes())[..12].to_string()
+}
+
+const FACT_LABELS: [(&str, &str, &str); 6] = [
+    ("households", "户数", "户"),
+    ("population", "人口", "人"),
+    ("green_rate", "绿化率", "%"),
+    ("founded_year", "建成年份", ""),
+    ("elderly_share", "老年人占比", "%"),
+    ("migrant_share", "外来人口占比", "%"),
+];
+
+fn label_of(field: &str) -> &'static str {
+    FACT_LABELS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map_or("", |(_, l, _)| l)
+}
+
+/// A fact value as printed: "约1,224" for approximate values, "—" when absent.
+fn show_fact(ds: &Dataset, case: &CaseRow, field: &str, value: Option<f64>) -> String {
+    let Some(v) = value else {
+        return "—".to_string();
+    };
+    let unit = FACT_LABELS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map_or("", |(_, _, u)| *u);
+    let q = ds
+        .facts_of(&case.case_id)
+        .find(|f| f.field == field)
+        .map(|f| f.qualifier.as_str());
+    let prefix = match q {
+        Some("approx") => "约",
+        Some("at_least") => "≥",
+        Some("at_most") => "≤",
+        _ => "",
+    };
+    let num = if field == "founded_year" {
+        format!("{}", v.round() as i64)
+    } else {
+        fmt_num(v)
+    };
+    format!("{prefix}{num}{}", if unit == "%" { "%" } else { "" })
+}
+
+fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
+    let pct = matches!(field, "green_rate" | "elderly_share" | "migrant_share");
+    let f = |v: f64| {
+        if field == "founded_year" {
+            format!("{}", v.round() as i64)
+        } else if pct {
+            format!("{}%", fmt_num(v))
+        } else {
+            fmt_num(v)
+        }
+    };
+    match s {
+        None => vec!["0".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()],
+        Some(s) => vec![
+            s.n.to_string(),
+            if matches!(field, "households" | "population") {
+                fmt_num(s.sum)
+            } else {
+                "—".into()
+            },
+            f(s.mean),
+            f(s.median),
+            f(s.min),
+            f(s.max),
+        ],
+    }
+}
+
+fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
+    let mut header: Vec<String> = ["指标", "有数据社区", "合计", "均值", "中位数", "最小", "最大"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if with_city {
+        header.push("全市均值".into());
+    }
+    let rows = FACT_COLUMNS
+        .iter()
+        .map(|(name, get)| {
+            let mut row = vec![label_of(name).to_string()];
+            row.extend(show_summary(
+                summarize(cases.iter().filter_map(|c| get(c))),
+                name,
+            ));
+            if with_city {
+                let city = summarize(ds.cases.iter().filter_map(get));
+                row.push(show_summary(city, name)[2].clone());
+            }
+            row
+        })
+        .collect();
+    Block::Table {
+        weights: if with_city {
+            vec![4, 3, 3, 3, 3, 3, 3, 3]
+        } else {
+            vec![4, 3, 3, 3, 3, 3, 3]
+        },
+        header,
+        rows,
+    }
+}
+
+fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Block {
+    let mut header = vec!["社区".to_string()];
+    if with_district {
+        header.push("区".into());
+    }
+    header.push("街镇".into());
+    header.extend(FACT_LABELS.iter().map(|(_, l, _)| l.to_string()));
+    let rows = cases
+        .iter()
+        .map(|c| {
+            let mut row = vec![c.community.clone().unwrap_or_else(|| c.title.clone())];
+            if with_district {
+                row.push(c.district.clone().unwrap_or_else(|| "—".into()));
+            }
+            row.push(c.town.clone().unwrap_or_else(|| "—".into()));
+            for (name, get) in FACT_COLUMNS {
+                row.push(show_fact(ds, c, name, get(c)));
+            }
+            row
+        })
+        .collect();
+    let mut weights = vec![5];
+    if with_district {
+        weights.push(4);
+    }
+    weights.extend([4, 3, 3, 3, 3, 3, 3]);
+    Block::Table {
+        weights,
+        header,
+        rows,
+    }
+}
+
+fn contents_table(ds: &Dataset, district: &str) -> Block {
+    let rows = ds
+        .contents
+        .iter()
+        .filter(|c| c.district == district)
+        .map(|c| {
+            vec![
+                c.printed_page.to_string(),
+                c.title.clone(),
+                if c.case_id.is_some() {
+                    "已数字化".into()
+                } else {
+                    "未数字化".into()
+                },
+            ]
+        })
+        .collect();
+    Block::Table {
+        weights: vec![2, 12, 3],
+        header: vec!["页码".into(), "案例".into(), "状态".into()],
+        rows,
+    }
+}
+
+fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Vec<Block> {
+    let mut notes = Vec::new();
+    for p in &ds.pages {
+        let mine = district.is_none_or(|d| p.district.as_deref() == Some(d));
+        if !mine {
+            continue;
+        }
+        if let Some(e) = &p.error {
+            notes.push(format!("第 {} 页（{}）未能识别：{}", p.label, short_file(&p.file), e));
+        } else if let Some(c) = p.mean_conf.filter(|c| *c < LOW_CONFIDENCE) {
+            notes.push(format!(
+                "第 {} 页 OCR 平均置信度较低（{:.0}），相关数字请对照原书核实。",
+                p.label, c
+            ));
+        }
+    }
+    for c in cases {
+        let name = c.community.clone().unwrap_or_else(|| c.title.clone());
+        let missing: Vec<&str> = FACT_COLUMNS
+            .iter()
+            .filter(|(_, get)| get(c).is_none())
+            .map(|(n, _)| label_of(n))
+            .collect();
+        if !missing.is_empty() {
+            notes.push(format!("{name}：书中未给出{}。", missing.join("、")));
+        }
+        for f in ds.facts_of(&c.case_id) {
+            if let Some(scope) = f.scope.as_deref().and_then(|s| s.strip_prefix("sub_estate:")) {
+                notes.push(format!(
+                    "{name}：{}仅给出所属小区“{scope}”的数字（第 {} 页）。",
+                    label_of(&f.field),
+                    f.page
+                ));
+            }
+        }
+    }
+    if notes.is_empty() {
+        notes.push("未发现数据质量问题。".into());
+    }
+    notes.into_iter().map(Block::Para).collect()
+}
+
+fn short_file(f: &str) -> String {
+    Path::new(f)
+        .file_name()
+        .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
+    let mut rows = Vec::new();
+    for c in cases {
+        let name = c.community.clone().unwrap_or_else(|| c.title.clone());
+        for f in ds.facts_of(&c.case_id) {
+            let value = show_fact(ds, c, &f.field, Some(f.value));
+            rows.push(vec![
+                name.clone(),
+                label_of(&f.field).to_string(),
+                value,
+                f.page.clone(),
+                f.sentence.clone(),
+            ]);
+        }
+    }
+    Block::Table {
+        weights: vec![4, 3, 3, 2, 12],
+        header: vec![
+            "社区".into(),
+            "指标".into(),
+            "数值".into(),
+            "页码".into(),
+            "原文".into(),
+        ],
+        rows,
+    }
+}
+
+fn cover(blocks: &mut Vec<Block>, title: &str, lines: Vec<String>) {
+    blocks.push(Block::Title(title.to_string()));
+    for l in lines {
+        blocks.push(Block::Para(l));
+    }
+    blocks.push(Block::Note(
+        "本摘要由 greenbook 根据扫描页的 OCR 结果自动生成；“—”表示书中未给出，“约”表示原文为约数。"
+            .into(),
+    ));
+    blocks.push(Block::PageBreak);
+}
+
+/// The digest of one district.
+pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str) -> Digest {
+    let cases: Vec<&CaseRow> = ds
+        .cases
+        .iter()
+        .filter(|c| c.district.as_deref() == Some(district))
+        .collect();
+    let listed = ds.contents.iter().filter(|c| c.district == district).count();
+    let mut b = Vec::new();
+    cover(
+        &mut b,
+        &format!("{district}绿色社区数据摘要"),
+        vec![
+            format!("资料来源：《{BOOK_TITLE}》（2023）"),
+            format!(
+                "目录收录本区案例 {listed} 个，已数字化 {} 个。",
+                cases.len()
+            ),
+            format!("生成：{stamp}"),
+        ],
+    );
+    if cases.is_empty() {
+        b.push(Block::Heading("说明".into()));
+        b.push(Block::Para(format!(
+            "{district}的案例尚未数字化：本区 {listed} 个案例的社区概况还没有扫描识别，因此暂无统计数字。下表为目录中的本区案例。"
+        )));
+        b.push(Block::Heading("本区案例目录".into()));
+        b.push(contents_table(ds, district));
+        return Digest {
+            name: format!("{chapter:02}-{district}"),
+            title: format!("{district}绿色社区数据摘要"),
+            blocks: b,
+        };
+    }
+    b.push(Block::Heading("关键数字（与全市比较）".into()));
+    b.push(key_figures(ds, &cases, true));
+    b.push(Block::Heading("社区一览".into()));
+    b.push(community_table(ds, &cases, false));
+    b.push(Block::Heading("本区案例目录".into()));
+    b.push(contents_table(ds, district));
+    b.push(Block::Heading("图表".into()));
+    b.extend(charts::district_charts(&cases).into_iter().map(Block::Chart));
+    b.push(Block::Heading("数据质量说明".into()));
+    b.extend(quality_notes(ds, &cases, Some(district)));
+    b.push(Block::Heading("附录：数字出处".into()));
+    b.push(provenance(ds, &cases));
+    Digest {
+        name: format!("{chapter:02}-{district}"),
+        title: format!("{district}绿色社区数据摘要"),
+        blocks: b,
+    }
+}
+
+/// The city-wide overview comparing all districts.
+pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
+    let all: Vec<&CaseRow> = ds.cases.iter().collect();
+    let mut b = Vec::new();
+    cover(
+        &mut b,
+        "上海市绿色社区数据概览",
+        vec![
+            format!("资料来源：《{BOOK_TITLE}》（2023）"),
+            format!(
+                "目录收录 {} 个区的案例 {} 个，已数字化 {} 个。",
+                districts(ds).len(),
+                ds.contents.len(),
+                all.len()
+            ),
+            format!("生成：{stamp}"),
+        ],
+    );
+    b.push(Block::Heading("各区比较".into()));
+    let rows = districts(ds)
+        .iter()
+        .map(|d| {
+            let cs: Vec<&CaseRow> = all
+                .iter()
+                .copied()
+                .filter(|c| c.district.as_deref() == Some(d))
+                .collect();
+            let mean = |i: usize| {
+                let (name, get) = FACT_COLUMNS[i];
+                show_summary(summarize(cs.iter().filter_map(|c| get(c))), name)[2].clone()
+            };
+            let hh = summarize(cs.iter().filter_map(|c| c.households.map(|v| v as f64)));
+            vec![
+                d.clone(),
+                ds.contents
+                    .iter()
+                    .filter(|c| &c.district == d)
+                    .count()
+                    .to_string(),
+                cs.len().to_string(),
+                hh.map_or("—".into(), |s| fmt_num(s.sum)),
+                mean(2),
+                mean(4),
+                mean(5),
+            ]
+        })
+        .collect();
+    b.push(Block::Table {
+        weights: vec![4, 3, 3, 3, 3, 3, 3],
+        header: [
+            "区",
+            "目录案例",
+            "已数字化",
+            "户数合计",
+            "平均绿化率",
+            "平均老年人占比",
+            "平均外来人口占比",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+    });
+    b.push(Block::Heading("全市关键数字".into()));
+    b.push(key_figures(ds, &all, false));
+    b.push(Block::Heading("已数字化的社区".into()));
+    b.push(community_table(ds, &all, true));
+    b.push(Block::Heading("图表".into()));
+    let counts: Vec<(String, f64)> = districts(ds)
+        .iter()
+        .map(|d| {
+            (
+                d.clone(),
+                ds.contents.iter().filter(|c| &c.district == d).count() as f64,
+            )
+        })
+        .collect();
+    b.push(Block::Chart(charts::hbar(
+        "各区目录案例数",
+        "案例数",
+        &counts,
+    )));
+    b.extend(charts::district_charts(&all).into_iter().map(Block::Chart));
+    b.push(Block::Heading("数据质量说明".into()));
+    b.extend(quality_notes(ds, &all, None));
+    Digest {
+        name: "00-全市概览".into(),
+        title: "上海市绿色社区数据概览".into(),
+        blocks: b,
+    }
+}

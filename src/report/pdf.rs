@@ -1,0 +1,479 @@
+//! Typesetting a [`Digest`] with genpdf, with the workarounds genpdf 0.2 needs for Chinese:
+//! text broken into UAX #14 line-break segments (genpdf wraps only at spaces and drops what does not
+//! fit), fonts subset to the document's characters and checked for coverage, minimal conformance,
+//! images without alpha kept for the next page when they do not fit, and the written file
+//! post-processed with lopdf (identical streams deduplicated, streams compressed, dates fixed).
+
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::rc::Rc;
+
+use genpdf::elements::{
+    Break, FrameCellDecorator, Image, PaddedElement, PageBreak, Paragraph, TableLayout,
+};
+use genpdf::fonts::{FontData, FontFamily};
+use genpdf::style::{Color, Style};
+use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, RenderResult};
+
+use super::fonts::{ReportFonts, subset};
+use super::{Block, Digest, ReportError};
+
+/// Text the footer can print, included in the font subset.
+pub const FOOTER_SAMPLE: &str = "第页共/0123456789 ";
+
+fn render_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+    ReportError::Render {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Typesets `d` and returns the PDF bytes and the page count.
+pub fn render(
+    d: &Digest,
+    fonts: &ReportFonts,
+    date: Option<&str>,
+    path: &Path,
+) -> Result<(Vec<u8>, usize), ReportError> {
+    let mut text = d.text();
+    for b in &d.blocks {
+        if let Block::Chart(c) = b {
+            text.push_str(&c.labels);
+        }
+    }
+    let missing = fonts.missing(&text);
+    if !missing.is_empty() {
+        return Err(ReportError::MissingGlyphs {
+            path: path.to_path_buf(),
+            chars: missing.iter().collect(),
+        });
+    }
+    let chars: BTreeSet<char> = text
+        .chars()
+        .chain(FOOTER_SAMPLE.chars())
+        .filter(|c| !c.is_control())
+        .collect();
+    let regular = subset(fonts.regular, &chars, path)?;
+    let bold = subset(fonts.bold, &chars, path)?;
+
+    // genpdf cannot tell the page count in advance: lay out once to count, then for real.
+    let count = Rc::new(Cell::new(0usize));
+    let mut sink = Vec::new();
+    build(d, &regular, &bold, None, count.clone(), path)?
+        .render(&mut sink)
+        .map_err(|e| render_err(path, e))?;
+    let pages = count.get();
+    let mut raw = Vec::new();
+    build(d, &regular, &bold, Some(pages), Rc::new(Cell::new(0)), path)?
+        .render(&mut raw)
+        .map_err(|e| render_err(path, e))?;
+    let bytes = postprocess(&raw, &text, &d.title, date, path)?;
+    Ok((bytes, pages))
+}
+
+fn build(
+    d: &Digest,
+    regular: &[u8],
+    bold: &[u8],
+    total: Option<usize>,
+    count: Rc<Cell<usize>>,
+    path: &Path,
+) -> Result<genpdf::Document, ReportError> {
+    let font = |b: &[u8]| FontData::new(b.to_vec(), None).map_err(|e| render_err(path, e));
+    let (r, b) = (font(regular)?, font(bold)?);
+    let family = FontFamily {
+        regular: r.clone(),
+        bold: b.clone(),
+        italic: r,
+        bold_italic: b,
+    };
+    let mut doc = genpdf::Document::new(family);
+    doc.set_title(d.title.clone());
+    doc.set_minimal_conformance();
+    doc.set_font_size(10);
+    doc.set_line_spacing(1.35);
+    doc.set_page_decorator(Decorator {
+        page: 0,
+        total,
+        count,
+        title: d.title.clone(),
+    });
+    for block in &d.blocks {
+        match block {
+            Block::Title(t) => {
+                doc.push(Break::new(6.0));
+                doc.push(
+                    para(t, Style::new().bold().with_font_size(22)).aligned(Alignment::Center),
+                );
+                doc.push(Break::new(2.0));
+            }
+            Block::Heading(t) => {
+                doc.push(Break::new(1.0));
+                doc.push(para(
+                    t,
+                    Style::new()
+                        .bold()
+                        .with_font_size(14)
+                        .with_color(Color::Rgb(27, 94, 32)),
+                ));
+                doc.push(Break::new(0.3));
+            }
+            Block::Para(t) => {
+                doc.push(para(t, Style::new().with_font_size(11)));
+                doc.push(Break::new(0.3));
+            }
+            Block::Note(t) => {
+                doc.push(Break::new(1.0));
+                doc.push(para(
+                    t,
+                    Style::new()
+                        .with_font_size(9)
+                        .with_color(Color::Rgb(90, 90, 90)),
+                ));
+            }
+            Block::Table {
+                weights,
+                header,
+                rows,
+            } => doc.push(table(weights, header, rows, path)?),
+            Block::Chart(c) => {
+                let img = image023::RgbImage::from_raw(c.width, c.height, c.rgb.clone())
+                    .ok_or_else(|| render_err(path, "chart bitmap has the wrong size"))?;
+                let image = Image::from_dynamic_image(image023::DynamicImage::ImageRgb8(img))
+                    .map_err(|e| render_err(path, e))?
+                    .with_dpi(super::charts::DPI)
+                    .with_alignment(Alignment::Center);
+                let height = Mm::from(c.height as f64 / super::charts::DPI * 25.4);
+                doc.push(Break::new(0.5));
+                doc.push(KeepImage {
+                    image,
+                    height,
+                    deferred: false,
+                });
+            }
+            Block::PageBreak => doc.push(PageBreak::new()),
+        }
+    }
+    Ok(doc)
+}
+
+/// A paragraph whose text is cut at UAX #14 line-break opportunities, so genpdf can wrap Chinese.
+fn para(text: &str, style: Style) -> Paragraph {
+    let mut p = Paragraph::default();
+    for seg in segments(text) {
+        p.push_styled(seg, style);
+    }
+    p
+}
+
+/// Line-break segments of `text`; a segment longer than 8 characters (a long Latin word or number)
+/// is cut further so that it always fits a narrow table cell.
+pub fn segments(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (end, _) in unicode_linebreak::linebreaks(text) {
+        let seg = &text[start..end];
+        start = end;
+        let chars: Vec<char> = seg.chars().collect();
+        for chunk in chars.chunks(8) {
+            out.push(chunk.iter().collect());
+        }
+    }
+    out
+}
+
+fn table(
+    weights: &[usize],
+    header: &[String],
+    rows: &[Vec<String>],
+    path: &Path,
+) -> Result<TableLayout, ReportError> {
+    let mut t = TableLayout::new(weights.to_vec());
+    t.set_cell_decorator(FrameCellDecorator::new(true, true, true));
+    let cell = |s: &str, style: Style| PaddedElement::new(para(s, style), Margins::trbl(1, 1.5, 1, 1.5));
+    let mut row = t.row();
+    for h in header {
+        row.push_element(cell(h, Style::new().bold().with_font_size(9)));
+    }
+    row.push().map_err(|e| render_err(path, e))?;
+    for r in rows {
+        let mut row = t.row();
+        for c in r {
+            row.push_element(cell(c, Style::new().with_font_size(9)));
+        }
+        row.push().map_err(|e| render_err(path, e))?;
+    }
+    Ok(t)
+}
+
+/// An image that moves to the next page instead of overflowing the bottom of this one.
+struct KeepImage {
+    image: Image,
+    height: Mm,
+    deferred: bool,
+}
+
+impl Element for KeepImage {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: genpdf::render::Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        if area.size().height < self.height && !self.deferred {
+            self.deferred = true;
+            return Ok(RenderResult {
+                size: genpdf::Size::new(0, 0),
+                has_more: true,
+            });
+        }
+        self.image.render(context, area, style)
+    }
+}
+
+/// Margins, a running header with the digest title, and "第 N 页 / 共 M 页" at the foot.
+struct Decorator {
+    page: usize,
+    total: Option<usize>,
+    count: Rc<Cell<usize>>,
+    title: String,
+}
+
+impl PageDecorator for Decorator {
+    fn decorate_page<'a>(
+        &mut self,
+        context: &Context,
+        mut area: genpdf::render::Area<'a>,
+        style: Style,
+    ) -> Result<genpdf::render::Area<'a>, genpdf::error::Error> {
+        self.page += 1;
+        self.count.set(self.page);
+        area.add_margins(Margins::trbl(14, 18, 12, 18));
+        let size = area.size();
+        let small = style
+            .with_font_size(8)
+            .with_color(Color::Rgb(110, 110, 110));
+        let footer = format!(
+            "第 {} 页 / 共 {} 页",
+            self.page,
+            self.total.unwrap_or(self.page)
+        );
+        let w = small.str_width(&context.font_cache, &footer);
+        let lh = small.line_height(&context.font_cache);
+        area.print_str(
+            &context.font_cache,
+            Position::new((size.width - w) / 2.0, size.height - lh),
+            small,
+            &footer,
+        )?;
+        if self.page > 1 {
+            area.print_str(&context.font_cache, Position::new(0, 0), small, &self.title)?;
+            area.draw_line(
+                vec![
+                    Position::new(0, lh + Mm::from(1.0)),
+                    Position::new(size.width, lh + Mm::from(1.0)),
+                ],
+                Style::new().with_color(Color::Rgb(160, 160, 160)),
+            );
+        }
+        area.add_offset(Position::new(0, lh + Mm::from(4.0)));
+        let h = area.size().height;
+        area.set_height(h - lh - Mm::from(4.0));
+        Ok(area)
+    }
+}
+
+/// Deduplicates identical streams (genpdf embeds the regular and bold faces twice each, as italic
+/// and bold italic), drops unused objects, compresses streams, and makes the file reproducible.
+fn postprocess(raw: &[u8], seed: &str, title: &str, date: Option<&str>, path: &Path) -> Result<Vec<u8>, ReportError> {
+    use lopdf::{Object, ObjectId};
+    let mut doc = lopdf::Document::load_mem(raw).map_err(|e| render_err(path, e))?;
+    // genpdf names its fonts F0..F3 (regular, bold, italic, bold italic; the last two are copies of
+    // the first two here). Give them their real names with a subset tag, as PDF readers expect.
+    let tag: String = crate::scan::sha256_hex(seed.as_bytes())
+        .bytes()
+        .take(6)
+        .map(|b| (b'A' + b % 26) as char)
+        .collect();
+    for obj in doc.objects.values_mut() {
+        if let Object::Dictionary(d) = obj {
+            for key in [&b"BaseFont"[..], b"FontName"] {
+                if let Ok(Object::Name(n)) = d.get(key) {
+                    let face = match n.as_slice() {
+                        b"F0" | b"F2" => "Regular",
+                        b"F1" | b"F3" => "Bold",
+                        _ => continue,
+                    };
+                    let name = format!("{tag}+GreenbookSansSC-{face}");
+                    d.set(key, Object::Name(name.into_bytes()));
+                }
+            }
+        }
+    }
+    // Merge identical streams, then font dictionaries that have become identical, until stable.
+    for _ in 0..4 {
+        let mut seen: HashMap<Vec<u8>, ObjectId> = HashMap::new();
+        let mut replace: HashMap<ObjectId, ObjectId> = HashMap::new();
+        for (id, obj) in &doc.objects {
+            let key = match obj {
+                Object::Stream(s) => {
+                    let mut k = format!("{:?}", s.dict).into_bytes();
+                    k.extend_from_slice(&s.content);
+                    k
+                }
+                Object::Dictionary(d)
+                    if matches!(d.get(b"Type"), Ok(Object::Name(n)) if n == b"Font" || n == b"FontDescriptor") =>
+                {
+                    format!("{d:?}").into_bytes()
+                }
+                _ => continue,
+            };
+            match seen.get(&key) {
+                Some(first) => {
+                    replace.insert(*id, *first);
+                }
+                None => {
+                    seen.insert(key, *id);
+                }
+            }
+        }
+        if replace.is_empty() {
+            break;
+        }
+        for obj in doc.objects.values_mut() {
+            relink(obj, &replace);
+        }
+        for id in replace.keys() {
+            doc.objects.remove(id);
+        }
+    }
+    let stamp = date
+        .map(|d| format!("D:{}000000Z", d.replace('-', "")))
+        .unwrap_or_else(|| "D:20230101000000Z".to_string());
+    if let Ok(Object::Reference(info)) = doc.trailer.get(b"Info").cloned()
+        && let Ok(Object::Dictionary(d)) = doc.get_object_mut(info)
+    {
+        for key in [&b"CreationDate"[..], b"ModDate"] {
+            d.set(key, Object::string_literal(stamp.clone()));
+        }
+        // printpdf writes the title as raw UTF-8; PDF text strings need UTF-16BE with a BOM.
+        let mut utf16 = vec![0xFE, 0xFF];
+        utf16.extend(title.encode_utf16().flat_map(|u| u.to_be_bytes()));
+        d.set("Title", Object::String(utf16, lopdf::StringFormat::Hexadecimal));
+        d.set("Producer", Object::string_literal(format!("greenbook {}", env!("CARGO_PKG_VERSION"))));
+    }
+    // The XMP packet printpdf adds carries the wall-clock time and a PDF/X title; the Info
+    // dictionary above says everything it did.
+    if let Ok(Object::Reference(root)) = doc.trailer.get(b"Root").cloned()
+        && let Ok(Object::Dictionary(d)) = doc.get_object_mut(root)
+    {
+        d.remove(b"Metadata");
+    }
+    doc.trailer.remove(b"ID");
+    canonicalize(&mut doc);
+    doc.compress();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| render_err(path, e))?;
+    Ok(out)
+}
+
+/// printpdf numbers objects and orders dictionary entries through hash maps, so two runs differ.
+/// Renumber the reachable objects in a depth-first walk from the trailer with dictionary keys in
+/// sorted order, and sort every dictionary: the same document always gives the same bytes.
+fn canonicalize(doc: &mut lopdf::Document) {
+    use lopdf::{Dictionary, Object, ObjectId};
+    fn sorted(d: &Dictionary) -> Vec<(Vec<u8>, Object)> {
+        let mut v: Vec<(Vec<u8>, Object)> = d.iter().map(|(k, o)| (k.clone(), o.clone())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+    fn visit(
+        o: &Object,
+        doc: &lopdf::Document,
+        order: &mut HashMap<ObjectId, ObjectId>,
+        next: &mut u32,
+    ) {
+        match o {
+            Object::Reference(id) => {
+                if order.contains_key(id) {
+                    return;
+                }
+                order.insert(*id, (*next, 0));
+                *next += 1;
+                if let Some(t) = doc.objects.get(id) {
+                    visit(t, doc, order, next);
+                }
+            }
+            Object::Array(a) => a.iter().for_each(|x| visit(x, doc, order, next)),
+            Object::Dictionary(d) => sorted(d).iter().for_each(|(_, x)| visit(x, doc, order, next)),
+            Object::Stream(s) => sorted(&s.dict).iter().for_each(|(_, x)| visit(x, doc, order, next)),
+            _ => {}
+        }
+    }
+    fn rebuild(o: &Object, map: &HashMap<ObjectId, ObjectId>) -> Object {
+        match o {
+            Object::Reference(id) => Object::Reference(map.get(id).copied().unwrap_or(*id)),
+            Object::Array(a) => Object::Array(a.iter().map(|x| rebuild(x, map)).collect()),
+            Object::Dictionary(d) => Object::Dictionary(rebuild_dict(d, map)),
+            Object::Stream(s) => {
+                let mut s = s.clone();
+                s.dict = rebuild_dict(&s.dict, map);
+                Object::Stream(s)
+            }
+            other => other.clone(),
+        }
+    }
+    fn rebuild_dict(d: &Dictionary, map: &HashMap<ObjectId, ObjectId>) -> Dictionary {
+        let mut out = Dictionary::new();
+        for (k, v) in sorted(d) {
+            out.set(k, rebuild(&v, map));
+        }
+        out
+    }
+    let mut order = HashMap::new();
+    let mut next = 1u32;
+    visit(
+        &Object::Dictionary(doc.trailer.clone()),
+        doc,
+        &mut order,
+        &mut next,
+    );
+    let objects = order
+        .iter()
+        .filter_map(|(old, new)| doc.objects.get(old).map(|o| (*new, rebuild(o, &order))))
+        .collect();
+    doc.objects = objects;
+    doc.trailer = rebuild_dict(&doc.trailer, &order);
+    doc.max_id = next - 1;
+}
+
+fn relink(obj: &mut lopdf::Object, map: &HashMap<lopdf::ObjectId, lopdf::ObjectId>) {
+    use lopdf::Object;
+    match obj {
+        Object::Reference(id) => {
+            if let Some(n) = map.get(id) {
+                *id = *n;
+            }
+        }
+        Object::Array(a) => a.iter_mut().for_each(|o| relink(o, map)),
+        Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| relink(o, map)),
+        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| relink(o, map)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_break_chinese_and_keep_everything() {
+        let t = "东力居民区建成于2006年，共有1224户。Greenbook processes";
+        let s = segments(t);
+        assert!(s.len() > 10);
+        assert_eq!(s.concat(), t);
+        // No segment starts with closing punctuation (UAX #14 keeps it with the previous one).
+        assert!(s.iter().all(|x| !x.starts_with('，') && !x.starts_with('。')));
+    }
+}

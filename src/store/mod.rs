@@ -1,0 +1,710 @@
+//! Stage 6: the analysts' dataset. Plain row types built from the earlier stages' results, written as
+//! typed, zstd-compressed Parquet (with column statistics and key-value metadata) through Polars, and
+//! read back into the same row types for `stats` and the reports. The schema is documented in
+//! `docs/schema.md`; bump [`SCHEMA_VERSION`] when a column changes.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::book::Book;
+use crate::extract::CaseFacts;
+use crate::ocr::PageOcr;
+
+pub const SCHEMA_VERSION: &str = "1";
+pub const FILES: [&str; 4] = [
+    "pages.parquet",
+    "contents.parquet",
+    "cases.parquet",
+    "facts.parquet",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Polars { path: PathBuf, source: PolarsError },
+    #[error("{path}: column {column}: {message}")]
+    Schema {
+        path: PathBuf,
+        column: String,
+        message: String,
+    },
+}
+
+/// One row of `pages.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRow {
+    pub index: u32,
+    pub label: String,
+    pub file: String,
+    pub frame: u32,
+    pub sha256: Option<String>,
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub case_id: Option<String>,
+    pub text: String,
+    pub mean_conf: Option<f32>,
+    pub words: u32,
+    pub rotation: u32,
+    pub skew_deg: Option<f32>,
+    pub ocr_ms: u64,
+    pub engine: String,
+    pub error: Option<String>,
+}
+
+/// One row of `contents.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentsRow {
+    pub chapter: u32,
+    pub district: String,
+    pub printed_page: u32,
+    pub title: String,
+    /// The digitised case matched to this entry, if any.
+    pub case_id: Option<String>,
+}
+
+/// One row of `cases.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRow {
+    pub case_id: String,
+    pub district: Option<String>,
+    pub town: Option<String>,
+    pub community: Option<String>,
+    pub title: String,
+    pub printed_page: Option<u32>,
+    pub first_page: String,
+    pub last_page: String,
+    pub households: Option<i64>,
+    pub population: Option<i64>,
+    pub green_rate: Option<f64>,
+    pub founded_year: Option<i32>,
+    pub elderly_share: Option<f64>,
+    pub migrant_share: Option<f64>,
+}
+
+/// One row of `facts.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactRow {
+    pub case_id: String,
+    pub field: String,
+    pub value: f64,
+    pub unit: String,
+    pub qualifier: String,
+    pub page: String,
+    pub sentence: String,
+    pub span_start: u32,
+    pub span_end: u32,
+    pub rule: String,
+    pub page_conf: Option<f32>,
+    pub scope: Option<String>,
+}
+
+/// Everything the analysts get, as rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dataset {
+    pub pages: Vec<PageRow>,
+    pub contents: Vec<ContentsRow>,
+    pub cases: Vec<CaseRow>,
+    pub facts: Vec<FactRow>,
+}
+
+impl Dataset {
+    /// Builds the rows from OCR pages, the book structure read from them, and the extracted facts.
+    pub fn build(pages: &[PageOcr], book: &Book, cases: &[CaseFacts]) -> Dataset {
+        let page_rows = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PageRow {
+                index: i as u32,
+                label: p.label.clone(),
+                file: p.file.clone(),
+                frame: p.frame,
+                sha256: p.sha256.clone(),
+                kind: p.kind.clone(),
+                district: book
+                    .page_district
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .or_else(|| p.district.clone()),
+                case_id: book
+                    .page_case
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|c| book.cases[c].id.clone()),
+                text: p.text.clone(),
+                mean_conf: p.mean_conf,
+                words: p.words.len() as u32,
+                rotation: u32::from(p.rotation),
+                skew_deg: p.skew_deg,
+                ocr_ms: p.millis,
+                engine: p.engine.clone(),
+                error: p.error.clone(),
+            })
+            .collect();
+        let contents = book
+            .contents
+            .iter()
+            .map(|e| ContentsRow {
+                chapter: e.chapter,
+                district: e.district.clone(),
+                printed_page: e.page,
+                title: e.title.clone(),
+                case_id: book
+                    .cases
+                    .iter()
+                    .find(|c| c.contents.as_ref() == Some(e))
+                    .map(|c| c.id.clone()),
+            })
+            .collect();
+        let label = |i: usize| pages.get(i).map(|p| p.label.clone()).unwrap_or_default();
+        let case_rows = book
+            .cases
+            .iter()
+            .zip(cases)
+            .map(|(c, f)| CaseRow {
+                case_id: c.id.clone(),
+                district: c.district.clone(),
+                town: c.town.clone(),
+                community: c.community.clone(),
+                title: c.contents.as_ref().map_or(c.title.clone(), |e| e.title.clone()),
+                printed_page: c.contents.as_ref().map(|e| e.page),
+                first_page: label(c.first_page),
+                last_page: label(c.last_page),
+                households: f.households,
+                population: f.population,
+                green_rate: f.green_rate,
+                founded_year: f.founded_year.and_then(|y| i32::try_from(y).ok()),
+                elderly_share: f.elderly_share,
+                migrant_share: f.migrant_share,
+            })
+            .collect();
+        let facts = cases
+            .iter()
+            .flat_map(|c| &c.facts)
+            .map(|f| FactRow {
+                case_id: f.case_id.clone(),
+                field: f.field.name().to_string(),
+                value: f.value,
+                unit: f.unit.to_string(),
+                qualifier: f.qualifier.as_str().to_string(),
+                page: f.page.clone(),
+                sentence: f.sentence.clone(),
+                span_start: f.span.0 as u32,
+                span_end: f.span.1 as u32,
+                rule: f.rule.clone(),
+                page_conf: f.page_conf,
+                scope: f.scope.clone(),
+            })
+            .collect();
+        Dataset {
+            pages: page_rows,
+            contents,
+            cases: case_rows,
+            facts,
+        }
+    }
+
+    /// The facts of one case.
+    pub fn facts_of<'a>(&'a self, case_id: &'a str) -> impl Iterator<Item = &'a FactRow> + 'a {
+        self.facts.iter().filter(move |f| f.case_id == case_id)
+    }
+
+    /// Writes the four Parquet files into `dir`, each atomically.
+    pub fn write(&self, dir: &Path, source: &str) -> Result<(), StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let frames = [
+            ("pages.parquet", self.pages_frame()),
+            ("contents.parquet", self.contents_frame()),
+            ("cases.parquet", self.cases_frame()),
+            ("facts.parquet", self.facts_frame()),
+        ];
+        for (name, df) in frames {
+            let path = dir.join(name);
+            let mut df = df.map_err(|source| StoreError::Polars {
+                path: path.clone(),
+                source,
+            })?;
+            write_parquet(&path, &mut df, source)?;
+        }
+        Ok(())
+    }
+
+    fn pages_frame(&self) -> PolarsResult<DataFrame> {
+        let p = &self.pages;
+        frame(vec![
+            col("page_index", p.iter().map(|r| r.index).collect::<Vec<_>>()),
+            col("label", strs(p, |r| &r.label)),
+            col("file", strs(p, |r| &r.file)),
+            col("frame", p.iter().map(|r| r.frame).collect::<Vec<_>>()),
+            col("sha256", opt_strs(p, |r| &r.sha256)),
+            col("kind", opt_strs(p, |r| &r.kind)),
+            col("district", opt_strs(p, |r| &r.district)),
+            col("case_id", opt_strs(p, |r| &r.case_id)),
+            col("text", strs(p, |r| &r.text)),
+            col(
+                "mean_conf",
+                p.iter().map(|r| r.mean_conf).collect::<Vec<_>>(),
+            ),
+            col("words", p.iter().map(|r| r.words).collect::<Vec<_>>()),
+            col("rotation", p.iter().map(|r| r.rotation).collect::<Vec<_>>()),
+            col("skew_deg", p.iter().map(|r| r.skew_deg).collect::<Vec<_>>()),
+            col("ocr_ms", p.iter().map(|r| r.ocr_ms).collect::<Vec<_>>()),
+            col("engine", strs(p, |r| &r.engine)),
+            col("error", opt_strs(p, |r| &r.error)),
+        ])
+    }
+
+    fn contents_frame(&self) -> PolarsResult<DataFrame> {
+        let c = &self.contents;
+        frame(vec![
+            col("chapter", c.iter().map(|r| r.chapter).collect::<Vec<_>>()),
+            col("district", strs(c, |r| &r.district)),
+            col(
+                "printed_page",
+                c.iter().map(|r| r.printed_page).collect::<Vec<_>>(),
+            ),
+            col("title", strs(c, |r| &r.title)),
+            col("case_id", opt_strs(c, |r| &r.case_id)),
+        ])
+    }
+
+    fn cases_frame(&self) -> PolarsResult<DataFrame> {
+        let c = &self.cases;
+        frame(vec![
+            col("case_id", strs(c, |r| &r.case_id)),
+            col("district", opt_strs(c, |r| &r.district)),
+            col("town", opt_strs(c, |r| &r.town)),
+            col("community", opt_strs(c, |r| &r.community)),
+            col("title", strs(c, |r| &r.title)),
+            col(
+                "printed_page",
+                c.iter().map(|r| r.printed_page).collect::<Vec<_>>(),
+            ),
+            col("first_page", strs(c, |r| &r.first_page)),
+            col("last_page", strs(c, |r| &r.last_page)),
+            col(
+                "households",
+                c.iter().map(|r| r.households).collect::<Vec<_>>(),
+            ),
+            col(
+                "population",
+                c.iter().map(|r| r.population).collect::<Vec<_>>(),
+            ),
+            col(
+                "green_rate",
+                c.iter().map(|r| r.green_rate).collect::<Vec<_>>(),
+            ),
+            col(
+                "founded_year",
+                c.iter().map(|r| r.founded_year).collect::<Vec<_>>(),
+            ),
+            col(
+                "elderly_share",
+                c.iter().map(|r| r.elderly_share).collect::<Vec<_>>(),
+            ),
+            col(
+                "migrant_share",
+                c.iter().map(|r| r.migrant_share).collect::<Vec<_>>(),
+            ),
+        ])
+    }
+
+    fn facts_frame(&self) -> PolarsResult<DataFrame> {
+        let f = &self.facts;
+        frame(vec![
+            col("case_id", strs(f, |r| &r.case_id)),
+            col("field", strs(f, |r| &r.field)),
+            col("value", f.iter().map(|r| r.value).collect::<Vec<_>>()),
+            col("unit", strs(f, |r| &r.unit)),
+            col("qualifier", strs(f, |r| &r.qualifier)),
+            col("page", strs(f, |r| &r.page)),
+            col("sentence", strs(f, |r| &r.sentence)),
+            col(
+                "span_start",
+                f.iter().map(|r| r.span_start).collect::<Vec<_>>(),
+            ),
+            col("span_end", f.iter().map(|r| r.span_end).collect::<Vec<_>>()),
+            col("rule", strs(f, |r| &r.rule)),
+            col(
+                "page_conf",
+                f.iter().map(|r| r.page_conf).collect::<Vec<_>>(),
+            ),
+            col("scope", opt_strs(f, |r| &r.scope)),
+        ])
+    }
+
+    /// Reads the four Parquet files back from `dir`.
+    pub fn read(dir: &Path) -> Result<Dataset, StoreError> {
+        let pages = Table::open(&dir.join("pages.parquet"))?;
+        let contents = Table::open(&dir.join("contents.parquet"))?;
+        let cases = Table::open(&dir.join("cases.parquet"))?;
+        let facts = Table::open(&dir.join("facts.parquet"))?;
+        let mut ds = Dataset::default();
+        for i in 0..pages.height() {
+            ds.pages.push(PageRow {
+                index: pages.u32("page_index", i)?.unwrap_or(i as u32),
+                label: pages.string("label", i)?.unwrap_or_default(),
+                file: pages.string("file", i)?.unwrap_or_default(),
+                frame: pages.u32("frame", i)?.unwrap_or(0),
+                sha256: pages.string("sha256", i)?,
+                kind: pages.string("kind", i)?,
+                district: pages.string("district", i)?,
+                case_id: pages.string("case_id", i)?,
+                text: pages.string("text", i)?.unwrap_or_default(),
+                mean_conf: pages.f32("mean_conf", i)?,
+                words: pages.u32("words", i)?.unwrap_or(0),
+                rotation: pages.u32("rotation", i)?.unwrap_or(0),
+                skew_deg: pages.f32("skew_deg", i)?,
+                ocr_ms: pages.u64("ocr_ms", i)?.unwrap_or(0),
+                engine: pages.string("engine", i)?.unwrap_or_default(),
+                error: pages.string("error", i)?,
+            });
+        }
+        for i in 0..contents.height() {
+            ds.contents.push(ContentsRow {
+                chapter: contents.u32("chapter", i)?.unwrap_or(0),
+                district: contents.string("district", i)?.unwrap_or_default(),
+                printed_page: contents.u32("printed_page", i)?.unwrap_or(0),
+                title: contents.string("title", i)?.unwrap_or_default(),
+                case_id: contents.string("case_id", i)?,
+            });
+        }
+        for i in 0..cases.height() {
+            ds.cases.push(CaseRow {
+                case_id: cases.string("case_id", i)?.unwrap_or_default(),
+                district: cases.string("district", i)?,
+                town: cases.string("town", i)?,
+                community: cases.string("community", i)?,
+                title: cases.string("title", i)?.unwrap_or_default(),
+                printed_page: cases.u32("printed_page", i)?,
+                first_page: cases.string("first_page", i)?.unwrap_or_default(),
+                last_page: cases.string("last_page", i)?.unwrap_or_default(),
+                households: cases.i64("households", i)?,
+                population: cases.i64("population", i)?,
+                green_rate: cases.f64("green_rate", i)?,
+                founded_year: cases.i32("founded_year", i)?,
+                elderly_share: cases.f64("elderly_share", i)?,
+                migrant_share: cases.f64("migrant_share", i)?,
+            });
+        }
+        for i in 0..facts.height() {
+            ds.facts.push(FactRow {
+                case_id: facts.string("case_id", i)?.unwrap_or_default(),
+                field: facts.string("field", i)?.unwrap_or_default(),
+                value: facts.f64("value", i)?.unwrap_or(f64::NAN),
+                unit: facts.string("unit", i)?.unwrap_or_default(),
+                qualifier: facts.string("qualifier", i)?.unwrap_or_default(),
+                page: facts.string("page", i)?.unwrap_or_default(),
+                sentence: facts.string("sentence", i)?.unwrap_or_default(),
+                span_start: facts.u32("span_start", i)?.unwrap_or(0),
+                span_end: facts.u32("span_end", i)?.unwrap_or(0),
+                rule: facts.string("rule", i)?.unwrap_or_default(),
+                page_conf: facts.f32("page_conf", i)?,
+                scope: facts.string("scope", i)?,
+            });
+        }
+        Ok(ds)
+    }
+}
+
+fn col<T, P: ?Sized>(name: &str, values: T) -> Column
+where
+    Series: NamedFrom<T, P>,
+{
+    Series::new(name.into(), values).into_column()
+}
+
+fn strs<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<&str> {
+    rows.iter().map(|r| f(r).as_str()).collect()
+}
+
+fn opt_strs<R>(rows: &[R], f: impl Fn(&R) -> &Option<String>) -> Vec<Option<&str>> {
+    rows.iter().map(|r| f(r).as_deref()).collect()
+}
+
+fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
+    let height = columns.first().map_or(0, |c| c.len());
+    DataFrame::new(height, columns)
+}
+
+/// Writes one frame as zstd Parquet with full statistics and greenbook's key-value metadata,
+/// atomically (temp file + rename).
+fn write_parquet(path: &Path, df: &mut DataFrame, source: &str) -> Result<(), StoreError> {
+    let meta = KeyValueMetadata::from_static(vec![
+        (
+            "greenbook.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        (
+            "greenbook.schema_version".to_string(),
+            SCHEMA_VERSION.to_string(),
+        ),
+        ("greenbook.source".to_string(), source.to_string()),
+        (
+            "greenbook.table".to_string(),
+            path.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        ),
+    ]);
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .with_key_value_metadata(Some(meta))
+        .finish(df)
+        .map_err(|source| StoreError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    crate::io::write_atomic(path, &buf).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A Parquet file read back, with typed, checked access by column name.
+pub struct Table {
+    path: PathBuf,
+    df: DataFrame,
+}
+
+impl Table {
+    pub fn open(path: &Path) -> Result<Table, StoreError> {
+        let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|source| StoreError::Polars {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Table {
+            path: path.to_path_buf(),
+            df,
+        })
+    }
+
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.df
+    }
+
+    /// The key-value metadata of a Parquet file.
+    pub fn metadata(path: &Path) -> Result<Vec<(String, String)>, StoreError> {
+        let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut reader = ParquetReader::new(file);
+        let md = reader.get_metadata().map_err(|source| StoreError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(md
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
+            .collect())
+    }
+
+    fn column(&self, name: &str) -> Result<&Column, StoreError> {
+        self.df.column(name).map_err(|e| StoreError::Schema {
+            path: self.path.clone(),
+            column: name.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    fn bad(&self, name: &str, e: PolarsError) -> StoreError {
+        StoreError::Schema {
+            path: self.path.clone(),
+            column: name.to_string(),
+            message: e.to_string(),
+        }
+    }
+
+    pub fn string(&self, name: &str, i: usize) -> Result<Option<String>, StoreError> {
+        let c = self.column(name)?;
+        let ca = c.str().map_err(|e| self.bad(name, e))?;
+        Ok(ca.get(i).map(str::to_string))
+    }
+}
+
+macro_rules! typed_getter {
+    ($name:ident, $ty:ty, $method:ident) => {
+        impl Table {
+            pub fn $name(&self, name: &str, i: usize) -> Result<Option<$ty>, StoreError> {
+                let c = self.column(name)?;
+                let ca = c.$method().map_err(|e| self.bad(name, e))?;
+                Ok(ca.get(i))
+            }
+        }
+    };
+}
+typed_getter!(u32, u32, u32);
+typed_getter!(u64, u64, u64);
+typed_getter!(i32, i32, i32);
+typed_getter!(i64, i64, i64);
+typed_getter!(f32, f32, f32);
+typed_getter!(f64, f64, f64);
+
+/// Summary statistics of one numeric field over some cases.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub n: usize,
+    pub sum: f64,
+    pub mean: f64,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// n, sum, mean, median, min, max of the values present; None when there are none.
+pub fn summarize(values: impl IntoIterator<Item = f64>) -> Option<Summary> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let sum: f64 = v.iter().sum();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Some(Summary {
+        n,
+        sum,
+        mean: sum / n as f64,
+        median,
+        min: v[0],
+        max: v[n - 1],
+    })
+}
+
+/// The six facts as (name, getter) for tables and summaries.
+pub type FactGetter = fn(&CaseRow) -> Option<f64>;
+pub const FACT_COLUMNS: [(&str, FactGetter); 6] = [
+    ("households", |c| c.households.map(|v| v as f64)),
+    ("population", |c| c.population.map(|v| v as f64)),
+    ("green_rate", |c| c.green_rate),
+    ("founded_year", |c| c.founded_year.map(f64::from)),
+    ("elderly_share", |c| c.elderly_share),
+    ("migrant_share", |c| c.migrant_share),
+];
+
+/// The per-district summary `greenbook stats` prints.
+pub fn stats_table(ds: &Dataset) -> String {
+    use std::fmt::Write;
+    let mut districts: Vec<(u32, String)> = ds
+        .contents
+        .iter()
+        .map(|c| (c.chapter, c.district.clone()))
+        .collect();
+    districts.dedup();
+    for c in &ds.cases {
+        if let Some(d) = &c.district
+            && !districts.iter().any(|(_, x)| x == d)
+        {
+            districts.push((u32::MAX, d.clone()));
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<10}\t{:>8}\t{:>9}\t{:>5}\t{}",
+        "district", "contents", "digitised", "facts", "mean / median per fact"
+    );
+    let mut rows: Vec<(String, Vec<&CaseRow>, usize)> = districts
+        .iter()
+        .map(|(_, d)| {
+            let cases: Vec<&CaseRow> = ds
+                .cases
+                .iter()
+                .filter(|c| c.district.as_deref() == Some(d))
+                .collect();
+            let listed = ds.contents.iter().filter(|c| &c.district == d).count();
+            (d.clone(), cases, listed)
+        })
+        .collect();
+    rows.push((
+        "全市".to_string(),
+        ds.cases.iter().collect(),
+        ds.contents.len(),
+    ));
+    for (d, cases, listed) in rows {
+        let facts = ds
+            .facts
+            .iter()
+            .filter(|f| cases.iter().any(|c| c.case_id == f.case_id))
+            .count();
+        let mut parts = Vec::new();
+        for (name, get) in FACT_COLUMNS {
+            if let Some(s) = summarize(cases.iter().filter_map(|c| get(c))) {
+                parts.push(format!(
+                    "{name} {} / {} (n={})",
+                    fmt_num(s.mean),
+                    fmt_num(s.median),
+                    s.n
+                ));
+            }
+        }
+        let detail = if parts.is_empty() {
+            "—".to_string()
+        } else {
+            parts.join("; ")
+        };
+        let _ = writeln!(
+            out,
+            "{:<10}\t{:>8}\t{:>9}\t{:>5}\t{}",
+            d,
+            listed,
+            cases.len(),
+            facts,
+            detail
+        );
+    }
+    out
+}
+
+/// A number for people: integers without decimals, others with at most one.
+pub fn fmt_num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries() {
+        let s = summarize([3.0, 1.0, 2.0, 10.0]).unwrap();
+        assert_eq!((s.n, s.min, s.max, s.median, s.mean), (4, 1.0, 10.0, 2.5, 4.0));
+        assert!(summarize(std::iter::empty()).is_none());
+        assert_eq!(fmt_num(2006.0), "2006");
+        assert_eq!(fmt_num(35.25), "35.2");
+    }
+}
