@@ -95,7 +95,9 @@ pub fn install_interrupt_handler() {
         if ocr::CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(Exit::Interrupted as i32);
         }
-        eprintln!("\ngreenbook: interrupted; finishing the pages in progress (Ctrl-C again to quit now)");
+        eprintln!(
+            "\ngreenbook: interrupted; finishing the pages in progress (Ctrl-C again to quit now)"
+        );
     });
 }
 
@@ -346,9 +348,8 @@ impl From<crate::store::StoreError> for AppError {
 impl From<crate::report::ReportError> for AppError {
     fn from(e: crate::report::ReportError) -> Self {
         let exit = match &e {
-            crate::report::ReportError::Font { .. } | crate::report::ReportError::MissingGlyphs { .. } => {
-                Exit::MissingDependency
-            }
+            crate::report::ReportError::Font { .. }
+            | crate::report::ReportError::MissingGlyphs { .. } => Exit::MissingDependency,
             crate::report::ReportError::Io { .. } => Exit::OutputNotWritable,
             _ => Exit::Failure,
         };
@@ -515,7 +516,7 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     }
     let dataset = timings.time("extract", || build_dataset(&ocr.pages));
     timings.time("parquet", || {
-        dataset.write(&req.out, &source_of(&req.inputs))
+        dataset.write(&req.out, &source_of(&ocr.pages))
     })?;
     let digests = timings.time("report", || {
         crate::report::write_all(&dataset, &req.out.join("digests"), &req.report, progress)
@@ -528,11 +529,17 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     })
 }
 
-/// The `greenbook.source` metadata: the inputs as given.
-pub fn source_of(inputs: &[PathBuf]) -> String {
-    inputs
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The `greenbook.source` metadata: the folders the page images came from, in page order.
+pub fn source_of(pages: &[PageOcr]) -> String {
+    let mut dirs: Vec<String> = Vec::new();
+    for p in pages {
+        let d = Path::new(&p.file)
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs.join(" ")
 }

@@ -61,9 +61,13 @@ struct ReportArgs {
 
 fn parse_date(s: &str) -> Result<String, String> {
     let ok = s.len() == 10
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && s.chars().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if ok {
         Ok(s.to_string())
     } else {
@@ -74,7 +78,9 @@ fn parse_date(s: &str) -> Result<String, String> {
 #[derive(Subcommand)]
 enum Command {
     /// Every stage: OCR → structure → facts → Parquet → PDF digests, then a summary.
-    #[command(after_help = "Examples:\n  greenbook run                          # scans/ → output/\n  greenbook run book2/ -o out2 --jobs 2  # another edition\n  greenbook run --only-district 浦东新区 --date 2026-11-29")]
+    #[command(
+        after_help = "Examples:\n  greenbook run                          # scans/ → output/\n  greenbook run book2/ -o out2 --jobs 2  # another edition\n  greenbook run --only-district 浦东新区 --date 2026-11-29"
+    )]
     Run {
         /// Folders (manifest.csv or natural file order) or image files.
         #[arg(default_value = "scans")]
@@ -193,12 +199,17 @@ fn print_pages(pages: &[greenbook::ocr::PageOcr]) {
             p.mean_conf.map_or("—".into(), |c| format!("{c:.1}")),
             p.millis,
             if p.cached { " (cache)" } else { "" },
-            p.error.as_ref().map_or(String::new(), |e| format!(" ERROR {e}"))
+            p.error
+                .as_ref()
+                .map_or(String::new(), |e| format!(" ERROR {e}"))
         );
     }
 }
 
-fn ocr_options(e: &EngineArgs, out: &std::path::Path) -> Result<greenbook::ocr::OcrOptions, AppError> {
+fn ocr_options(
+    e: &EngineArgs,
+    out: &std::path::Path,
+) -> Result<greenbook::ocr::OcrOptions, AppError> {
     let mut o = greenbook::ocr::OcrOptions::new(e.tessdata.as_deref(), &e.lang)?;
     if let Some(j) = e.jobs {
         if j == 0 {
@@ -294,7 +305,7 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Store { pages, out } => {
             let pages = app::read_pages_json(&pages)?;
             let ds = app::build_dataset(&pages);
-            ds.write(&out, "pages.jsonl")?;
+            ds.write(&out, &app::source_of(&pages))?;
             eprintln!(
                 "store: {} pages, {} contents entries, {} cases, {} facts → {}",
                 ds.pages.len(),
@@ -314,7 +325,12 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 app::reporter(cli.quiet).as_ref(),
             )?;
             for w in &written {
-                eprintln!("{} ({} pages, {} KB)", w.path.display(), w.pages, w.bytes / 1024);
+                eprintln!(
+                    "{} ({} pages, {} KB)",
+                    w.path.display(),
+                    w.pages,
+                    w.bytes / 1024
+                );
             }
             Ok(Exit::Success)
         }

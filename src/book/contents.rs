@@ -69,10 +69,10 @@ fn digits_fixed(s: &str) -> Option<u32> {
 
 /// `- 002 坚持…`, `002坚持…`, `O05 党建…` → (page, title).
 pub fn parse_entry_line(line: &str) -> Option<(u32, String)> {
+    // Bullets, and the stray punctuation OCR puts before a line (": 040…", "，207…", "”282…").
     let line = line
         .trim()
-        .trim_start_matches(['-', '–', '•', '·', '*'])
-        .trim_start();
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
     let head: String = line.chars().take(3).collect();
     if head.chars().count() < 3
         || !head

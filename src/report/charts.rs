@@ -78,7 +78,11 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
     let n = data.len().max(1);
     let height = (160 + 56 * n as u32).min(1500);
     let xmax = data.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0) * 1.15;
-    let labels: String = data.iter().map(|(l, _)| l.as_str()).chain([x_label, caption]).collect();
+    let labels: String = data
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .chain([x_label, caption])
+        .collect();
     let names: Vec<String> = data.iter().map(|(l, _)| l.clone()).collect();
     draw(caption, labels, height, |root| {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -106,7 +110,10 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
             .draw_series(data.iter().enumerate().map(|(i, (_, v))| {
                 let i = i as i32;
                 let mut bar = Rectangle::new(
-                    [(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))],
+                    [
+                        (0.0, SegmentValue::Exact(i)),
+                        (*v, SegmentValue::Exact(i + 1)),
+                    ],
                     GREEN.filled(),
                 );
                 bar.set_margin(8, 8, 0, 0);
@@ -134,33 +141,43 @@ fn green_histogram(cases: &[&CaseRow]) -> Chart {
     }
     let ymax = bins.iter().copied().max().unwrap_or(0).max(1) + 1;
     let caption = "绿化率分布（社区数，每档 10 个百分点）";
-    draw(caption, format!("{caption}绿化率社区数%"), 560, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(caption, (FONT, 34).into_font())
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0f64..100f64, 0u32..ymax)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc("绿化率（%）")
-            .y_desc("社区数")
-            .label_style((FONT, 26).into_font())
-            .axis_desc_style((FONT, 26).into_font())
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(bins.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| {
-                let x = i as f64 * 10.0;
-                Rectangle::new([(x + 0.5, 0), (x + 9.5, *n)], GREEN.filled())
-            }))
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    })
+    draw(
+        caption,
+        format!("{caption}绿化率社区数%"),
+        560,
+        |root| {
+            root.fill(&WHITE).map_err(|e| e.to_string())?;
+            let mut chart = ChartBuilder::on(root)
+                .caption(caption, (FONT, 34).into_font())
+                .margin(20)
+                .x_label_area_size(70)
+                .y_label_area_size(80)
+                .build_cartesian_2d(0f64..100f64, 0u32..ymax)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_desc("绿化率（%）")
+                .y_desc("社区数")
+                .label_style((FONT, 26).into_font())
+                .axis_desc_style((FONT, 26).into_font())
+                .x_label_formatter(&|v| format!("{v:.0}"))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(
+                    bins.iter()
+                        .enumerate()
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(i, n)| {
+                            let x = i as f64 * 10.0;
+                            Rectangle::new([(x + 0.5, 0), (x + 9.5, *n)], GREEN.filled())
+                        }),
+                )
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    )
 }
 
 /// Elderly share against migrant share, one labelled point per community.
@@ -179,7 +196,10 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
     let labels: String = points
         .iter()
         .map(|(n, _, _)| n.as_str())
-        .chain([caption, "老年人占比（%）外来人口占比（%）暂无同时给出两项的社区"])
+        .chain([
+            caption,
+            "老年人占比（%）外来人口占比（%）暂无同时给出两项的社区",
+        ])
         .collect();
     draw(caption, labels, 620, |root| {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -208,9 +228,11 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
                 .map_err(|e| e.to_string())?;
         }
         chart
-            .draw_series(points.iter().map(|(_, x, y)| {
-                Circle::new((x.min(59.0), y.min(59.0)), 9, BLUE.filled())
-            }))
+            .draw_series(
+                points
+                    .iter()
+                    .map(|(_, x, y)| Circle::new((x.min(59.0), y.min(59.0)), 9, BLUE.filled())),
+            )
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(points.iter().map(|(n, x, y)| {

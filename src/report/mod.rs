@@ -121,19 +121,13 @@ pub fn districts(ds: &Dataset) -> Vec<String> {
 
 /// Lays out every digest: the overview first, then one per district.
 pub fn layout_all(ds: &Dataset, opts: &ReportOptions) -> Vec<Digest> {
-    let stamp = opts.date.clone().unwrap_or_else(|| {
-        format!(
-            "数据指纹 {}（未指定日期，见 --date）",
-            fingerprint(ds)
-        )
-    });
+    let stamp = opts
+        .date
+        .clone()
+        .unwrap_or_else(|| format!("数据指纹 {}（未指定日期，见 --date）", fingerprint(ds)));
     let mut out = vec![overview(ds, &stamp)];
     for (i, d) in districts(ds).iter().enumerate() {
-        if opts
-            .only_district
-            .as_ref()
-            .is_some_and(|only| only != d)
-        {
+        if opts.only_district.as_ref().is_some_and(|only| only != d) {
             continue;
         }
         out.push(district_digest(ds, d, i + 1, &stamp));
@@ -237,7 +231,14 @@ fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
         }
     };
     match s {
-        None => vec!["0".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()],
+        None => vec![
+            "0".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+        ],
         Some(s) => vec![
             s.n.to_string(),
             if matches!(field, "households" | "population") {
@@ -254,10 +255,18 @@ fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
 }
 
 fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
-    let mut header: Vec<String> = ["指标", "有数据社区", "合计", "均值", "中位数", "最小", "最大"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = [
+        "指标",
+        "有数据社区",
+        "合计",
+        "均值",
+        "中位数",
+        "最小",
+        "最大",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if with_city {
         header.push("全市均值".into());
     }
@@ -352,7 +361,12 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             continue;
         }
         if let Some(e) = &p.error {
-            notes.push(format!("第 {} 页（{}）未能识别：{}", p.label, short_file(&p.file), e));
+            notes.push(format!(
+                "第 {} 页（{}）未能识别：{}",
+                p.label,
+                short_file(&p.file),
+                e
+            ));
         } else if let Some(c) = p.mean_conf.filter(|c| *c < LOW_CONFIDENCE) {
             notes.push(format!(
                 "第 {} 页 OCR 平均置信度较低（{:.0}），相关数字请对照原书核实。",
@@ -371,7 +385,11 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             notes.push(format!("{name}：书中未给出{}。", missing.join("、")));
         }
         for f in ds.facts_of(&c.case_id) {
-            if let Some(scope) = f.scope.as_deref().and_then(|s| s.strip_prefix("sub_estate:")) {
+            if let Some(scope) = f
+                .scope
+                .as_deref()
+                .and_then(|s| s.strip_prefix("sub_estate:"))
+            {
                 notes.push(format!(
                     "{name}：{}仅给出所属小区“{scope}”的数字（第 {} 页）。",
                     label_of(&f.field),
@@ -439,7 +457,11 @@ pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str
         .iter()
         .filter(|c| c.district.as_deref() == Some(district))
         .collect();
-    let listed = ds.contents.iter().filter(|c| c.district == district).count();
+    let listed = ds
+        .contents
+        .iter()
+        .filter(|c| c.district == district)
+        .count();
     let mut b = Vec::new();
     cover(
         &mut b,
@@ -473,7 +495,11 @@ pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str
     b.push(Block::Heading("本区案例目录".into()));
     b.push(contents_table(ds, district));
     b.push(Block::Heading("图表".into()));
-    b.extend(charts::district_charts(&cases).into_iter().map(Block::Chart));
+    b.extend(
+        charts::district_charts(&cases)
+            .into_iter()
+            .map(Block::Chart),
+    );
     b.push(Block::Heading("数据质量说明".into()));
     b.extend(quality_notes(ds, &cases, Some(district)));
     b.push(Block::Heading("附录：数字出处".into()));

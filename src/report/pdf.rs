@@ -191,7 +191,8 @@ fn table(
 ) -> Result<TableLayout, ReportError> {
     let mut t = TableLayout::new(weights.to_vec());
     t.set_cell_decorator(FrameCellDecorator::new(true, true, true));
-    let cell = |s: &str, style: Style| PaddedElement::new(para(s, style), Margins::trbl(1, 1.5, 1, 1.5));
+    let cell =
+        |s: &str, style: Style| PaddedElement::new(para(s, style), Margins::trbl(1, 1.5, 1, 1.5));
     let mut row = t.row();
     for h in header {
         row.push_element(cell(h, Style::new().bold().with_font_size(9)));
@@ -286,7 +287,13 @@ impl PageDecorator for Decorator {
 
 /// Deduplicates identical streams (genpdf embeds the regular and bold faces twice each, as italic
 /// and bold italic), drops unused objects, compresses streams, and makes the file reproducible.
-fn postprocess(raw: &[u8], seed: &str, title: &str, date: Option<&str>, path: &Path) -> Result<Vec<u8>, ReportError> {
+fn postprocess(
+    raw: &[u8],
+    seed: &str,
+    title: &str,
+    date: Option<&str>,
+    path: &Path,
+) -> Result<Vec<u8>, ReportError> {
     use lopdf::{Object, ObjectId};
     let mut doc = lopdf::Document::load_mem(raw).map_err(|e| render_err(path, e))?;
     // genpdf names its fonts F0..F3 (regular, bold, italic, bold italic; the last two are copies of
@@ -322,9 +329,7 @@ fn postprocess(raw: &[u8], seed: &str, title: &str, date: Option<&str>, path: &P
                     k.extend_from_slice(&s.content);
                     k
                 }
-                Object::Dictionary(d)
-                    if matches!(d.get(b"Type"), Ok(Object::Name(n)) if n == b"Font" || n == b"FontDescriptor") =>
-                {
+                Object::Dictionary(d) if matches!(d.get(b"Type"), Ok(Object::Name(n)) if n == b"Font" || n == b"FontDescriptor") => {
                     format!("{d:?}").into_bytes()
                 }
                 _ => continue,
@@ -360,8 +365,14 @@ fn postprocess(raw: &[u8], seed: &str, title: &str, date: Option<&str>, path: &P
         // printpdf writes the title as raw UTF-8; PDF text strings need UTF-16BE with a BOM.
         let mut utf16 = vec![0xFE, 0xFF];
         utf16.extend(title.encode_utf16().flat_map(|u| u.to_be_bytes()));
-        d.set("Title", Object::String(utf16, lopdf::StringFormat::Hexadecimal));
-        d.set("Producer", Object::string_literal(format!("greenbook {}", env!("CARGO_PKG_VERSION"))));
+        d.set(
+            "Title",
+            Object::String(utf16, lopdf::StringFormat::Hexadecimal),
+        );
+        d.set(
+            "Producer",
+            Object::string_literal(format!("greenbook {}", env!("CARGO_PKG_VERSION"))),
+        );
     }
     // The XMP packet printpdf adds carries the wall-clock time and a PDF/X title; the Info
     // dictionary above says everything it did.
@@ -406,8 +417,12 @@ fn canonicalize(doc: &mut lopdf::Document) {
                 }
             }
             Object::Array(a) => a.iter().for_each(|x| visit(x, doc, order, next)),
-            Object::Dictionary(d) => sorted(d).iter().for_each(|(_, x)| visit(x, doc, order, next)),
-            Object::Stream(s) => sorted(&s.dict).iter().for_each(|(_, x)| visit(x, doc, order, next)),
+            Object::Dictionary(d) => sorted(d)
+                .iter()
+                .for_each(|(_, x)| visit(x, doc, order, next)),
+            Object::Stream(s) => sorted(&s.dict)
+                .iter()
+                .for_each(|(_, x)| visit(x, doc, order, next)),
             _ => {}
         }
     }
@@ -474,6 +489,9 @@ mod tests {
         assert!(s.len() > 10);
         assert_eq!(s.concat(), t);
         // No segment starts with closing punctuation (UAX #14 keeps it with the previous one).
-        assert!(s.iter().all(|x| !x.starts_with('，') && !x.starts_with('。')));
+        assert!(
+            s.iter()
+                .all(|x| !x.starts_with('，') && !x.starts_with('。'))
+        );
     }
 }

@@ -173,7 +173,10 @@ impl Dataset {
                 district: c.district.clone(),
                 town: c.town.clone(),
                 community: c.community.clone(),
-                title: c.contents.as_ref().map_or(c.title.clone(), |e| e.title.clone()),
+                title: c
+                    .contents
+                    .as_ref()
+                    .map_or(c.title.clone(), |e| e.title.clone()),
                 printed_page: c.contents.as_ref().map(|e| e.page),
                 first_page: label(c.first_page),
                 last_page: label(c.last_page),
@@ -631,8 +634,8 @@ pub fn stats_table(ds: &Dataset) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<10}\t{:>8}\t{:>9}\t{:>5}\t{}",
-        "district", "contents", "digitised", "facts", "mean / median per fact"
+        "{:<10}	{:>8}	{:>9}	{:>5}	mean / median per fact",
+        "district", "contents", "digitised", "facts"
     );
     let mut rows: Vec<(String, Vec<&CaseRow>, usize)> = districts
         .iter()
@@ -702,7 +705,10 @@ mod tests {
     #[test]
     fn summaries() {
         let s = summarize([3.0, 1.0, 2.0, 10.0]).unwrap();
-        assert_eq!((s.n, s.min, s.max, s.median, s.mean), (4, 1.0, 10.0, 2.5, 4.0));
+        assert_eq!(
+            (s.n, s.min, s.max, s.median, s.mean),
+            (4, 1.0, 10.0, 2.5, 4.0)
+        );
         assert!(summarize(std::iter::empty()).is_none());
         assert_eq!(fmt_num(2006.0), "2006");
         assert_eq!(fmt_num(35.25), "35.2");
