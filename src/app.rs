@@ -357,14 +357,19 @@ impl From<crate::report::ReportError> for AppError {
     }
 }
 
-/// Page texts for the structure stage from OCR results (failed pages keep their place, empty).
+/// Page texts for the structure stage from OCR results (failed pages keep their place, empty: a
+/// duplicate or foreign-language page has text, but it is not used).
 pub fn page_texts(pages: &[PageOcr]) -> Vec<crate::book::PageText> {
     pages
         .iter()
         .map(|p| crate::book::PageText {
             label: p.label.clone(),
             source: p.file.clone(),
-            text: p.text.clone(),
+            text: if p.error.is_some() {
+                String::new()
+            } else {
+                p.text.clone()
+            },
             conf: p.mean_conf,
         })
         .collect()

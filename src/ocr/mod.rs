@@ -3,6 +3,7 @@
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
 
+pub mod osd;
 pub mod preprocess;
 pub mod skew;
 pub mod tesseract;
@@ -164,6 +165,24 @@ impl OcrOptions {
 
 thread_local! {
     static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+    /// Orientation/script detection, built on first use by a worker that meets a suspicious page.
+    static OSD: RefCell<Option<Option<osd::Osd>>> = const { RefCell::new(None) };
+}
+
+/// A first recognition this poor makes the page a candidate for orientation/script detection.
+const SUSPICIOUS_CONF: f32 = 70.0;
+const MIN_HAN_CHARS: usize = 20;
+
+fn han_chars(text: &str) -> usize {
+    text.chars().filter(|c| crate::text::is_cjk(*c)).count()
+}
+
+fn detect_orientation(img: &GrayImage, tessdata: &Path) -> Option<osd::Orientation> {
+    OSD.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = slot.get_or_insert_with(|| osd::Osd::new(tessdata));
+        engine.as_mut()?.detect(img)
+    })
 }
 
 /// Set by a Ctrl-C handler: workers finish the page they are on and take no new one.
@@ -215,25 +234,55 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         return fail(format!("{}: blank page (no ink found)", src.path.display()));
     }
     let skew = skew::estimate(&img);
-    let result = ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot
-            .as_ref()
-            .is_none_or(|e| crate::ocr::Engine::id(e) != engine_id)
-        {
-            *slot = Some(tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string())?);
-        }
-        let engine = slot.as_mut().expect("engine just created");
-        engine.recognize(&img, opts.hocr)
-    });
-    let rec = match result {
+    let recognize = |img: &GrayImage| {
+        ENGINE.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot
+                .as_ref()
+                .is_none_or(|e| crate::ocr::Engine::id(e) != engine_id)
+            {
+                *slot = Some(tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string())?);
+            }
+            let engine = slot.as_mut().expect("engine just created");
+            engine.recognize(img, opts.hocr)
+        })
+    };
+    let mut rec = match recognize(&img) {
         Ok(r) => r,
         Err(e) => return fail(format!("{}: {e}", src.path.display())),
     };
-    let error = rec
-        .words
-        .is_empty()
-        .then(|| format!("{}: no text recognised", src.path.display()));
+    // A rotated or foreign page reads badly: ask OSD, turn the page if it says so, keep the better read.
+    let mut rotation = 0u16;
+    let mut script_error = None;
+    let han_lang = opts.engine.lang.contains("chi") || opts.engine.lang.contains("jpn");
+    if rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || han_chars(&rec.text) < MIN_HAN_CHARS {
+        if let Some(o) = detect_orientation(&img, &opts.engine.tessdata) {
+            if o.degrees != 0 && o.confidence >= 1.0 {
+                let fix = (360 - o.degrees) % 360;
+                if let Ok(again) = recognize(&osd::rotate(&img, fix))
+                    && again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0)
+                {
+                    rec = again;
+                    rotation = fix;
+                }
+            }
+            let foreign =
+                !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
+            if han_lang && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
+                script_error = Some(format!(
+                    "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
+                    src.path.display(),
+                    o.script,
+                    opts.engine.lang
+                ));
+            }
+        }
+    }
+    let error = if rec.words.is_empty() {
+        Some(format!("{}: no text recognised", src.path.display()))
+    } else {
+        script_error
+    };
     let page = PageOcr {
         label: src.label.clone(),
         file: src.path.display().to_string(),
@@ -247,7 +296,7 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         text: rec.text,
         mean_conf: rec.mean_conf,
         words: rec.words,
-        rotation: 0,
+        rotation,
         skew_deg: skew,
         millis: ms(start),
         engine: engine_id.to_string(),
@@ -300,7 +349,35 @@ pub fn run(
             .collect()
     });
     progress.finish();
-    Ok(out)
+    Ok(mark_duplicates(out))
+}
+
+/// A page whose image is byte-identical to an earlier page's is recorded as a duplicate (an error),
+/// so it is neither counted twice nor silently dropped.
+fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for i in 0..pages.len() {
+        let Some(sha) = pages[i].sha256.clone() else {
+            continue;
+        };
+        if pages[i].error.is_some() && pages[i].words.is_empty() {
+            continue;
+        }
+        match first.get(&sha) {
+            Some(&j) => {
+                let (label, file) = (pages[j].label.clone(), pages[j].file.clone());
+                let p = &mut pages[i];
+                p.error = Some(format!(
+                    "{}: duplicate of page {label} ({file}); not used twice",
+                    p.file
+                ));
+            }
+            None => {
+                first.insert(sha, i);
+            }
+        }
+    }
+    pages
 }
 
 /// Writes `<label>.txt` per page (UTF-8) into `dir`.

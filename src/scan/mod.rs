@@ -5,6 +5,7 @@
 
 pub mod degrade;
 pub mod excerpt;
+pub mod pdf;
 pub mod render;
 
 use std::io::Cursor;
@@ -28,7 +29,7 @@ pub enum ScanError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: no page images found (looked for .png, .jpg, .jpeg, .tif, .tiff)")]
+    #[error("{path}: no page images found (looked for .png, .jpg, .jpeg, .tif, .tiff, .pdf)")]
     NoPages { path: PathBuf },
     #[error("{path}: not a readable image: {reason}")]
     Decode { path: PathBuf, reason: String },
@@ -74,7 +75,7 @@ pub struct PageImage {
     pub sha256: String,
 }
 
-const EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "tif", "tiff"];
+const EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "tif", "tiff", "pdf"];
 
 fn is_page_file(p: &Path) -> bool {
     p.extension()
@@ -130,6 +131,8 @@ fn sources_for_file(path: &Path) -> Vec<PageSource> {
         .to_ascii_lowercase();
     let frames = if ext == "tif" || ext == "tiff" {
         tiff_frames(path)
+    } else if ext == "pdf" {
+        pdf::page_count(path)
     } else {
         1
     };
@@ -319,6 +322,9 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
     let path = &src.path;
     if bytes.is_empty() {
         return Err(decode_err(path, "file is empty (0 bytes)"));
+    }
+    if pdf::is_pdf(bytes) {
+        return pdf::page_image(path, bytes, src.frame);
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()

@@ -636,6 +636,38 @@ pub fn rasterize(
     })
 }
 
+/// Renders paragraphs of any text as one scanned front-matter page (PNG bytes) and its truth: for
+/// test pages (another language, say) and synthetic material.
+pub fn text_page(
+    fonts: &FontSet,
+    paragraphs: &[&str],
+    seed: u64,
+) -> Result<(Vec<u8>, String), ScanError> {
+    let section = super::excerpt::Section {
+        kind: PageKind::Front,
+        first_page: None,
+        max_pages: 1,
+        district: None,
+        contents_title: None,
+        blocks: paragraphs
+            .iter()
+            .map(|t| super::excerpt::Block::Para {
+                text: t.to_string(),
+            })
+            .collect(),
+    };
+    let doc = Document {
+        sections: vec![section],
+        contents: Vec::new(),
+    };
+    let plans = plan(&doc, fonts, seed);
+    let first = plans.first().ok_or_else(|| ScanError::Encode {
+        path: PathBuf::from("text page"),
+        reason: "nothing to render".into(),
+    })?;
+    Ok((rasterize(first, fonts, seed, false)?, first.truth()))
+}
+
 /// Renders every page of `doc` (plans, then rasterises in parallel).
 pub fn render(
     doc: &Document,
