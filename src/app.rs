@@ -519,19 +519,200 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
             timings,
         });
     }
-    let dataset = timings.time("extract", || build_dataset(&ocr.pages));
-    timings.time("parquet", || {
-        dataset.write(&req.out, &source_of(&ocr.pages))
-    })?;
-    let digests = timings.time("report", || {
-        crate::report::write_all(&dataset, &req.out.join("digests"), &req.report, progress)
-    })?;
+    let (dataset, digests) = finish(&ocr.pages, &req.out, &req.report, &mut timings, progress)?;
     Ok(RunOutcome {
         ocr,
         dataset,
         digests,
         timings,
     })
+}
+
+/// Everything after OCR: structure and facts → Parquet → digests, into `out`.
+pub fn finish(
+    pages: &[PageOcr],
+    out: &Path,
+    report: &crate::report::ReportOptions,
+    timings: &mut Timings,
+    progress: &dyn Progress,
+) -> Result<(crate::store::Dataset, Vec<crate::report::Written>), AppError> {
+    let dataset = timings.time("extract", || build_dataset(pages));
+    timings.time("parquet", || dataset.write(out, &source_of(pages)))?;
+    let digests = timings.time("report", || {
+        crate::report::write_all(&dataset, &out.join("digests"), report, progress)
+    })?;
+    Ok((dataset, digests))
+}
+
+/// One shard of a run split across machines: shard `index` of `count`, 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// "I/N" with 0 ≤ I < N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s}: expected I/N, e.g. 0/3"))?;
+        let index: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: bad shard index"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: bad shard count"))?;
+        if count == 0 || index >= count {
+            return Err(format!("{s}: need 0 ≤ I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard from a batch scheduler's environment: Kubernetes Indexed Jobs set
+    /// `JOB_COMPLETION_INDEX` (the count comes from `--shards`); Slurm job arrays set
+    /// `SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT` and `SLURM_ARRAY_TASK_MIN`.
+    pub fn from_env(
+        get: impl Fn(&str) -> Option<String>,
+        shards: Option<usize>,
+    ) -> Result<Option<Shard>, String> {
+        let num = |k: &str| -> Result<Option<usize>, String> {
+            get(k)
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .map_err(|_| format!("{k}={v}: not a number"))
+                })
+                .transpose()
+        };
+        let found = if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = shards
+                .ok_or("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N")?;
+            Some((i, n))
+        } else if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let n = match shards {
+                Some(n) => n,
+                None => num("SLURM_ARRAY_TASK_COUNT")?.ok_or(
+                    "SLURM_ARRAY_TASK_ID is set without SLURM_ARRAY_TASK_COUNT: give --shards N",
+                )?,
+            };
+            Some((
+                id.checked_sub(min)
+                    .ok_or("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN")?,
+                n,
+            ))
+        } else {
+            None
+        };
+        found
+            .map(|(index, count)| Shard::parse(&format!("{index}/{count}")))
+            .transpose()
+    }
+
+    /// Page `i` (in book order) belongs to shard `i mod count`: deterministic and balanced.
+    pub fn owns(&self, page_index: usize) -> bool {
+        page_index % self.count == self.index
+    }
+
+    pub fn part_name(&self) -> String {
+        format!("part-{:04}-of-{:04}.jsonl", self.index, self.count)
+    }
+}
+
+/// `greenbook ocr --shard I/N`: OCR this shard's pages and write them as one part file.
+pub fn run_shard(
+    inputs: &[PathBuf],
+    options: &OcrOptions,
+    shard: Shard,
+    parts_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<OcrOutcome, AppError> {
+    writable(parts_dir)?;
+    if let Some(c) = &options.cache_dir {
+        writable(c)?;
+    }
+    let all = scan::discover(inputs)?;
+    let mine: Vec<scan::PageSource> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| shard.owns(*i))
+        .map(|(_, p)| p)
+        .collect();
+    let pages = ocr::run(&mine, options, progress)?;
+    if ocr::CANCEL.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(OcrOutcome { pages });
+    }
+    for p in pages.iter().filter_map(|p| p.error.as_ref()) {
+        eprintln!("greenbook: page error: {p}");
+    }
+    write_pages_json(&parts_dir.join(shard.part_name()), &pages)?;
+    Ok(OcrOutcome { pages })
+}
+
+/// `greenbook merge`: the part files put back in book order, checked against the pages of `inputs`
+/// (each present exactly once), then the rest of the pipeline over the whole book.
+pub fn merge_parts(inputs: &[PathBuf], parts_dir: &Path) -> Result<Vec<PageOcr>, AppError> {
+    let expected = scan::discover(inputs)?;
+    let rd = std::fs::read_dir(parts_dir)
+        .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}", parts_dir.display())))?;
+    let mut parts: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with("part-") && n.to_string_lossy().ends_with(".jsonl")
+            })
+        })
+        .collect();
+    parts.sort();
+    let key = |file: &str, frame: u32| format!("{file}#{frame}");
+    let mut found: std::collections::HashMap<String, (PageOcr, PathBuf)> = Default::default();
+    let mut problems = Vec::new();
+    for part in &parts {
+        for p in read_pages_json(part)? {
+            let k = key(&p.file, p.frame);
+            if let Some((_, other)) = found.get(&k) {
+                problems.push(format!(
+                    "page {} is in both {} and {}",
+                    p.label,
+                    other.display(),
+                    part.display()
+                ));
+            } else {
+                found.insert(k, (p, part.clone()));
+            }
+        }
+    }
+    let mut pages = Vec::new();
+    let mut missing = Vec::new();
+    for src in &expected {
+        match found.remove(&key(&src.path.display().to_string(), src.frame)) {
+            Some((p, _)) => pages.push(p),
+            None => missing.push(format!("{} ({})", src.label, src.path.display())),
+        }
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} page(s) missing from the parts in {}: {}",
+            missing.len(),
+            parts_dir.display(),
+            missing.join(", ")
+        ));
+    }
+    for (_, (p, part)) in found {
+        problems.push(format!(
+            "page {} in {} is not among the inputs",
+            p.label,
+            part.display()
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::new(Exit::InputError, problems.join("; ")));
+    }
+    // Duplicates across shards are only visible here.
+    Ok(ocr::mark_duplicates(pages))
 }
 
 /// The `greenbook.source` metadata: the folders the page images came from, in page order.

@@ -59,6 +59,10 @@ struct ReportArgs {
     font_dir: Option<PathBuf>,
 }
 
+fn parse_shard(s: &str) -> Result<app::Shard, String> {
+    app::Shard::parse(s)
+}
+
 fn parse_date(s: &str) -> Result<String, String> {
     let ok = s.len() == 10
         && s.chars().enumerate().all(|(i, c)| {
@@ -154,6 +158,31 @@ enum Command {
         /// Write every page's OCR result (text, confidence, word boxes) as JSON Lines.
         #[arg(long, default_value = "output/pages.jsonl")]
         pages_json: PathBuf,
+        /// Process only shard I of N (0 ≤ I < N): pages I, I+N, I+2N… in book order; writes
+        /// <parts-dir>/part-I-of-N.jsonl. Default: from JOB_COMPLETION_INDEX (with --shards) or
+        /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<app::Shard>,
+        /// Number of shards, for JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+        #[arg(long)]
+        shards: Option<usize>,
+        /// Where shards write their part files (a shared filesystem when shards run on several machines).
+        #[arg(long, default_value = "output/parts")]
+        parts_dir: PathBuf,
+    },
+    /// Combine the part files of a sharded OCR run, check every page is there once, then run
+    /// structure, facts, Parquet and digests over the whole book.
+    Merge {
+        /// The same inputs the shards were given.
+        #[arg(default_value = "scans")]
+        inputs: Vec<PathBuf>,
+        #[arg(long, default_value = "output/parts")]
+        parts_dir: PathBuf,
+        /// Output folder.
+        #[arg(long, short, default_value = "output")]
+        out: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Facts per case from UTF-8 text files or folders of .txt pages (transcriptions or OCR output).
     Extract {
@@ -254,11 +283,38 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
             text_dir,
             hocr_dir,
             pages_json,
+            shard,
+            shards,
+            parts_dir,
         } => {
             let mut options = ocr_options(&engine, std::path::Path::new("output"))?;
             options.hocr = hocr_dir.is_some();
+            let shard = match shard {
+                Some(s) => Some(s),
+                None => app::Shard::from_env(|k| std::env::var(k).ok(), shards)
+                    .map_err(|e| AppError::new(Exit::Usage, e))?,
+            };
             app::ensure_single_threaded_openmp();
             app::install_interrupt_handler();
+            if let Some(shard) = shard {
+                let out = app::run_shard(
+                    &inputs,
+                    &options,
+                    shard,
+                    &parts_dir,
+                    app::reporter(cli.quiet).as_ref(),
+                )?;
+                eprintln!(
+                    "ocr shard {}/{}: {} pages, {} failed, {} from cache → {}",
+                    shard.index,
+                    shard.count,
+                    out.pages.len(),
+                    out.failed(),
+                    out.cached(),
+                    parts_dir.join(shard.part_name()).display()
+                );
+                return Ok(out.exit());
+            }
             let req = app::OcrRequest {
                 inputs,
                 options,
@@ -301,6 +357,36 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
             }
             eprintln!("{}", outcome.summary());
             Ok(outcome.exit())
+        }
+        Command::Merge {
+            inputs,
+            parts_dir,
+            out,
+            report,
+        } => {
+            let pages = app::merge_parts(&inputs, &parts_dir)?;
+            let mut timings = app::Timings::default();
+            let (ds, digests) = app::finish(
+                &pages,
+                &out,
+                &report_options(report),
+                &mut timings,
+                app::reporter(cli.quiet).as_ref(),
+            )?;
+            app::write_pages_json(&out.join("pages.jsonl"), &pages)?;
+            let failed = pages.iter().filter(|p| p.error.is_some()).count();
+            eprintln!(
+                "merge: {} pages ({failed} failed), {} cases, {} facts, {} digests",
+                pages.len(),
+                ds.cases.len(),
+                ds.facts.len(),
+                digests.len()
+            );
+            Ok(if failed > 0 {
+                Exit::PartialSuccess
+            } else {
+                Exit::Success
+            })
         }
         Command::Store { pages, out } => {
             let pages = app::read_pages_json(&pages)?;

@@ -255,27 +255,27 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
     let mut rotation = 0u16;
     let mut script_error = None;
     let han_lang = opts.engine.lang.contains("chi") || opts.engine.lang.contains("jpn");
-    if rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || han_chars(&rec.text) < MIN_HAN_CHARS {
-        if let Some(o) = detect_orientation(&img, &opts.engine.tessdata) {
-            if o.degrees != 0 && o.confidence >= 1.0 {
-                let fix = (360 - o.degrees) % 360;
-                if let Ok(again) = recognize(&osd::rotate(&img, fix))
-                    && again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0)
-                {
-                    rec = again;
-                    rotation = fix;
-                }
+    let suspicious =
+        rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || han_chars(&rec.text) < MIN_HAN_CHARS;
+    if suspicious && let Some(o) = detect_orientation(&img, &opts.engine.tessdata) {
+        if o.degrees != 0 && o.confidence >= 1.0 {
+            let fix = (360 - o.degrees) % 360;
+            if let Ok(again) = recognize(&osd::rotate(&img, fix))
+                && again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0)
+            {
+                rec = again;
+                rotation = fix;
             }
-            let foreign =
-                !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
-            if han_lang && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
-                script_error = Some(format!(
-                    "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
-                    src.path.display(),
-                    o.script,
-                    opts.engine.lang
-                ));
-            }
+        }
+        let foreign =
+            !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
+        if han_lang && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
+            script_error = Some(format!(
+                "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
+                src.path.display(),
+                o.script,
+                opts.engine.lang
+            ));
         }
     }
     let error = if rec.words.is_empty() {
@@ -354,7 +354,7 @@ pub fn run(
 
 /// A page whose image is byte-identical to an earlier page's is recorded as a duplicate (an error),
 /// so it is neither counted twice nor silently dropped.
-fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
+pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
     let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for i in 0..pages.len() {
         let Some(sha) = pages[i].sha256.clone() else {
