@@ -1,1 +1,135 @@
-fn main() {}
+//! Throughput benchmarks (criterion): OCR pages/s with 1 and 2 workers on committed scans, extraction
+//! MB/s, numerals parsed per second, PDF digests per second. `scripts/bench.sh` runs them and writes
+//! the figures into BENCHMARKS.md next to the tesseract CLI measured in the same run.
+
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use greenbook::book::PageText;
+use greenbook::progress::Quiet;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The ground-truth texts of the committed scans as pages (what a perfect OCR would give).
+fn truth_pages() -> Vec<PageText> {
+    let manifest = greenbook::scan::read_manifest(&root().join("scans/manifest.csv")).unwrap();
+    manifest
+        .iter()
+        .map(|p| PageText {
+            label: p.label.clone(),
+            source: p.path.display().to_string(),
+            text: std::fs::read_to_string(root().join(format!("scans/truth/{}.txt", p.label)))
+                .unwrap(),
+            conf: Some(90.0),
+        })
+        .collect()
+}
+
+fn extraction(c: &mut Criterion) {
+    let pages = truth_pages();
+    let bytes: usize = pages.iter().map(|p| p.text.len()).sum();
+    let mut g = c.benchmark_group("extract");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("structure+facts (15 pages of truth)", |b| {
+        b.iter(|| {
+            let book = greenbook::book::read(&pages);
+            greenbook::extract::extract(&book, &pages)
+        })
+    });
+    g.finish();
+
+    let sentences: Vec<&str> = vec![
+        "东力居民区建成于2006年6月，共有住户1224户，实有人口3095人，其中老年人占比40%，外来人口占比35%。",
+        "小区总户数3 901户，户籍人口约一千二百人，绿化率达百分之三十五，60岁以上老人近三成。",
+        "社区成立于二〇〇三年，常住人口1.2万余人，来沪人员超过四分之一，绿地率约为38.5％。",
+    ];
+    let n: usize = sentences
+        .iter()
+        .map(|s| greenbook::text::numerals::find_numbers(s).len())
+        .sum();
+    let mut g = c.benchmark_group("numerals");
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("find_numbers", |b| {
+        b.iter(|| {
+            sentences
+                .iter()
+                .map(|s| greenbook::text::numerals::find_numbers(s).len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+fn digests(c: &mut Criterion) {
+    // The dataset of the committed scans, built from their ground truth.
+    let pages = truth_pages();
+    let ocr: Vec<greenbook::ocr::PageOcr> = pages
+        .iter()
+        .map(|p| {
+            serde_json::from_value(serde_json::json!({
+                "label": p.label, "file": p.source, "frame": 0, "sha256": null, "kind": null,
+                "district": null, "contents_title": null, "width": null, "height": null,
+                "text": p.text, "mean_conf": 90.0, "words": [], "rotation": 0, "skew_deg": null,
+                "millis": 0, "engine": "truth", "hocr": null, "error": null
+            }))
+            .unwrap()
+        })
+        .collect();
+    let ds = greenbook::app::build_dataset(&ocr);
+    let opts = greenbook::report::ReportOptions {
+        date: Some("2026-11-29".into()),
+        only_district: None,
+        font_dir: None,
+    };
+    let fonts = greenbook::report::fonts::ReportFonts::load(None).unwrap();
+    let layouts = greenbook::report::layout_all(&ds, &opts);
+    let mut g = c.benchmark_group("report");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(layouts.len() as u64));
+    g.bench_function("17 digests (layout + charts + typeset)", |b| {
+        b.iter(|| {
+            for d in greenbook::report::layout_all(&ds, &opts) {
+                greenbook::report::pdf::render(
+                    &d,
+                    &fonts,
+                    opts.date.as_deref(),
+                    Path::new("bench"),
+                )
+                .unwrap();
+            }
+        })
+    });
+    g.finish();
+}
+
+fn ocr(c: &mut Criterion) {
+    // Tesseract's OpenMP threads must be off before the first engine starts; `.cargo/config.toml`
+    // sets OMP_THREAD_LIMIT=1 for `cargo bench`. Refuse to measure without it.
+    assert_eq!(
+        std::env::var("OMP_THREAD_LIMIT").as_deref(),
+        Ok("1"),
+        "run with OMP_THREAD_LIMIT=1 (cargo sets it from .cargo/config.toml)"
+    );
+    let sources: Vec<_> = greenbook::scan::read_manifest(&root().join("scans/manifest.csv"))
+        .unwrap()
+        .into_iter()
+        .filter(|p| ["p002", "p005", "p008", "p006"].contains(&p.label.as_str()))
+        .collect();
+    let mut g = c.benchmark_group("ocr");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(sources.len() as u64));
+    for jobs in [1, 2] {
+        let mut opts = greenbook::ocr::OcrOptions::new(None, "chi_sim").unwrap();
+        opts.cache_dir = None;
+        opts.jobs = jobs;
+        g.bench_function(format!("4 pages, {jobs} worker(s)"), |b| {
+            b.iter(|| greenbook::ocr::run(&sources, &opts, &Quiet).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, extraction, digests, ocr);
+criterion_main!(benches);

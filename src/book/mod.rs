@@ -245,8 +245,7 @@ pub fn read(pages: &[PageText]) -> Book {
                     .push((s.to_string(), case.body.chars().count()));
                 continue;
             }
-            let joined = crate::text::join_words([case.body.as_str(), l.as_str()]);
-            case.body = joined;
+            crate::text::push_word(&mut case.body, l);
         }
     }
     Book {

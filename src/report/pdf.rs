@@ -483,6 +483,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_character_missing_from_the_font_fails_loudly() {
+        let fonts = ReportFonts::load(None).unwrap();
+        // 崑 (in the first case's name) is covered; 𪚥 (outside GBK) is not.
+        assert!(fonts.missing("绿地崑廉居民区 1224户 48.5%").is_empty());
+        let d = Digest {
+            name: "x".into(),
+            title: "测试".into(),
+            blocks: vec![Block::Para("社区名𪚥".into())],
+        };
+        let e = render(&d, &fonts, None, Path::new("x.pdf")).unwrap_err();
+        assert!(matches!(e, ReportError::MissingGlyphs { .. }), "{e}");
+        assert!(e.to_string().contains('𪚥') && e.to_string().contains("x.pdf"));
+    }
+
+    #[test]
     fn segments_break_chinese_and_keep_everything() {
         let t = "东力居民区建成于2006年，共有1224户。Greenbook processes";
         let s = segments(t);

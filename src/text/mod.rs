@@ -26,21 +26,25 @@ pub fn is_cjk(c: char) -> bool {
 pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for w in words {
-        let w = w.trim();
-        if w.is_empty() {
-            continue;
-        }
-        let prev = out.chars().last();
-        let next = w.chars().next();
-        if let (Some(p), Some(n)) = (prev, next)
-            && !is_cjk(p)
-            && !is_cjk(n)
-        {
-            out.push(' ');
-        }
-        out.push_str(w);
+        push_word(&mut out, w);
     }
     out
+}
+
+/// Appends one word (or line) to `out` the way [`join_words`] joins them: a space only between two
+/// non-CJK characters. Constant time in the length of `out`.
+pub fn push_word(out: &mut String, w: &str) {
+    let w = w.trim();
+    if w.is_empty() {
+        return;
+    }
+    if let (Some(p), Some(n)) = (out.chars().next_back(), w.chars().next())
+        && !is_cjk(p)
+        && !is_cjk(n)
+    {
+        out.push(' ');
+    }
+    out.push_str(w);
 }
 
 /// Removes spaces that have a CJK character on either side; collapses other runs of spaces.
