@@ -289,8 +289,17 @@ pub fn extract_pages(
 
 /// Reads a JSON Lines file of case records.
 pub fn read_jsonl(path: &Path) -> Result<Vec<serde_json::Value>, AppError> {
+    read_json_lines(path, "")
+}
+
+/// Reads a JSON Lines file, one `T` per non-empty line; errors name the file and line. `hint` is
+/// appended to the message when the file cannot be read.
+fn read_json_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    hint: &str,
+) -> Result<Vec<T>, AppError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}", path.display())))?;
+        .map_err(|e| AppError::new(Exit::InputError, format!("{}: {e}{hint}", path.display())))?;
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
@@ -384,24 +393,7 @@ pub fn build_dataset(pages: &[PageOcr]) -> crate::store::Dataset {
 
 /// Reads `pages.jsonl` as written by the OCR stage.
 pub fn read_pages_json(path: &Path) -> Result<Vec<PageOcr>, AppError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AppError::new(
-            Exit::InputError,
-            format!("{}: {e} (run `greenbook ocr` first)", path.display()),
-        )
-    })?;
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                AppError::new(
-                    Exit::InputError,
-                    format!("{}:{}: {e}", path.display(), i + 1),
-                )
-            })
-        })
-        .collect()
+    read_json_lines(path, " (run `greenbook ocr` first)")
 }
 
 /// Writes the JSON Lines of the OCR pages (word boxes kept, hOCR dropped).
