@@ -142,6 +142,22 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Render a SYNTHETIC full edition (real contents, generated cases with gold facts) for
+    /// benchmarks and extraction tests at scale. Written to its own folder, never to scans/.
+    SynthBook {
+        #[arg(long, default_value = "scans/source/excerpt.txt")]
+        excerpt: PathBuf,
+        /// Output folder (its README says it is synthetic).
+        #[arg(long, short, default_value = "output/synthetic-book")]
+        out: PathBuf,
+        #[arg(long, default_value = greenbook::scan::render::DEFAULT_FONT_DIR)]
+        font_dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Render without scan degradation.
+        #[arg(long)]
+        clean: bool,
+    },
     /// OCR page images (folders or files: PNG, JPEG, TIFF) in parallel.
     Ocr {
         /// Folders (manifest.csv or natural file order) or image files.
@@ -273,6 +289,22 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 "rendered {} pages ({} bytes) into {}",
                 s.pages,
                 s.bytes,
+                out.display()
+            );
+            Ok(Exit::Success)
+        }
+        Command::SynthBook {
+            excerpt,
+            out,
+            font_dir,
+            seed,
+            clean,
+        } => {
+            let s = greenbook::scan::write_synth_book(&excerpt, &font_dir, &out, seed, clean)?;
+            eprintln!(
+                "rendered a synthetic book of {} pages ({} MB) into {}",
+                s.pages,
+                s.bytes / 1_000_000,
                 out.display()
             );
             Ok(Exit::Success)

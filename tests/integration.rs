@@ -236,6 +236,27 @@ mod ocr_stage {
         );
     }
 
+    /// A cache hit takes the page's place in the book (label, kind, district) from this run, not
+    /// from the run that filled the cache.
+    #[test]
+    fn cache_hit_keeps_this_runs_page_metadata() {
+        let t = tmp();
+        let copy = t.path().join("loose-copy.png");
+        std::fs::copy(scans().join("p001.png"), &copy).unwrap();
+        let o = opts(&t.path().join("cache"));
+        let first = ocr::run(&scan::discover(&[copy]).unwrap(), &o, &Quiet).unwrap();
+        assert_eq!(
+            (first[0].label.as_str(), first[0].kind.as_deref()),
+            ("loose-copy", None)
+        );
+        let again = ocr::run(&[page("p001")], &o, &Quiet).unwrap();
+        assert!(again[0].cached);
+        assert_eq!(again[0].label, "p001");
+        assert_eq!(again[0].kind.as_deref(), Some("chapter"));
+        assert_eq!(again[0].district.as_deref(), Some("浦东新区"));
+        assert_eq!(again[0].text, first[0].text);
+    }
+
     #[test]
     fn bad_page_is_recorded_and_the_rest_is_processed() {
         let dir = tmp();

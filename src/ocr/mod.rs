@@ -220,9 +220,14 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         && let Some(mut hit) = read_cache(path)
         && (!opts.hocr || hit.hocr.is_some())
     {
+        // The cache knows the image; where it sits in this book comes from this run's source.
         hit.cached = true;
         hit.label = src.label.clone();
         hit.file = src.path.display().to_string();
+        hit.frame = src.frame;
+        hit.kind = src.kind.clone();
+        hit.district = src.district.clone();
+        hit.contents_title = src.contents_title.clone();
         return hit;
     }
     let fail = |e: String| PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start));
