@@ -372,6 +372,42 @@ mod extraction {
         greenbook::app::read_jsonl(&root().join("tests/data").join(name)).unwrap()
     }
 
+    /// The synthetic full book (laid out, not rasterised: its truth text is exact): all 80 cases
+    /// found, each matched to its contents entry, and F1 ≥ 0.95 per field against its gold; the same
+    /// seed gives the same book.
+    #[test]
+    fn synthetic_book_structure_and_extraction_f1() {
+        use greenbook::scan::{excerpt, render, synth};
+        let text = std::fs::read_to_string(scans().join("source/excerpt.txt")).unwrap();
+        let real = excerpt::parse(&text);
+        let (doc, gold) = synth::document(&real, 7);
+        let (_, gold_again) = synth::document(&real, 7);
+        assert_eq!(gold, gold_again);
+        assert_ne!(gold, synth::document(&real, 8).1);
+        assert_eq!(gold.len(), 80);
+        let fonts = render::FontSet::load(Path::new(render::DEFAULT_FONT_DIR)).unwrap();
+        let pages: Vec<PageText> = render::plan(&doc, &fonts, 7)
+            .iter()
+            .map(|p| PageText {
+                label: p.label.clone(),
+                source: p.label.clone(),
+                text: p.truth(),
+                conf: None,
+            })
+            .collect();
+        let b = book::read(&pages);
+        assert_eq!(b.contents.len(), 80);
+        assert_eq!(b.cases.len(), 80);
+        assert!(b.cases.iter().all(|c| c.contents.is_some()));
+        let predicted: Vec<_> = extract::extract(&b, &pages)
+            .iter()
+            .map(extract::jsonl_record)
+            .collect();
+        for s in extract::score(&predicted, &gold) {
+            assert!(s.f1() >= 0.95, "{}: {s:?}", s.field);
+        }
+    }
+
     fn truth_pages() -> Vec<PageText> {
         greenbook::app::read_text_pages(&[scans().join("truth")])
             .unwrap()

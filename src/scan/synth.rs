@@ -293,9 +293,13 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             text: "社区概况".into(),
         },
         Block::Para { text: profile },
+        Block::Figure {
+            captions: vec!["图1".into()],
+        },
     ];
-    // Filler sized to the pages the case may use (about 620 characters a page).
-    let budget = (pages as usize * 620).saturating_sub(420);
+    // Filler sized to the pages the case may use (a full text page holds about 1,250 characters);
+    // `write_synth_book` trims paragraphs until the case fits.
+    let budget = (pages as usize * 1250).saturating_sub(900);
     let mut used = 0;
     for (k, heading) in ["特色工作", "创建成效"].iter().enumerate() {
         blocks.push(Block::Section {

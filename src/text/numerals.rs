@@ -250,7 +250,11 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 .find(|&k| !CN_DIGITS.contains(chars[k]) && !CN_UNITS.contains(chars[k]))
                 .unwrap_or(chars.len());
             let word: String = chars[i..end].iter().collect();
-            let next = chars.get(end).copied();
+            // The unit, after an optional 余/多 (七千八百余人).
+            let next = match chars.get(end).copied() {
+                Some('余' | '多') => chars.get(end + 1).copied(),
+                c => c,
+            };
             // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number).
             if matches!(next, Some('户' | '人' | '年' | '成' | '名' | '位' | '岁'))
                 && (end - i >= 2 || next != Some('年'))
@@ -385,5 +389,11 @@ mod tests {
         assert_eq!(one("1200户以上"), (1200.0, false, Qualifier::AtLeast));
         assert_eq!(one("5000人左右"), (5000.0, false, Qualifier::Approx));
         assert_eq!(find_numbers("3000余户")[0].unit, "户");
+        // Chinese numerals with 余/多 before the unit (found by the synthetic book).
+        assert_eq!(
+            one("总人口七千八百三十六余人"),
+            (7836.0, false, Qualifier::AtLeast)
+        );
+        assert_eq!(one("两千多户"), (2000.0, false, Qualifier::AtLeast));
     }
 }
