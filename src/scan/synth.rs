@@ -83,10 +83,10 @@ fn count(rng: &mut Rng, n: u64) -> String {
         0 if n >= 1000 => format!("{},{:03}", n / 1000, n % 1000),
         1 if n >= 1000 => format!("{} {:03}", n / 1000, n % 1000),
         2 if n < 100_000 => chinese(n),
-        3 if n >= 10_000 && n % 1000 == 0 => {
+        3 if n >= 10_000 && n.is_multiple_of(1000) => {
             format!("{}万", crate::store::fmt_num(n as f64 / 10_000.0))
         }
-        4 if n >= 1000 && n % 100 == 0 && n < 10_000 => {
+        4 if n >= 1000 && n.is_multiple_of(100) && n < 10_000 => {
             format!("{}千", crate::store::fmt_num(n as f64 / 1000.0))
         }
         5 => fullwidth(&n.to_string()),
@@ -99,7 +99,7 @@ fn percent(rng: &mut Rng, v: f64) -> String {
     let whole = (v - v.round()).abs() < 1e-9;
     match rng.next_u64() % 6 {
         0 if whole => format!("百分之{}", chinese(v as u64)),
-        1 if whole && (v as u64) % 10 == 0 => format!("{}成", DIGITS[(v as usize) / 10]),
+        1 if whole && (v as u64).is_multiple_of(10) => format!("{}成", DIGITS[(v as usize) / 10]),
         2 if whole && v == 25.0 => "四分之一".into(),
         3 => format!("{}％", crate::store::fmt_num(v)),
         _ => format!("{}%", crate::store::fmt_num(v)),
