@@ -2,7 +2,7 @@
 //! MB/s, numerals parsed per second, PDF digests per second. `scripts/bench.sh` runs them and writes
 //! the figures into BENCHMARKS.md next to the tesseract CLI measured in the same run.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use greenbook::book::PageText;

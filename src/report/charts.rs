@@ -29,10 +29,11 @@ pub struct Chart {
 fn register_font() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let fonts = super::fonts::ReportFonts::load(None).ok();
-        if let Some(f) = fonts {
-            let _ = plotters::style::register_font(FONT, FontStyle::Normal, f.regular);
-        }
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            super::fonts::ReportFonts::builtin_regular(),
+        );
     });
 }
 

@@ -81,6 +81,19 @@ impl Digest {
     }
 }
 
+impl Digest {
+    /// [`Digest::text`] plus the labels drawn inside its charts: everything the fonts must cover.
+    pub fn all_text(&self) -> String {
+        let mut text = self.text();
+        for b in &self.blocks {
+            if let Block::Chart(c) = b {
+                text.push_str(&c.labels);
+            }
+        }
+        text
+    }
+}
+
 /// Options for the digests.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
@@ -148,6 +161,14 @@ pub fn write_all(
         source,
     })?;
     let digests = layout_all(ds, opts);
+    // Cut the fonts down to what the whole set of digests prints, once.
+    let used: std::collections::BTreeSet<char> = digests
+        .iter()
+        .flat_map(|d| d.all_text().chars().collect::<Vec<_>>())
+        .chain(pdf::FOOTER_SAMPLE.chars())
+        .filter(|c| !c.is_control())
+        .collect();
+    let fonts = fonts.narrowed(&used, dir)?;
     progress.start("report", digests.len() as u64);
     let mut written = Vec::new();
     for d in &digests {

@@ -36,12 +36,7 @@ pub fn render(
     date: Option<&str>,
     path: &Path,
 ) -> Result<(Vec<u8>, usize), ReportError> {
-    let mut text = d.text();
-    for b in &d.blocks {
-        if let Block::Chart(c) = b {
-            text.push_str(&c.labels);
-        }
-    }
+    let text = d.all_text();
     let missing = fonts.missing(&text);
     if !missing.is_empty() {
         return Err(ReportError::MissingGlyphs {
@@ -54,8 +49,8 @@ pub fn render(
         .chain(FOOTER_SAMPLE.chars())
         .filter(|c| !c.is_control())
         .collect();
-    let regular = subset(fonts.regular, &chars, path)?;
-    let bold = subset(fonts.bold, &chars, path)?;
+    let regular = subset(&fonts.regular, &chars, path)?;
+    let bold = subset(&fonts.bold, &chars, path)?;
 
     // genpdf cannot tell the page count in advance: lay out once to count, then for real.
     let count = Rc::new(Cell::new(0usize));
