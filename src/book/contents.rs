@@ -34,11 +34,36 @@ pub struct ContentsEntry {
     pub chapter_title: String,
     pub page: u32,
     pub title: String,
+    /// `title_key(title)`, computed once: case titles are matched against every entry.
+    #[serde(skip)]
+    pub key: String,
 }
 
 /// Strips spaces, quotes and punctuation so titles compare on their words.
 pub fn title_key(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).collect()
+    // Han and ASCII first: `char::is_alphanumeric` is a slow table lookup for non-ASCII characters.
+    s.chars()
+        .filter(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+                || (!c.is_ascii() && c.is_alphanumeric())
+        })
+        .collect()
+}
+
+/// The district named at the start of a subtitle, tolerating one OCR error in the name ("前安区" for
+/// 静安区, "杨清区" for 杨浦区): exact names first, then a window of the same length ending in 区.
+pub fn district_fuzzy(text: &str) -> Option<&'static str> {
+    district_in(text).or_else(|| {
+        let chars: Vec<char> = text.chars().take(8).collect();
+        DISTRICTS.iter().copied().find(|d| {
+            let n = d.chars().count();
+            chars.windows(n).any(|w| {
+                w.last() == Some(&'区')
+                    && strsim::levenshtein(&w.iter().collect::<String>(), d) <= 1
+            })
+        })
+    })
 }
 
 /// Finds the district a piece of text names (exact first, then by the name without 区/新区).
@@ -133,6 +158,7 @@ pub fn parse(text: &str) -> Vec<ContentsEntry> {
             && chapter > 0
         {
             out.push(ContentsEntry {
+                key: title_key(&title),
                 chapter,
                 district: district.clone(),
                 chapter_title: chapter_title.clone(),
@@ -158,8 +184,9 @@ pub fn best_match<'a>(
     page_hint: Option<u32>,
 ) -> Option<&'a ContentsEntry> {
     let mut best: Option<(&ContentsEntry, f64)> = None;
+    let key = title_key(title);
     for e in entries {
-        let mut score = title_similarity(&e.title, title);
+        let mut score = strsim::normalized_levenshtein(&e.key, &key);
         if let Some(p) = page_hint {
             score -= (e.page.abs_diff(p) as f64) * 1e-4;
         }

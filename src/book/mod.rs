@@ -101,7 +101,7 @@ pub fn narrow(s: &str) -> String {
 
 fn is_subtitle(line: &str) -> bool {
     let t = line.trim_start_matches(['—', '-', '一', '–', '_', ' ']);
-    t.len() < line.len() && contents::district_in(t).is_some() && line.chars().count() < 40
+    t.len() < line.len() && contents::district_fuzzy(t).is_some() && line.chars().count() < 40
 }
 
 fn is_caption(line: &str) -> bool {
@@ -114,6 +114,9 @@ fn is_caption(line: &str) -> bool {
 }
 
 fn is_furniture(line: &str, first: bool, last: bool) -> bool {
+    if !first && !last {
+        return false;
+    }
     let t = contents::title_key(line);
     (first
         && (contents::title_similarity(&t, BOOK_TITLE) > 0.75
@@ -126,10 +129,15 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
 
 fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
     let t = s.trim_start_matches(['—', '-', '一', '–', '_', ' ']).trim();
-    let Some(d) = contents::district_in(t) else {
+    let Some(d) = contents::district_fuzzy(t) else {
         return (None, None, Some(t.to_string()));
     };
-    let rest = t.find(d).map_or(t, |i| &t[i + d.len()..]);
+    // After the district name (or its damaged OCR form: the first 区).
+    let rest = t
+        .find(d)
+        .map(|i| &t[i + d.len()..])
+        .or_else(|| t.find('区').map(|i| &t[i + '区'.len_utf8()..]))
+        .unwrap_or(t);
     let town_end = ["街道", "镇", "乡"]
         .iter()
         .filter_map(|k| rest.find(k).map(|i| i + k.len()))
@@ -237,7 +245,12 @@ pub fn read(pages: &[PageText]) -> Book {
         page_district[pi] = case.district.clone();
         case.page_starts.push((case.body.chars().count(), pi));
         for (_, l) in &body[from..] {
-            let key = contents::title_key(l);
+            // Section headings are short lines: only those are compared with the section names.
+            let key = if l.len() <= 24 {
+                contents::title_key(l)
+            } else {
+                String::new()
+            };
             if let Some(s) = SECTIONS.iter().find(|s| {
                 key == **s || (key.chars().count() == 4 && strsim::levenshtein(&key, s) <= 1)
             }) {

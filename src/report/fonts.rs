@@ -70,7 +70,11 @@ impl ReportFonts {
     /// Both faces cut down to `chars` once, so that subsetting each document afterwards starts from a
     /// small font (subsetting the 22,000-glyph faces is most of a digest's cost). Characters the faces
     /// lack stay lacking, so [`ReportFonts::missing`] still finds them.
-    pub fn narrowed(&self, chars: &BTreeSet<char>, what: &Path) -> Result<ReportFonts, ReportError> {
+    pub fn narrowed(
+        &self,
+        chars: &BTreeSet<char>,
+        what: &Path,
+    ) -> Result<ReportFonts, ReportError> {
         Ok(ReportFonts {
             regular: subset(&self.regular, chars, what)?.into(),
             bold: subset(&self.bold, chars, what)?.into(),

@@ -55,14 +55,22 @@ pub fn render(
     // genpdf cannot tell the page count in advance: lay out once to count, then for real.
     let count = Rc::new(Cell::new(0usize));
     let mut sink = Vec::new();
-    build(d, &regular, &bold, None, count.clone(), path)?
+    build(d, &regular, &bold, None, count.clone(), true, path)?
         .render(&mut sink)
         .map_err(|e| render_err(path, e))?;
     let pages = count.get();
     let mut raw = Vec::new();
-    build(d, &regular, &bold, Some(pages), Rc::new(Cell::new(0)), path)?
-        .render(&mut raw)
-        .map_err(|e| render_err(path, e))?;
+    build(
+        d,
+        &regular,
+        &bold,
+        Some(pages),
+        Rc::new(Cell::new(0)),
+        false,
+        path,
+    )?
+    .render(&mut raw)
+    .map_err(|e| render_err(path, e))?;
     let bytes = postprocess(&raw, &text, &d.title, date, path)?;
     Ok((bytes, pages))
 }
@@ -73,6 +81,8 @@ fn build(
     bold: &[u8],
     total: Option<usize>,
     count: Rc<Cell<usize>>,
+    // The page-counting pass reserves each chart's space instead of embedding (and compressing) it.
+    placeholders: bool,
     path: &Path,
 ) -> Result<genpdf::Document, ReportError> {
     let font = |b: &[u8]| FontData::new(b.to_vec(), None).map_err(|e| render_err(path, e));
@@ -133,13 +143,19 @@ fn build(
                 rows,
             } => doc.push(table(weights, header, rows, path)?),
             Block::Chart(c) => {
-                let img = image023::RgbImage::from_raw(c.width, c.height, c.rgb.clone())
-                    .ok_or_else(|| render_err(path, "chart bitmap has the wrong size"))?;
-                let image = Image::from_dynamic_image(image023::DynamicImage::ImageRgb8(img))
-                    .map_err(|e| render_err(path, e))?
-                    .with_dpi(super::charts::DPI)
-                    .with_alignment(Alignment::Center);
                 let height = Mm::from(c.height as f64 / super::charts::DPI * 25.4);
+                let image = if placeholders {
+                    None
+                } else {
+                    let img = image023::RgbImage::from_raw(c.width, c.height, c.rgb.clone())
+                        .ok_or_else(|| render_err(path, "chart bitmap has the wrong size"))?;
+                    Some(
+                        Image::from_dynamic_image(image023::DynamicImage::ImageRgb8(img))
+                            .map_err(|e| render_err(path, e))?
+                            .with_dpi(super::charts::DPI)
+                            .with_alignment(Alignment::Center),
+                    )
+                };
                 doc.push(Break::new(0.5));
                 doc.push(KeepImage {
                     image,
@@ -203,9 +219,10 @@ fn table(
     Ok(t)
 }
 
-/// An image that moves to the next page instead of overflowing the bottom of this one.
+/// An image that moves to the next page instead of overflowing the bottom of this one (or, without
+/// an image, just the space it takes).
 struct KeepImage {
-    image: Image,
+    image: Option<Image>,
     height: Mm,
     deferred: bool,
 }
@@ -224,7 +241,13 @@ impl Element for KeepImage {
                 has_more: true,
             });
         }
-        self.image.render(context, area, style)
+        match &mut self.image {
+            Some(image) => image.render(context, area, style),
+            None => Ok(RenderResult {
+                size: genpdf::Size::new(area.size().width, self.height),
+                has_more: false,
+            }),
+        }
     }
 }
 

@@ -165,6 +165,20 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
         s.push(c);
         k += 1;
     }
+    // Full-width digits come out of OCR one by one with spaces between ("２５２８" → "2 5 2 8"):
+    // single digits separated by single spaces, at least three of them, are one number.
+    if s.len() == 1 && chars.get(k) == Some(&' ') && fix(k + 1).is_some() && fix(k + 2).is_none() {
+        let mut t = s.clone();
+        let mut j = k;
+        while chars.get(j) == Some(&' ') && fix(j + 1).is_some() && fix(j + 2).is_none() {
+            t.push(fix(j + 1)?);
+            j += 2;
+        }
+        if t.len() >= 3 {
+            s = t;
+            k = j;
+        }
+    }
     // Thousands groups: separator followed by exactly three digits.
     loop {
         let sep = chars.get(k).copied();
@@ -238,7 +252,12 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
             // Mixed: 8千, 1.2万.
             let mut v = v;
             let mut end = end;
-            while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)) {
+            while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)).or_else(|| {
+                // OCR reads 千 as 干: "4.2干人".
+                (chars.get(end) == Some(&'干')
+                    && matches!(chars.get(end + 1), Some('人' | '户' | '余' | '多')))
+                .then_some(1000.0)
+            }) {
                 v *= m;
                 end += 1;
             }
@@ -246,10 +265,18 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
         } else if cn_digit(chars[i]).is_some_and(|_| chars[i] != 'O' && chars[i] != 'o')
             || chars[i] == '十'
         {
+            // OCR reads 〇 as O or 0 inside a Chinese year ("二OO八年"): accepted after the first digit.
+            let o_for_zero = |c: char| matches!(c, 'O' | 'o' | '0');
             let end = (i..chars.len())
-                .find(|&k| !CN_DIGITS.contains(chars[k]) && !CN_UNITS.contains(chars[k]))
+                .find(|&k| {
+                    let c = chars[k];
+                    !(CN_DIGITS.contains(c) || CN_UNITS.contains(c) || k > i && o_for_zero(c))
+                })
                 .unwrap_or(chars.len());
-            let word: String = chars[i..end].iter().collect();
+            let word: String = chars[i..end]
+                .iter()
+                .map(|&c| if o_for_zero(c) { '〇' } else { c })
+                .collect();
             // The unit, after an optional 余/多 (七千八百余人).
             let next = match chars.get(end).copied() {
                 Some('余' | '多') => chars.get(end + 1).copied(),
@@ -276,9 +303,26 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
             i += 1;
             continue;
         };
+        let mut value = value;
         if matches!(chars.get(end), Some('%' | '％')) {
             percent = true;
             end += 1;
+            // OCR reads "％" as "9%" (20％ → 209%): a whole percentage above 100 ending in 9.
+            if value > 100.0 && value.fract() == 0.0 && value % 10.0 == 9.0 && value < 1010.0 {
+                value = (value - 9.0) / 10.0;
+            }
+        } else if !percent
+            && value.fract() == 0.0
+            && (196.0..10_100.0).contains(&value)
+            && (value - 96.0) % 100.0 == 0.0
+            && !matches!(chars.get(end), Some(c) if c.is_alphanumeric() && !c.is_ascii_digit())
+            && chars[start.saturating_sub(3)..start]
+                .iter()
+                .any(|c| "占比率达为".contains(*c))
+        {
+            // ... or as "96" (31％ → 3196) right after a share or rate word.
+            value = (value - 96.0) / 100.0;
+            percent = true;
         }
         let mut mstart = start;
         // A qualifier may stand right before the number or before a verb (约占三成, 约为3000户).
@@ -395,5 +439,19 @@ mod tests {
             (7836.0, false, Qualifier::AtLeast)
         );
         assert_eq!(one("两千多户"), (2000.0, false, Qualifier::AtLeast));
+    }
+
+    #[test]
+    fn ocr_confusions_in_numbers() {
+        // Full-width digits read one by one, ％ read as 96 or 9%, 千 read as 干.
+        assert_eq!(one("实有人口2 5 2 8人"), (2528.0, false, Qualifier::Exact));
+        assert_eq!(one("老年人占比3196。"), (31.0, true, Qualifier::Exact));
+        assert_eq!(one("老龄化率达209%"), (20.0, true, Qualifier::Exact));
+        assert_eq!(one("常住人口约4.2干人"), (4200.0, false, Qualifier::Approx));
+        assert_eq!(one("该小区二OO八年入住"), (2008.0, false, Qualifier::Exact));
+        // Not repaired: a count of households, a real year, a page reference.
+        assert_eq!(one("共有3196户"), (3196.0, false, Qualifier::Exact));
+        assert_eq!(find_numbers("第 1 页")[0].value, 1.0);
+        assert_eq!(find_numbers("共计2 5人")[0].value, 2.0);
     }
 }
