@@ -7,29 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bench-ocr.sh
-# criterion in the dev profile (this crate at opt-level 1, hot dependencies at 3: see Cargo.toml); a
-# release build of the whole dependency set takes ~18 min on these machines.
-out=$(OMP_THREAD_LIMIT=1 cargo bench --profile dev --bench throughput -- --noplot 2>/dev/null \
-      | grep -E '^[a-z]+/|time:|thrpt:' | sed 's/^ *//')
-report=$(cat <<MD
-<!-- criterion:start -->
-## Criterion benchmarks (\`cargo bench --profile dev --bench throughput\`, $(date -u +%Y-%m-%d))
-
-\`\`\`
-$out
-\`\`\`
-<!-- criterion:end -->
-MD
-)
-python3 - "$report" <<'PY'
-import sys, re
-r = sys.argv[1]
-s = open("BENCHMARKS.md").read()
-if "<!-- criterion:start -->" in s:
-    s = re.sub(r"<!-- criterion:start -->.*?<!-- criterion:end -->", lambda m: r, s, flags=re.S)
-else:
-    s = s.rstrip() + "\n\n" + r + "\n"
-open("BENCHMARKS.md", "w").write(s)
-PY
-echo "$report"
+./scripts/bench-criterion.sh
 ./scripts/bench-book.sh "$@"

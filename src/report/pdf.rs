@@ -87,11 +87,18 @@ fn build(
 ) -> Result<genpdf::Document, ReportError> {
     let font = |b: &[u8]| FontData::new(b.to_vec(), None).map_err(|e| render_err(path, e));
     let (r, b) = (font(regular)?, font(bold)?);
+    // The digests use no italics. genpdf still wants four faces and embeds each one it is given,
+    // scanning the font's whole character map for each (half of a digest's time), so the italic
+    // slots get built-in PDF fonts with our metrics; `postprocess` removes them, unused, from the file.
+    let unused = |bytes: &[u8]| {
+        FontData::new(bytes.to_vec(), Some(printpdf::BuiltinFont::Helvetica))
+            .map_err(|e| render_err(path, e))
+    };
     let family = FontFamily {
-        regular: r.clone(),
-        bold: b.clone(),
-        italic: r,
-        bold_italic: b,
+        italic: unused(regular)?,
+        bold_italic: unused(bold)?,
+        regular: r,
+        bold: b,
     };
     let mut doc = genpdf::Document::new(family);
     doc.set_title(d.title.clone());
@@ -314,8 +321,49 @@ fn postprocess(
 ) -> Result<Vec<u8>, ReportError> {
     use lopdf::{Object, ObjectId};
     let mut doc = lopdf::Document::load_mem(raw).map_err(|e| render_err(path, e))?;
-    // genpdf names its fonts F0..F3 (regular, bold, italic, bold italic; the last two are copies of
-    // the first two here). Give them their real names with a subset tag, as PDF readers expect.
+    // Drop font resources no page draws with (the built-in italic placeholders).
+    let mut used: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+    for (_, page) in doc.get_pages() {
+        if let Ok(content) = doc.get_page_content(page) {
+            let tokens: Vec<&[u8]> = content
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|t| !t.is_empty())
+                .collect();
+            for w in tokens.windows(3) {
+                if w[2] == b"Tf" && w[0].first() == Some(&b'/') {
+                    used.insert(w[0][1..].to_vec());
+                }
+            }
+        }
+    }
+    let font_dicts: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Object::Dictionary(d) => match d.get(b"Font") {
+                Ok(Object::Reference(r)) => Some(*r),
+                Ok(Object::Dictionary(_)) => Some(*id),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    for id in font_dicts {
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+            let target = match d.get_mut(b"Font") {
+                Ok(Object::Dictionary(inner)) => inner,
+                _ => d,
+            };
+            let names: Vec<Vec<u8>> = target.iter().map(|(k, _)| k.clone()).collect();
+            for n in names {
+                if !used.contains(&n) {
+                    target.remove(&n);
+                }
+            }
+        }
+    }
+    // genpdf names its fonts F0 (regular) and F1 (bold). Give them their real names with a subset
+    // tag, as PDF readers expect.
     let tag: String = crate::scan::sha256_hex(seed.as_bytes())
         .bytes()
         .take(6)
