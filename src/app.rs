@@ -119,6 +119,8 @@ pub struct OcrRequest {
     pub hocr_dir: Option<PathBuf>,
     /// JSON Lines of every page (text, confidence, words, timings) for the next stage.
     pub pages_json: Option<PathBuf>,
+    /// Only this shard's pages (`greenbook ocr --shard I/N`).
+    pub shard: Option<Shard>,
 }
 
 /// Result of the OCR stage with its summary counts.
@@ -161,13 +163,33 @@ fn writable(dir: &Path) -> Result<(), AppError> {
 
 /// Runs the OCR stage and writes the sidecars asked for.
 pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, AppError> {
-    for dir in [&req.text_dir, &req.hocr_dir, &req.options.cache_dir]
-        .into_iter()
-        .flatten()
+    // Every output folder is checked before any page is read.
+    let json_dir = req
+        .pages_json
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf);
+    for dir in [
+        &req.text_dir,
+        &req.hocr_dir,
+        &req.options.cache_dir,
+        &json_dir,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|d| !d.as_os_str().is_empty())
     {
         writable(dir)?;
     }
-    let sources = scan::discover(&req.inputs)?;
+    let mut sources = scan::discover(&req.inputs)?;
+    if let Some(shard) = req.shard {
+        sources = sources
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| shard.owns(*i))
+            .map(|(_, p)| p)
+            .collect();
+    }
     let pages = ocr::run(&sources, &req.options, progress)?;
     if ocr::CANCEL.load(std::sync::atomic::Ordering::SeqCst) {
         // Interrupted: finished pages are in the cache; the previous outputs stay as they were.
@@ -501,6 +523,7 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
         text_dir: Some(req.out.join("text")),
         hocr_dir: None,
         pages_json: Some(req.out.join("pages.jsonl")),
+        shard: None,
     };
     let ocr = timings.time("ocr", || run_ocr(&ocr_req, progress))?;
     if ocr.exit() == Exit::Interrupted {
@@ -622,26 +645,15 @@ pub fn run_shard(
     parts_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<OcrOutcome, AppError> {
-    writable(parts_dir)?;
-    if let Some(c) = &options.cache_dir {
-        writable(c)?;
-    }
-    let all = scan::discover(inputs)?;
-    let mine: Vec<scan::PageSource> = all
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| shard.owns(*i))
-        .map(|(_, p)| p)
-        .collect();
-    let pages = ocr::run(&mine, options, progress)?;
-    if ocr::CANCEL.load(std::sync::atomic::Ordering::SeqCst) {
-        return Ok(OcrOutcome { pages });
-    }
-    for p in pages.iter().filter_map(|p| p.error.as_ref()) {
-        eprintln!("greenbook: page error: {p}");
-    }
-    write_pages_json(&parts_dir.join(shard.part_name()), &pages)?;
-    Ok(OcrOutcome { pages })
+    let req = OcrRequest {
+        inputs: inputs.to_vec(),
+        options: options.clone(),
+        text_dir: None,
+        hocr_dir: None,
+        pages_json: Some(parts_dir.join(shard.part_name())),
+        shard: Some(shard),
+    };
+    run_ocr(&req, progress)
 }
 
 /// `greenbook merge`: the part files put back in book order, checked against the pages of `inputs`

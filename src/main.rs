@@ -353,6 +353,7 @@ fn run(cli: Cli) -> Result<Exit, AppError> {
                 text_dir,
                 hocr_dir,
                 pages_json: Some(pages_json),
+                shard: None,
             };
             let out = app::run_ocr(&req, app::reporter(cli.quiet).as_ref())?;
             if cli.verbose > 0 {

@@ -101,18 +101,13 @@ pub struct PageOcr {
 }
 
 impl PageOcr {
-    fn failed(
-        src: &PageSource,
-        sha256: Option<String>,
-        engine: &str,
-        error: String,
-        millis: u64,
-    ) -> Self {
+    /// A page with nothing read yet: its place in the book from `src`, everything else empty.
+    fn blank(src: &PageSource, engine: &str) -> Self {
         PageOcr {
             label: src.label.clone(),
             file: src.path.display().to_string(),
             frame: src.frame,
-            sha256,
+            sha256: None,
             kind: src.kind.clone(),
             district: src.district.clone(),
             contents_title: src.contents_title.clone(),
@@ -123,11 +118,41 @@ impl PageOcr {
             words: Vec::new(),
             rotation: 0,
             skew_deg: None,
-            millis,
+            millis: 0,
             engine: engine.to_string(),
             hocr: None,
-            error: Some(error),
+            error: None,
             cached: false,
+        }
+    }
+
+    /// This page's result placed where `src` puts it in this run's book (for cache hits: the cache
+    /// knows the image, not where it sits).
+    fn placed(self, src: &PageSource) -> Self {
+        let at = PageOcr::blank(src, &self.engine);
+        PageOcr {
+            label: at.label,
+            file: at.file,
+            frame: at.frame,
+            kind: at.kind,
+            district: at.district,
+            contents_title: at.contents_title,
+            ..self
+        }
+    }
+
+    fn failed(
+        src: &PageSource,
+        sha256: Option<String>,
+        engine: &str,
+        error: String,
+        millis: u64,
+    ) -> Self {
+        PageOcr {
+            sha256,
+            millis,
+            error: Some(error),
+            ..PageOcr::blank(src, engine)
         }
     }
 }
@@ -220,15 +245,8 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         && let Some(mut hit) = read_cache(path)
         && (!opts.hocr || hit.hocr.is_some())
     {
-        // The cache knows the image; where it sits in this book comes from this run's source.
         hit.cached = true;
-        hit.label = src.label.clone();
-        hit.file = src.path.display().to_string();
-        hit.frame = src.frame;
-        hit.kind = src.kind.clone();
-        hit.district = src.district.clone();
-        hit.contents_title = src.contents_title.clone();
-        return hit;
+        return hit.placed(src);
     }
     let fail = |e: String| PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start));
     let img = match scan::decode(src, &raw.bytes) {
@@ -289,13 +307,7 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         script_error
     };
     let page = PageOcr {
-        label: src.label.clone(),
-        file: src.path.display().to_string(),
-        frame: src.frame,
         sha256: Some(raw.sha256),
-        kind: src.kind.clone(),
-        district: src.district.clone(),
-        contents_title: src.contents_title.clone(),
         width: Some(img.width()),
         height: Some(img.height()),
         text: rec.text,
@@ -304,10 +316,9 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
         rotation,
         skew_deg: skew,
         millis: ms(start),
-        engine: engine_id.to_string(),
         hocr: rec.hocr,
         error,
-        cached: false,
+        ..PageOcr::blank(src, engine_id)
     };
     if let Some(path) = cache.filter(|_| page.error.is_none())
         && let Ok(json) = serde_json::to_vec(&page)

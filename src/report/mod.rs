@@ -113,25 +113,6 @@ pub struct Written {
     pub pages: usize,
 }
 
-/// Districts in contents order (chapter), then any found only in case subtitles.
-pub fn districts(ds: &Dataset) -> Vec<String> {
-    let mut v: Vec<(u32, String)> = Vec::new();
-    for c in &ds.contents {
-        if !v.iter().any(|(_, d)| d == &c.district) {
-            v.push((c.chapter, c.district.clone()));
-        }
-    }
-    for c in &ds.cases {
-        if let Some(d) = &c.district
-            && !v.iter().any(|(_, x)| x == d)
-        {
-            v.push((u32::MAX, d.clone()));
-        }
-    }
-    v.sort_by_key(|(ch, _)| *ch);
-    v.into_iter().map(|(_, d)| d).collect()
-}
-
 /// Lays out every digest: the overview first, then one per district.
 pub fn layout_all(ds: &Dataset, opts: &ReportOptions) -> Vec<Digest> {
     let stamp = opts
@@ -139,7 +120,7 @@ pub fn layout_all(ds: &Dataset, opts: &ReportOptions) -> Vec<Digest> {
         .clone()
         .unwrap_or_else(|| format!("数据指纹 {}（未指定日期，见 --date）", fingerprint(ds)));
     let mut out = vec![overview(ds, &stamp)];
-    for (i, d) in districts(ds).iter().enumerate() {
+    for (i, d) in ds.districts().iter().enumerate() {
         if opts.only_district.as_ref().is_some_and(|only| only != d) {
             continue;
         }
@@ -535,6 +516,7 @@ pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str
 /// The city-wide overview comparing all districts.
 pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
     let all: Vec<&CaseRow> = ds.cases.iter().collect();
+    let districts = ds.districts();
     let mut b = Vec::new();
     cover(
         &mut b,
@@ -543,7 +525,7 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
             format!("资料来源：《{BOOK_TITLE}》（2023）"),
             format!(
                 "目录收录 {} 个区的案例 {} 个，已数字化 {} 个。",
-                districts(ds).len(),
+                districts.len(),
                 ds.contents.len(),
                 all.len()
             ),
@@ -551,7 +533,7 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
         ],
     );
     b.push(Block::Heading("各区比较".into()));
-    let rows = districts(ds)
+    let rows = districts
         .iter()
         .map(|d| {
             let cs: Vec<&CaseRow> = all
@@ -600,7 +582,7 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
     b.push(Block::Heading("已数字化的社区".into()));
     b.push(community_table(ds, &all, true));
     b.push(Block::Heading("图表".into()));
-    let counts: Vec<(String, f64)> = districts(ds)
+    let counts: Vec<(String, f64)> = districts
         .iter()
         .map(|d| {
             (

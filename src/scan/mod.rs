@@ -369,14 +369,21 @@ pub fn render_scans(
     clean: bool,
     only: Option<&str>,
 ) -> Result<RenderSummary, ScanError> {
+    let (doc, fonts) = load_source(excerpt, font_dir)?;
+    let pages = render::render(&doc, &fonts, seed, clean, only)?;
+    write_rendered(&pages, out, only.is_none())
+}
+
+/// The book's text parsed into sections, and the typefaces to render it with.
+fn load_source(
+    excerpt: &Path,
+    font_dir: &Path,
+) -> Result<(excerpt::Document, render::FontSet), ScanError> {
     let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io {
         path: excerpt.into(),
         source,
     })?;
-    let fonts = render::FontSet::load(font_dir)?;
-    let doc = excerpt::parse(&text);
-    let pages = render::render(&doc, &fonts, seed, clean, only)?;
-    write_rendered(&pages, out, only.is_none())
+    Ok((excerpt::parse(&text), render::FontSet::load(font_dir)?))
 }
 
 /// Writes rendered pages: `<label>.png`, `truth/<label>.txt`, and (when `manifest`) `manifest.csv`.
@@ -426,12 +433,7 @@ pub fn write_synth_book(
     seed: u64,
     clean: bool,
 ) -> Result<RenderSummary, ScanError> {
-    let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io {
-        path: excerpt.into(),
-        source,
-    })?;
-    let fonts = render::FontSet::load(font_dir)?;
-    let real = excerpt::parse(&text);
+    let (real, fonts) = load_source(excerpt, font_dir)?;
     let (mut doc, gold) = synth::document(&real, seed);
     // Trim filler until every case fits the pages its contents entry gives it.
     for s in doc

@@ -214,6 +214,25 @@ impl Dataset {
         }
     }
 
+    /// Districts in contents (chapter) order, then any named only by a case's subtitle.
+    pub fn districts(&self) -> Vec<String> {
+        let mut v: Vec<(u32, String)> = Vec::new();
+        for c in &self.contents {
+            if !v.iter().any(|(_, d)| d == &c.district) {
+                v.push((c.chapter, c.district.clone()));
+            }
+        }
+        for c in &self.cases {
+            if let Some(d) = &c.district
+                && !v.iter().any(|(_, x)| x == d)
+            {
+                v.push((u32::MAX, d.clone()));
+            }
+        }
+        v.sort_by_key(|(ch, _)| *ch);
+        v.into_iter().map(|(_, d)| d).collect()
+    }
+
     /// The facts of one case.
     pub fn facts_of<'a>(&'a self, case_id: &'a str) -> impl Iterator<Item = &'a FactRow> + 'a {
         self.facts.iter().filter(move |f| f.case_id == case_id)
@@ -618,28 +637,16 @@ pub const FACT_COLUMNS: [(&str, FactGetter); 6] = [
 /// The per-district summary `greenbook stats` prints.
 pub fn stats_table(ds: &Dataset) -> String {
     use std::fmt::Write;
-    let mut districts: Vec<(u32, String)> = ds
-        .contents
-        .iter()
-        .map(|c| (c.chapter, c.district.clone()))
-        .collect();
-    districts.dedup();
-    for c in &ds.cases {
-        if let Some(d) = &c.district
-            && !districts.iter().any(|(_, x)| x == d)
-        {
-            districts.push((u32::MAX, d.clone()));
-        }
-    }
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{:<10}	{:>8}	{:>9}	{:>5}	mean / median per fact",
         "district", "contents", "digitised", "facts"
     );
-    let mut rows: Vec<(String, Vec<&CaseRow>, usize)> = districts
+    let mut rows: Vec<(String, Vec<&CaseRow>, usize)> = ds
+        .districts()
         .iter()
-        .map(|(_, d)| {
+        .map(|d| {
             let cases: Vec<&CaseRow> = ds
                 .cases
                 .iter()
