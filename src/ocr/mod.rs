@@ -1,4 +1,5 @@
-//! Stage 2: OCR. An engine pool (one engine per rayon worker), light preprocessing, a result cache.
+//! Stage 2: OCR. An engine pool (an engine per busy worker, longest pages first), light preprocessing, a
+//! result cache.
 //!
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
@@ -8,9 +9,9 @@ pub mod preprocess;
 pub mod skew;
 pub mod tesseract;
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use image::GrayImage;
@@ -65,7 +66,7 @@ pub struct Recognized {
     pub hocr: Option<String>,
 }
 
-/// An OCR engine. One instance per worker thread; it need not be `Sync`.
+/// An OCR engine. A worker has one to itself while it reads a page; it need not be `Sync`.
 pub trait Engine {
     /// Engine, version, model and every setting that changes output: part of the cache key.
     fn id(&self) -> &str;
@@ -178,7 +179,7 @@ impl OcrOptions {
                 tessdata: tesseract::find_tessdata(tessdata, lang)?,
                 lang: lang.to_string(),
                 psm: 4,
-                scale: 0.6,
+                scale: 0.55,
             },
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),
@@ -188,10 +189,50 @@ impl OcrOptions {
     }
 }
 
-thread_local! {
-    static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
-    /// Orientation/script detection, built on first use by a worker that meets a suspicious page.
-    static OSD: RefCell<Option<Option<osd::Osd>>> = const { RefCell::new(None) };
+/// Engines not in use, shared by the workers: a worker takes one for a page and puts it back. No more
+/// are built than workers run at once, and the engine built up front to check the model is used first
+/// (loading chi_sim costs ~130 ms).
+struct Pool<E> {
+    idle: Mutex<Vec<E>>,
+}
+
+impl<E> Pool<E> {
+    fn new(seed: Option<E>) -> Self {
+        Pool {
+            idle: Mutex::new(seed.into_iter().collect()),
+        }
+    }
+
+    /// Runs `f` with an idle engine, or with a new one from `make` when none is idle.
+    fn with<R>(
+        &self,
+        make: impl FnOnce() -> Result<E, String>,
+        f: impl FnOnce(&mut E) -> R,
+    ) -> Result<R, String> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut engine = match idle {
+            Some(e) => e,
+            None => make()?,
+        };
+        let out = f(&mut engine);
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(engine);
+        Ok(out)
+    }
+}
+
+/// What the workers of one run share: the recognition engines and the OSD engines (built only when a
+/// suspicious page needs one).
+struct Engines {
+    id: String,
+    ocr: Pool<tesseract::Tesseract>,
+    osd: Pool<osd::Osd>,
 }
 
 /// A first recognition this poor makes the page a candidate for orientation/script detection.
@@ -202,12 +243,12 @@ fn han_chars(text: &str) -> usize {
     text.chars().filter(|c| crate::text::is_cjk(*c)).count()
 }
 
-fn detect_orientation(img: &GrayImage, tessdata: &Path) -> Option<osd::Orientation> {
-    OSD.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = slot.get_or_insert_with(|| osd::Osd::new(tessdata));
-        engine.as_mut()?.detect(img)
-    })
+/// A page to double-check with OSD: read with low confidence, or with few Han characters that are not
+/// most of what was read (a rotated or foreign page; not a chapter divider with one short title).
+fn suspicious(rec: &Recognized) -> bool {
+    let han = han_chars(&rec.text);
+    let read = rec.text.chars().filter(|c| !c.is_whitespace()).count();
+    rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || (han < MIN_HAN_CHARS && han * 2 <= read)
 }
 
 /// Set by a Ctrl-C handler: workers finish the page they are on and take no new one.
@@ -230,7 +271,8 @@ fn is_blank(img: &GrayImage) -> bool {
     dark * 10_000 < total.max(1)
 }
 
-fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
+fn ocr_one(src: &PageSource, opts: &OcrOptions, engines: &Engines) -> PageOcr {
+    let engine_id = engines.id.as_str();
     let start = Instant::now();
     let ms = |s: Instant| s.elapsed().as_millis() as u64;
     let raw = match scan::read(src) {
@@ -258,17 +300,13 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
     }
     let skew = skew::estimate(&img);
     let recognize = |img: &GrayImage| {
-        ENGINE.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if slot
-                .as_ref()
-                .is_none_or(|e| crate::ocr::Engine::id(e) != engine_id)
-            {
-                *slot = Some(tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string())?);
-            }
-            let engine = slot.as_mut().expect("engine just created");
-            engine.recognize(img, opts.hocr)
-        })
+        engines
+            .ocr
+            .with(
+                || tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string()),
+                |engine| engine.recognize(img, opts.hocr),
+            )
+            .and_then(|r| r)
     };
     let mut rec = match recognize(&img) {
         Ok(r) => r,
@@ -278,9 +316,13 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engine_id: &str) -> PageOcr {
     let mut rotation = 0u16;
     let mut script_error = None;
     let han_lang = opts.engine.lang.contains("chi") || opts.engine.lang.contains("jpn");
-    let suspicious =
-        rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || han_chars(&rec.text) < MIN_HAN_CHARS;
-    if suspicious && let Some(o) = detect_orientation(&img, &opts.engine.tessdata) {
+    let orientation = || {
+        let make = || osd::Osd::new(&opts.engine.tessdata).ok_or_else(String::new);
+        engines.osd.with(make, |o| o.detect(&img, 300)).ok()?
+    };
+    if suspicious(&rec)
+        && let Some(o) = orientation()
+    {
         if o.degrees != 0 && o.confidence >= 1.0 {
             let fix = (360 - o.degrees) % 360;
             if let Ok(again) = recognize(&osd::rotate(&img, fix))
@@ -337,8 +379,11 @@ pub fn run(
 ) -> Result<Vec<PageOcr>, OcrError> {
     // Build one engine up front: a missing or broken model is a clear error before any work starts.
     let probe = tesseract::Tesseract::new(&opts.engine)?;
-    let engine_id = Engine::id(&probe).to_string();
-    drop(probe);
+    let engines = Engines {
+        id: Engine::id(&probe).to_string(),
+        ocr: Pool::new(Some(probe)),
+        osd: Pool::new(None),
+    };
     if let Some(dir) = &opts.cache_dir {
         std::fs::create_dir_all(dir).map_err(|source| OcrError::Io {
             path: dir.clone(),
@@ -350,22 +395,43 @@ pub fn run(
         .build()
         .map_err(|e| OcrError::Pool(e.to_string()))?;
     progress.start("ocr", pages.len() as u64);
-    let out = pool.install(|| {
-        pages
-            .par_iter()
-            .map(|src| {
+    let mut out: Vec<(usize, PageOcr)> = pool.install(|| {
+        longest_first(pages)
+            .into_iter()
+            .par_bridge()
+            .map(|i| {
+                let src = &pages[i];
                 let page = if CANCEL.load(Ordering::SeqCst) {
-                    PageOcr::failed(src, None, &engine_id, "interrupted".into(), 0)
+                    PageOcr::failed(src, None, &engines.id, "interrupted".into(), 0)
                 } else {
-                    ocr_one(src, opts, &engine_id)
+                    ocr_one(src, opts, &engines)
                 };
                 progress.inc(1);
-                page
+                (i, page)
             })
             .collect()
     });
     progress.finish();
-    Ok(mark_duplicates(out))
+    out.sort_unstable_by_key(|(i, _)| *i);
+    Ok(mark_duplicates(out.into_iter().map(|(_, p)| p).collect()))
+}
+
+/// The order in which workers take pages: the longest to read first, so that the last pages to finish
+/// are short ones and no worker idles long at the end (each worker takes the next page when it is free).
+/// A page's bytes predict its OCR time well (correlation 0.98 on the sample scans: text compresses less
+/// than paper); a multi-page file's bytes are shared among its pages.
+fn longest_first(pages: &[PageSource]) -> Vec<usize> {
+    let mut per_file: std::collections::HashMap<&Path, (u64, u64)> = Default::default();
+    for p in pages {
+        per_file
+            .entry(p.path.as_path())
+            .or_insert_with(|| (std::fs::metadata(&p.path).map_or(0, |m| m.len()), 0))
+            .1 += 1;
+    }
+    let cost = |p: &PageSource| per_file[p.path.as_path()].0 / per_file[p.path.as_path()].1;
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(&pages[i])));
+    order
 }
 
 /// A page whose image is byte-identical to an earlier page's is recorded as a duplicate (an error),
@@ -461,4 +527,99 @@ pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, Ocr
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(text: &str, conf: f32) -> Recognized {
+        Recognized {
+            text: text.into(),
+            words: Vec::new(),
+            mean_conf: Some(conf),
+            hocr: None,
+        }
+    }
+
+    #[test]
+    fn suspicious_pages_are_low_confidence_or_mostly_not_han() {
+        // A chapter divider (p001 as OCR'd): few characters, nearly all Han, read confidently.
+        assert!(!suspicious(&rec("|\n\n浦东新区\n优秀示范案例\n", 90.7)));
+        // chi_sim reading an English page: confident, but Latin.
+        assert!(suspicious(&rec(
+            "The cover picture shows a\nrenovated courtyard in Pudong\n",
+            88.0
+        )));
+        // A rotated page: read badly.
+        assert!(suspicious(&rec(
+            "一 丨 丶 丿 乙 亅 二 亠 人 儿 入 八 冂 冖 冫 几 凵 刀 力 勹",
+            41.0
+        )));
+        // A dense Chinese page.
+        assert!(!suspicious(&rec(&"社区概况东力居民区".repeat(10), 91.0)));
+        // Nothing read at all.
+        let none = Recognized {
+            mean_conf: None,
+            ..rec("", 0.0)
+        };
+        assert!(suspicious(&none));
+    }
+
+    #[test]
+    fn pages_are_taken_longest_first_with_multi_page_files_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: usize| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, vec![0u8; bytes]).unwrap();
+            p
+        };
+        let (small, big, tiff) = (file("a.png", 100), file("b.png", 900), file("c.tif", 1200));
+        let src = |path: &Path, frame: u32| PageSource {
+            label: format!("{}-{frame}", path.display()),
+            path: path.to_path_buf(),
+            frame,
+            kind: None,
+            district: None,
+            contents_title: None,
+        };
+        // The 1200-byte TIFF holds 3 pages of ~400 bytes each; a missing file counts as 0.
+        let missing = dir.path().join("gone.png");
+        let pages = vec![
+            src(&small, 0),
+            src(&tiff, 0),
+            src(&big, 0),
+            src(&missing, 0),
+            src(&tiff, 1),
+            src(&tiff, 2),
+        ];
+        assert_eq!(longest_first(&pages), vec![2, 1, 4, 5, 0, 3]);
+    }
+
+    #[test]
+    fn pool_reuses_idle_engines_and_builds_only_when_none_is_idle() {
+        let pool = Pool::new(Some(7u32));
+        let built = std::cell::Cell::new(0);
+        let make = || {
+            built.set(built.get() + 1);
+            Ok(100 + built.get())
+        };
+        assert_eq!(pool.with(make, |e| *e), Ok(7));
+        assert_eq!(built.get(), 0, "the seed engine is used first");
+        // Two at once: the second finds none idle and builds one.
+        let nested = pool.with(make, |outer| {
+            *outer += 1;
+            pool.with(make, |inner| *inner).unwrap()
+        });
+        assert_eq!(nested, Ok(101));
+        assert_eq!(built.get(), 1);
+        let mut idle = pool.idle.into_inner().unwrap();
+        idle.sort();
+        assert_eq!(idle, vec![8, 101]);
+        let failing: Pool<u32> = Pool::new(None);
+        assert_eq!(
+            failing.with(|| Err("no model".into()), |e| *e),
+            Err("no model".to_string())
+        );
+    }
 }

@@ -7,19 +7,23 @@ use image::GrayImage;
 pub fn estimate(img: &GrayImage) -> Option<f32> {
     const R: u32 = 4; // work on a 1/4-scale ink map
     let (w, h) = (img.width() / R, img.height() / R);
+    let (wi, ri) = (img.width() as usize, R as usize);
+    let raw = img.as_raw();
     let mut points: Vec<(f32, f32)> = Vec::new();
-    for by in 0..h {
-        for bx in 0..w {
-            let mut min = 255u8;
-            for dy in 0..R {
-                for dx in 0..R {
-                    min = min.min(img.get_pixel(bx * R + dx, by * R + dy).0[0]);
-                }
-            }
-            if min < 110 {
-                points.push((bx as f32, by as f32));
+    let mut mins = vec![255u8; w as usize];
+    for by in 0..h as usize {
+        mins.fill(255);
+        for row in raw[by * ri * wi..].chunks_exact(wi).take(ri) {
+            for (m, cell) in mins.iter_mut().zip(row.chunks_exact(ri)) {
+                *m = cell.iter().fold(*m, |a, &v| a.min(v));
             }
         }
+        points.extend(
+            mins.iter()
+                .enumerate()
+                .filter(|(_, m)| **m < 110)
+                .map(|(bx, _)| (bx as f32, by as f32)),
+        );
     }
     if points.len() < 200 {
         return None;

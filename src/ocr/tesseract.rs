@@ -1,9 +1,11 @@
-//! The Tesseract engine through `leptess`: one `LepTess` per worker thread (it is Send, not Sync).
+//! The Tesseract engine through `leptess`'s C API: one engine per worker at a time (Send, not Sync).
 
 use std::path::{Path, PathBuf};
 
+use std::ffi::{CStr, CString};
+
 use image::GrayImage;
-use leptess::{LepTess, Variable};
+use leptess::capi;
 
 use super::{Engine, OcrError, Recognized, Word};
 use crate::text;
@@ -71,22 +73,152 @@ pub struct TesseractConfig {
     /// Page segmentation mode; 4 ("single column of text of variable sizes") keeps the short "图N"
     /// captions under photos that mode 3 drops, and measured best on the sample scans.
     pub psm: u8,
-    /// Resampling factor applied before recognition. 0.6 (300 → 180 DPI) measured best on the sample
-    /// scans: overall CER 2.44 % at 1.0, 2.08 % at 0.6, 2.37 % at 0.65, 2.52 % at 0.5 (BENCHMARKS.md).
+    /// Resampling factor applied before recognition. 0.55 (300 → 165 DPI) measured best, on the sample
+    /// scans and on 40 pages of the synthetic book the setting was not tuned on (CER % at 0.5 / 0.53 /
+    /// 0.55 / 0.57 / 0.6 / 0.65: scans 2.65 / 1.56 / 1.43 / 1.53 / 1.60 / 2.37, book 1.32 / 0.65 / 0.75 /
+    /// 1.01 / 1.15 / 1.71; BENCHMARKS.md).
     pub scale: f32,
 }
 
 pub struct Tesseract {
-    api: LepTess,
+    api: Api,
     id: String,
     scale: f32,
 }
 
-/// Encodes grey pixels as binary PGM, which Leptonica reads from memory without decompression.
-fn pgm(img: &GrayImage) -> Vec<u8> {
-    let mut out = format!("P5\n{} {}\n255\n", img.width(), img.height()).into_bytes();
-    out.extend_from_slice(img.as_raw());
-    out
+/// A `TessBaseAPI` through the C API that leptess re-exports (`leptess::capi`). `LepTess` takes an image
+/// only as an encoded file, and decoding a PNM per page cost 23 ms of ~900 (BENCHMARKS.md); here the grey
+/// pixels go straight in. It also runs OSD, which `LepTess` does not wrap.
+pub struct Api {
+    handle: *mut capi::TessBaseAPI,
+}
+
+// SAFETY: a TessBaseAPI may move between threads; it is used by one thread at a time (`&mut self`, and
+// the engine pools hand each engine to one worker at a time). It is not `Sync`.
+unsafe impl Send for Api {}
+
+impl Api {
+    /// Loads `lang` from `tessdata`; None when Tesseract refuses (missing or broken model).
+    pub fn new(tessdata: &Path, lang: &str) -> Option<Api> {
+        let dir = CString::new(tessdata.to_string_lossy().as_bytes()).ok()?;
+        let lang = CString::new(lang).ok()?;
+        // SAFETY: plain C API calls with valid NUL-terminated strings; the handle is deleted on drop
+        // or here when Init fails.
+        unsafe {
+            let handle = capi::TessBaseAPICreate();
+            if handle.is_null() {
+                return None;
+            }
+            if capi::TessBaseAPIInit3(handle, dir.as_ptr(), lang.as_ptr()) != 0 {
+                capi::TessBaseAPIDelete(handle);
+                return None;
+            }
+            let mut api = Api { handle };
+            api.set("debug_file", "/dev/null").ok()?;
+            Some(api)
+        }
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let bad = || format!("cannot set {name}={value}");
+        let (n, v) = (
+            CString::new(name).map_err(|_| bad())?,
+            CString::new(value).map_err(|_| bad())?,
+        );
+        // SAFETY: valid handle and NUL-terminated strings.
+        match unsafe { capi::TessBaseAPISetVariable(self.handle, n.as_ptr(), v.as_ptr()) } {
+            0 => Err(bad()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Hands Tesseract the grey pixels (it copies them) and their resolution.
+    pub fn set_image(&mut self, img: &GrayImage, ppi: i32) {
+        let (w, h) = (img.width() as i32, img.height() as i32);
+        // SAFETY: the buffer holds exactly w×h bytes, one byte per pixel, w bytes per line, and
+        // outlives the call (Tesseract copies it).
+        unsafe {
+            capi::TessBaseAPISetImage(self.handle, img.as_raw().as_ptr(), w, h, 1, w);
+            capi::TessBaseAPISetSourceResolution(self.handle, ppi);
+        }
+    }
+
+    pub fn recognize(&mut self) -> Result<(), String> {
+        // SAFETY: valid handle; a null monitor is allowed.
+        match unsafe { capi::TessBaseAPIRecognize(self.handle, std::ptr::null_mut()) } {
+            0 => Ok(()),
+            _ => Err("Tesseract recognition failed".into()),
+        }
+    }
+
+    /// Takes a string Tesseract allocated, copies it and frees it.
+    fn take(ptr: *mut std::os::raw::c_char, what: &str) -> Result<String, String> {
+        if ptr.is_null() {
+            return Err(format!("Tesseract gave no {what} output"));
+        }
+        // SAFETY: non-null, NUL-terminated, allocated by Tesseract and freed once with TessDeleteText.
+        let text = unsafe { CStr::from_ptr(ptr) }
+            .to_str()
+            .map(str::to_owned)
+            .map_err(|e| format!("{what} output is not UTF-8: {e}"));
+        unsafe { capi::TessDeleteText(ptr) };
+        text
+    }
+
+    pub fn tsv(&mut self) -> Result<String, String> {
+        // SAFETY: valid handle, after Recognize.
+        Api::take(
+            unsafe { capi::TessBaseAPIGetTsvText(self.handle, 0) },
+            "TSV",
+        )
+    }
+
+    pub fn hocr(&mut self) -> Result<String, String> {
+        // SAFETY: valid handle, after Recognize.
+        Api::take(
+            unsafe { capi::TessBaseAPIGetHOCRText(self.handle, 0) },
+            "hOCR",
+        )
+    }
+
+    /// Orientation (degrees, confidence) and script (name, confidence), for an `osd` engine.
+    pub fn orientation_script(&mut self) -> Option<(i32, f32, String, f32)> {
+        let (mut deg, mut conf, mut script_conf) = (0i32, 0f32, 0f32);
+        let mut script: *const std::os::raw::c_char = std::ptr::null();
+        // SAFETY: valid handle with an image set; out-pointers are valid locals; the script name
+        // points into Tesseract's static unicharset.
+        let ok = unsafe {
+            capi::TessBaseAPIDetectOrientationScript(
+                self.handle,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            )
+        };
+        if ok == 0 {
+            return None;
+        }
+        let script = if script.is_null() {
+            String::new()
+        } else {
+            // SAFETY: non-null, NUL-terminated, static in Tesseract.
+            unsafe { CStr::from_ptr(script) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        Some((deg, conf, script, script_conf))
+    }
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        // SAFETY: handle came from TessBaseAPICreate and is deleted once.
+        unsafe {
+            capi::TessBaseAPIEnd(self.handle);
+            capi::TessBaseAPIDelete(self.handle);
+        }
+    }
 }
 
 /// Parses `get_tsv_text` output: level-5 rows are words with box and confidence.
@@ -145,23 +277,14 @@ pub fn words_to_text(words: &[Word]) -> String {
 
 impl Tesseract {
     pub fn new(cfg: &TesseractConfig) -> Result<Tesseract, OcrError> {
-        let dir = cfg.tessdata.to_string_lossy();
-        let mut api = LepTess::new(Some(&dir), &cfg.lang).map_err(|e| OcrError::Model {
+        let mut api = Api::new(&cfg.tessdata, &cfg.lang).ok_or_else(|| OcrError::Model {
             lang: cfg.lang.clone(),
-            searched: format!("{dir} ({e})"),
+            searched: format!("{} (Tesseract could not load it)", cfg.tessdata.display()),
             package: debian_package(&cfg.lang),
         })?;
-        let set = |api: &mut LepTess, v: Variable, val: &str| {
-            api.set_variable(v, val)
-                .map_err(|_| OcrError::Engine(format!("cannot set {v:?}={val}")))
-        };
-        set(&mut api, Variable::PreserveInterwordSpaces, "1")?;
-        set(&mut api, Variable::DebugFile, "/dev/null")?;
-        set(
-            &mut api,
-            Variable::TesseditPagesegMode,
-            &cfg.psm.to_string(),
-        )?;
+        api.set("preserve_interword_spaces", "1")
+            .and_then(|()| api.set("tessedit_pageseg_mode", &cfg.psm.to_string()))
+            .map_err(OcrError::Engine)?;
         let model_bytes: u64 = cfg
             .lang
             .split('+')
@@ -169,7 +292,7 @@ impl Tesseract {
             .map(|m| m.len())
             .sum();
         let id = format!(
-            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={} post=1",
+            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={} post=1 prep=2",
             version(),
             cfg.lang,
             cfg.psm,
@@ -196,18 +319,9 @@ impl Engine for Tesseract {
         } else {
             img
         };
-        self.api
-            .set_image_from_mem(&pgm(img))
-            .map_err(|e| format!("Leptonica cannot take the image: {e}"))?;
-        self.api
-            .set_source_resolution((300.0 * self.scale).round() as i32);
-        if self.api.recognize() != 0 {
-            return Err("Tesseract recognition failed".into());
-        }
-        let tsv = self
-            .api
-            .get_tsv_text(0)
-            .map_err(|e| format!("TSV output is not UTF-8: {e}"))?;
+        self.api.set_image(img, (300.0 * self.scale).round() as i32);
+        self.api.recognize()?;
+        let tsv = self.api.tsv()?;
         let mut words = parse_tsv(&tsv);
         // Boxes in the caller's pixel space.
         for w in &mut words {
@@ -220,11 +334,7 @@ impl Engine for Tesseract {
             );
         }
         let hocr = if want_hocr {
-            Some(
-                self.api
-                    .get_hocr_text(0)
-                    .map_err(|e| format!("hOCR output is not UTF-8: {e}"))?,
-            )
+            Some(self.api.hocr()?)
         } else {
             None
         };
