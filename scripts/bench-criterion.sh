@@ -4,8 +4,6 @@
 # machines — written into the "criterion" section of BENCHMARKS.md. Usage: scripts/bench-criterion.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# criterion in the dev profile (this crate at opt-level 1, hot dependencies at 3: see Cargo.toml); a
-# release build of the whole dependency set takes ~18 min on these machines.
 out=$(OMP_THREAD_LIMIT=1 cargo bench --profile dev --bench throughput -- --noplot 2>/dev/null \
       | grep -E '^[a-z]+/|time:|thrpt:' | sed 's/^ *//')
 report=$(cat <<MD
