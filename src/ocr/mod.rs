@@ -179,7 +179,7 @@ impl OcrOptions {
                 tessdata: tesseract::find_tessdata(tessdata, lang)?,
                 lang: lang.to_string(),
                 psm: 4,
-                scale: 0.55,
+                scale: 0.6,
             },
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),

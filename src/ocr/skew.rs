@@ -41,11 +41,41 @@ pub fn estimate(img: &GrayImage) -> Option<f32> {
         }
         hist.iter().map(|&c| (c as f64) * (c as f64)).sum()
     };
-    let coarse = (-30..=30)
-        .map(|i| i as f32 * 0.1)
-        .max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
-    let fine = (-5..=5)
-        .map(|i| coarse + i as f32 * 0.02)
-        .max_by(|a, b| score(*a).total_cmp(&score(*b)))?;
+    // Coarse to fine: 0.5° steps over ±3°, then 0.1° around the best, then 0.02° (33 scores, not 301).
+    let best = |angles: &mut dyn Iterator<Item = f32>| {
+        angles.max_by(|a, b| score(*a).total_cmp(&score(*b)))
+    };
+    let coarse = best(&mut (-6..=6).map(|i| i as f32 * 0.5))?;
+    let mid = best(&mut (-4..=4).map(|i| coarse + i as f32 * 0.1))?;
+    let fine = best(&mut (-5..=5).map(|i| mid + i as f32 * 0.02))?;
     Some((fine * 100.0).round() / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of "text lines" (runs of dark blocks) descending by `deg` to the right, as wide as a
+    /// 300-DPI page: one bin of the 1/4-scale profile across it is ~0.1°, the estimate's resolution.
+    fn lined_page(deg: f32) -> GrayImage {
+        let t = deg.to_radians().tan();
+        GrayImage::from_fn(2480, 2400, |x, y| {
+            let yy = y as f32 - x as f32 * t;
+            let in_line = yy > 100.0 && (yy as u32 % 60) < 8 && (yy as u32) < 2200;
+            let in_char = (x % 30) < 24 && (100..2380).contains(&x);
+            image::Luma([if in_line && in_char { 30 } else { 235 }])
+        })
+    }
+
+    #[test]
+    fn finds_the_skew_of_text_lines() {
+        for deg in [-2.4f32, -0.7, 0.05, 0.36, 1.9] {
+            let found = estimate(&lined_page(deg)).unwrap();
+            assert!((found - deg).abs() <= 0.1, "skew {deg}: found {found}");
+        }
+        assert_eq!(
+            estimate(&GrayImage::from_pixel(800, 800, image::Luma([240]))),
+            None
+        );
+    }
 }

@@ -342,7 +342,10 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
         .with_guessed_format()
         .map_err(|e| decode_err(path, e))?;
     reader.no_limits();
-    Ok(reader.decode().map_err(|e| decode_err(path, e))?.to_luma8())
+    Ok(reader
+        .decode()
+        .map_err(|e| decode_err(path, e))?
+        .into_luma8())
 }
 
 /// Reads and decodes a page.
