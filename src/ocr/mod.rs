@@ -189,17 +189,17 @@ impl OcrOptions {
     }
 }
 
-/// Engines not in use, shared by the workers: a worker takes one for a page and puts it back. No more
-/// are built than workers run at once, and the engine built up front to check the model is used first
-/// (loading chi_sim costs ~130 ms).
+/// Engines not in use, shared by the workers: a worker takes one for a page and puts it back, so no more
+/// are built than workers run at once, and the engines built up front (which check the model) are the
+/// ones used.
 struct Pool<E> {
     idle: Mutex<Vec<E>>,
 }
 
 impl<E> Pool<E> {
-    fn new(seed: Option<E>) -> Self {
+    fn new(idle: Vec<E>) -> Self {
         Pool {
-            idle: Mutex::new(seed.into_iter().collect()),
+            idle: Mutex::new(idle),
         }
     }
 
@@ -377,12 +377,25 @@ pub fn run(
     opts: &OcrOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<PageOcr>, OcrError> {
-    // Build one engine up front: a missing or broken model is a clear error before any work starts.
-    let probe = tesseract::Tesseract::new(&opts.engine)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| OcrError::Pool(e.to_string()))?;
+    // Build the engines up front, one per worker that will have a page, in parallel (a chi_sim load
+    // is ~130 ms): a missing or broken model is a clear error before any page is read.
+    let built: Vec<tesseract::Tesseract> = pool.install(|| {
+        (0..opts.jobs.clamp(1, pages.len().max(1)))
+            .into_par_iter()
+            .map(|_| tesseract::Tesseract::new(&opts.engine))
+            .collect::<Result<_, _>>()
+    })?;
     let engines = Engines {
-        id: Engine::id(&probe).to_string(),
-        ocr: Pool::new(Some(probe)),
-        osd: Pool::new(None),
+        id: built
+            .first()
+            .map(|e| Engine::id(e).to_string())
+            .unwrap_or_default(),
+        ocr: Pool::new(built),
+        osd: Pool::new(Vec::new()),
     };
     if let Some(dir) = &opts.cache_dir {
         std::fs::create_dir_all(dir).map_err(|source| OcrError::Io {
@@ -390,10 +403,6 @@ pub fn run(
             source,
         })?;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| OcrError::Pool(e.to_string()))?;
     progress.start("ocr", pages.len() as u64);
     let mut out: Vec<(usize, PageOcr)> = pool.install(|| {
         longest_first(pages)
@@ -598,7 +607,7 @@ mod tests {
 
     #[test]
     fn pool_reuses_idle_engines_and_builds_only_when_none_is_idle() {
-        let pool = Pool::new(Some(7u32));
+        let pool = Pool::new(vec![7u32]);
         let built = std::cell::Cell::new(0);
         let make = || {
             built.set(built.get() + 1);
@@ -616,7 +625,7 @@ mod tests {
         let mut idle = pool.idle.into_inner().unwrap();
         idle.sort();
         assert_eq!(idle, vec![8, 101]);
-        let failing: Pool<u32> = Pool::new(None);
+        let failing: Pool<u32> = Pool::new(Vec::new());
         assert_eq!(
             failing.with(|| Err("no model".into()), |e| *e),
             Err("no model".to_string())
