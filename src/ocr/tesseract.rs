@@ -165,6 +165,7 @@ impl Api {
         text
     }
 
+    #[cfg(test)]
     pub fn tsv(&mut self) -> Result<String, String> {
         // SAFETY: valid handle, after Recognize.
         Api::take(
@@ -179,6 +180,64 @@ impl Api {
             unsafe { capi::TessBaseAPIGetHOCRText(self.handle, 0) },
             "hOCR",
         )
+    }
+
+    /// The recognised words with their boxes, confidences and block/paragraph/line numbers, read with the
+    /// result iterator the way `GetTSVText` reads them, without formatting and parsing the TSV.
+    pub fn words(&mut self) -> Result<Vec<Word>, String> {
+        use capi::{
+            TessPageIteratorLevel_RIL_BLOCK as BLOCK, TessPageIteratorLevel_RIL_PARA as PARA,
+            TessPageIteratorLevel_RIL_TEXTLINE as LINE, TessPageIteratorLevel_RIL_WORD as WORD,
+        };
+        let mut words = Vec::new();
+        // SAFETY: valid handle after Recognize; the iterator is checked for null and deleted once; the
+        // page iterator belongs to it; each word's text is taken (copied and freed) by `take`.
+        unsafe {
+            let it = capi::TessBaseAPIGetIterator(self.handle);
+            if it.is_null() {
+                return Ok(words);
+            }
+            let page = capi::TessResultIteratorGetPageIteratorConst(it);
+            let (mut block, mut par, mut line) = (0u32, 0u32, 0u32);
+            loop {
+                let text = capi::TessResultIteratorGetUTF8Text(it, WORD);
+                // A null word is an empty position (an image block): skipped before any counting.
+                if !text.is_null() {
+                    let text = Api::take(text, "word")?;
+                    if capi::TessPageIteratorIsAtBeginningOf(page, BLOCK) != 0 {
+                        (block, par, line) = (block + 1, 0, 0);
+                    }
+                    if capi::TessPageIteratorIsAtBeginningOf(page, PARA) != 0 {
+                        (par, line) = (par + 1, 0);
+                    }
+                    if capi::TessPageIteratorIsAtBeginningOf(page, LINE) != 0 {
+                        line += 1;
+                    }
+                    let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+                    capi::TessPageIteratorBoundingBox(page, WORD, &mut l, &mut t, &mut r, &mut b);
+                    let conf = capi::TessResultIteratorConfidence(it, WORD);
+                    let text = text.trim();
+                    if !text.is_empty() {
+                        words.push(Word {
+                            text: text.to_string(),
+                            conf,
+                            block,
+                            par,
+                            line,
+                            x: l.max(0) as u32,
+                            y: t.max(0) as u32,
+                            w: (r - l).max(0) as u32,
+                            h: (b - t).max(0) as u32,
+                        });
+                    }
+                }
+                if capi::TessResultIteratorNext(it, WORD) == 0 {
+                    break;
+                }
+            }
+            capi::TessResultIteratorDelete(it);
+        }
+        Ok(words)
     }
 
     /// Orientation (degrees, confidence) and script (name, confidence), for an `osd` engine.
@@ -221,8 +280,10 @@ impl Drop for Api {
     }
 }
 
-/// Parses `get_tsv_text` output: level-5 rows are words with box and confidence.
-pub fn parse_tsv(tsv: &str) -> Vec<Word> {
+/// Parses `GetTSVText` output: level-5 rows are words with box and confidence. Kept for the test that
+/// checks `Api::words` against Tesseract's own TSV.
+#[cfg(test)]
+fn parse_tsv(tsv: &str) -> Vec<Word> {
     tsv.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -321,8 +382,7 @@ impl Engine for Tesseract {
         };
         self.api.set_image(img, (300.0 * self.scale).round() as i32);
         self.api.recognize()?;
-        let tsv = self.api.tsv()?;
-        let mut words = parse_tsv(&tsv);
+        let mut words = self.api.words()?;
         // Boxes in the caller's pixel space.
         for w in &mut words {
             let k = 1.0 / self.scale;
@@ -346,5 +406,45 @@ impl Engine for Tesseract {
             mean_conf,
             hocr,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Api::words` must give exactly what Tesseract's own TSV gives (it replaced it: 2× faster).
+    #[test]
+    fn words_from_the_iterator_match_tesseracts_tsv() {
+        let cfg = TesseractConfig {
+            tessdata: find_tessdata(None, "chi_sim").expect("chi_sim installed (scripts/setup.sh)"),
+            lang: "chi_sim".into(),
+            psm: 4,
+            scale: 0.6,
+        };
+        let mut engine = Tesseract::new(&cfg).unwrap();
+        let page = concat!(env!("CARGO_MANIFEST_DIR"), "/scans/p008.png");
+        let img = image::open(page).unwrap().into_luma8();
+        let img = crate::ocr::preprocess::resample(&img, cfg.scale);
+        engine.api.set_image(&img, 180);
+        engine.api.recognize().unwrap();
+        let direct = engine.api.words().unwrap();
+        let tsv = parse_tsv(&engine.api.tsv().unwrap());
+        assert!(direct.len() > 100, "{} words", direct.len());
+        assert_eq!(direct.len(), tsv.len());
+        for (a, b) in direct.iter().zip(&tsv) {
+            assert!((a.conf - b.conf).abs() < 1e-3, "{a:?} vs {b:?}");
+            assert_eq!(
+                Word {
+                    conf: b.conf,
+                    ..a.clone()
+                },
+                *b
+            );
+        }
+        assert!(
+            direct.iter().map(|w| w.block).max() >= Some(2),
+            "several blocks numbered"
+        );
     }
 }
