@@ -147,13 +147,9 @@ impl OcrOutcome {
 }
 
 fn writable(dir: &Path) -> Result<(), AppError> {
-    // A probe name of its own: processes checking the same folder at once (shards sharing a cache) must
-    // not remove each other's probe.
-    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     std::fs::create_dir_all(dir)
         .and_then(|_| {
-            let probe = dir.join(format!(".greenbook-write-test-{}-{n}", std::process::id()));
+            let probe = dir.join(format!(".greenbook-write-test.{}", crate::io::unique()));
             std::fs::write(&probe, b"")?;
             std::fs::remove_file(&probe)
         })

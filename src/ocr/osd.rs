@@ -34,13 +34,7 @@ impl Osd {
     /// Orientation and script of a page at `ppi` (None when OSD finds too little text to decide).
     pub fn detect(&mut self, img: &GrayImage, ppi: i32) -> Option<Orientation> {
         self.0.set_image(img, ppi);
-        let (deg, confidence, script, script_confidence) = self.0.orientation_script()?;
-        Some(Orientation {
-            degrees: deg.rem_euclid(360) as u16,
-            confidence,
-            script,
-            script_confidence,
-        })
+        self.0.orientation_script()
     }
 }
 

@@ -41,9 +41,13 @@ pub fn estimate(img: &GrayImage) -> Option<f32> {
         }
         hist.iter().map(|&c| (c as f64) * (c as f64)).sum()
     };
-    // Coarse to fine: 0.5° steps over ±3°, then 0.1° around the best, then 0.02° (33 scores, not 301).
+    // Coarse to fine: 0.5° steps over ±3°, then 0.1° around the best, then 0.02°: 33 angles, each
+    // scored once (comparing scores inside `max_by` would score every angle twice).
     let best = |angles: &mut dyn Iterator<Item = f32>| {
-        angles.max_by(|a, b| score(*a).total_cmp(&score(*b)))
+        angles
+            .map(|a| (a, score(a)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|(a, _)| a)
     };
     let coarse = best(&mut (-6..=6).map(|i| i as f32 * 0.5))?;
     let mid = best(&mut (-4..=4).map(|i| coarse + i as f32 * 0.1))?;

@@ -1,12 +1,12 @@
 //! The Tesseract engine through `leptess`'s C API: one engine per worker at a time (Send, not Sync).
 
-use std::path::{Path, PathBuf};
-
 use std::ffi::{CStr, CString};
+use std::path::{Path, PathBuf};
 
 use image::GrayImage;
 use leptess::capi;
 
+use super::osd::Orientation;
 use super::{Engine, OcrError, Recognized, Word};
 use crate::text;
 
@@ -240,8 +240,8 @@ impl Api {
         Ok(words)
     }
 
-    /// Orientation (degrees, confidence) and script (name, confidence), for an `osd` engine.
-    pub fn orientation_script(&mut self) -> Option<(i32, f32, String, f32)> {
+    /// Orientation and script of the image set, for an `osd` engine (None when too little text).
+    pub fn orientation_script(&mut self) -> Option<Orientation> {
         let (mut deg, mut conf, mut script_conf) = (0i32, 0f32, 0f32);
         let mut script: *const std::os::raw::c_char = std::ptr::null();
         // SAFETY: valid handle with an image set; out-pointers are valid locals; the script name
@@ -266,7 +266,12 @@ impl Api {
                 .to_string_lossy()
                 .into_owned()
         };
-        Some((deg, conf, script, script_conf))
+        Some(Orientation {
+            degrees: deg.rem_euclid(360) as u16,
+            confidence: conf,
+            script,
+            script_confidence: script_conf,
+        })
     }
 }
 
