@@ -6,17 +6,14 @@
 # Writes the "book" section of BENCHMARKS.md. Usage: scripts/bench-book.sh [BOOK_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-for t in /usr/bin/time bc; do command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null; done
-cargo build -q
+. scripts/bench-lib.sh
+bench_setup
 bin=$PWD/target/debug/greenbook
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 book=${1:-$work/book}
 [ -f "$book/manifest.csv" ] || $bin synth-book --seed 1 -o "$book" 2>/dev/null
 total=$(($(wc -l < "$book/manifest.csv") - 1))
-export OMP_THREAD_LIMIT=1
-now() { date +%s.%N; }
 
 rows=""
 for n in 40 160 "$total"; do
@@ -40,7 +37,7 @@ tail -n +2 "$book/manifest.csv" | cut -d, -f1,2 | awk -F, 'NR % 8 == 3' | while 
   ln -sf "$book/$f" "$held/img/$f"; cp "$book/truth/$label.txt" "$held/truth/"
 done
 held_n=$(ls "$held/img" | wc -l)
-t0=$(now); ls "$held"/img/* | xargs -P2 -I{} sh -c 'tesseract {} '"$held"'/cli/$(basename {} .png) -l chi_sim --psm 4 2>/dev/null'; t1=$(now)
+t0=$(now); ls "$held"/img/* | tesseract_p2 "$held/cli"; t1=$(now)
 held_cli=$(echo "$t1 - $t0" | bc -l)
 t0=$(now); $bin ocr "$held/img" -q --no-cache --jobs 2 --text-dir "$held/gb" --pages-json "$held/p.jsonl" 2>/dev/null || true; t1=$(now)
 held_gb=$(echo "$t1 - $t0" | bc -l)
@@ -80,15 +77,4 @@ Extraction F1 against the synthetic gold (80 cases): from OCR text — ${f1_ocr%
 <!-- book:end -->
 MD
 )
-touch BENCHMARKS.md
-python3 - "$report" <<'PY'
-import sys, re
-r = sys.argv[1]
-s = open("BENCHMARKS.md").read()
-if "<!-- book:start -->" in s:
-    s = re.sub(r"<!-- book:start -->.*?<!-- book:end -->", lambda m: r, s, flags=re.S)
-else:
-    s = s.rstrip() + "\n\n" + r + "\n"
-open("BENCHMARKS.md", "w").write(s)
-PY
-echo "$report"
+write_section book "$report"

@@ -4,6 +4,7 @@
 # machines — written into the "criterion" section of BENCHMARKS.md. Usage: scripts/bench-criterion.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 out=$(OMP_THREAD_LIMIT=1 cargo bench --profile dev --bench throughput -- --noplot 2>/dev/null \
       | grep -E '^[a-z]+/|time:|thrpt:' | sed 's/^ *//')
 report=$(cat <<MD
@@ -16,14 +17,4 @@ $out
 <!-- criterion:end -->
 MD
 )
-python3 - "$report" <<'PY'
-import sys, re
-r = sys.argv[1]
-s = open("BENCHMARKS.md").read()
-if "<!-- criterion:start -->" in s:
-    s = re.sub(r"<!-- criterion:start -->.*?<!-- criterion:end -->", lambda m: r, s, flags=re.S)
-else:
-    s = s.rstrip() + "\n\n" + r + "\n"
-open("BENCHMARKS.md", "w").write(s)
-PY
-echo "$report"
+write_section criterion "$report"

@@ -5,23 +5,20 @@
 # Writes the "OCR" section to BENCHMARKS.md (between the markers). Usage: scripts/bench-ocr.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-for t in /usr/bin/time bc; do command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null; done
-cargo build -q
+. scripts/bench-lib.sh
+bench_setup
 bin=target/debug/greenbook
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pages=$(ls scans/*.png)
 n=$(echo "$pages" | wc -l)
 cores=$(nproc --all)
-export OMP_THREAD_LIMIT=1
-now() { date +%s.%N; }
 cer() { $bin eval-ocr --truth scans/truth --text "$1" | awk '$1=="all"{print $4}'; }
 
 reps=${REPS:-3}
 timed() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc -l; }
 cli_seq() { for p in $pages; do tesseract "$p" "$work/seq/$(basename "$p" .png)" -l chi_sim --psm 4 2>/dev/null; done; }
-cli_par() { echo "$pages" | xargs -P2 -I{} sh -c 'tesseract {} '"$work"'/par/$(basename {} .png) -l chi_sim --psm 4 2>/dev/null'; }
+cli_par() { echo "$pages" | tesseract_p2 "$work/par"; }
 gb() { # jobs
   /usr/bin/time -f "%M" -o "$work/rss$1" $bin ocr scans -q --no-cache --jobs "$1" --text-dir "$work/gb$1" --pages-json "$work/pages$1.jsonl"
 }
@@ -61,15 +58,4 @@ Ratio greenbook 1 worker / CLI sequential: $(ratio "$seq_s" "$gb1_s")×.
 <!-- ocr:end -->
 MD
 )
-touch BENCHMARKS.md
-python3 - "$report" <<'PY'
-import sys, re
-r = sys.argv[1]
-s = open("BENCHMARKS.md").read()
-if "<!-- ocr:start -->" in s:
-    s = re.sub(r"<!-- ocr:start -->.*?<!-- ocr:end -->", lambda m: r, s, flags=re.S)
-else:
-    s = s.rstrip() + "\n\n" + r + "\n"
-open("BENCHMARKS.md", "w").write(s)
-PY
-echo "$report"
+write_section ocr "$report"
