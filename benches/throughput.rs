@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use greenbook::book::PageText;
-use greenbook::progress::Quiet;
+use greenbook::io::progress::Quiet;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 
 /// The ground-truth texts of the committed scans as pages (what a perfect OCR would give).
 fn truth_pages() -> Vec<PageText> {
-    let manifest = greenbook::scan::read_manifest(&root().join("scans/manifest.csv")).unwrap();
+    let manifest = greenbook::input::read_manifest(&root().join("scans/manifest.csv")).unwrap();
     manifest
         .iter()
         .map(|p| PageText {
@@ -77,13 +77,18 @@ fn digests(c: &mut Criterion) {
             .unwrap()
         })
         .collect();
-    let ds = greenbook::app::build_dataset(&ocr);
+    let ds = greenbook::cmd::store::build_dataset(&ocr);
     let opts = greenbook::report::ReportOptions {
         date: Some("2026-11-29".into()),
         only_district: None,
         font_dir: None,
     };
-    let n = greenbook::report::layout_all(&ds, &opts).len();
+    let n = greenbook::report::layout_all(
+        &ds,
+        &opts,
+        &greenbook::report::fonts::ReportFonts::load(None).unwrap(),
+    )
+    .len();
     let out = std::env::temp_dir().join("greenbook-bench-digests");
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
@@ -102,7 +107,7 @@ fn ocr(c: &mut Criterion) {
         Ok("1"),
         "run with OMP_THREAD_LIMIT=1 (cargo sets it from .cargo/config.toml)"
     );
-    let sources: Vec<_> = greenbook::scan::read_manifest(&root().join("scans/manifest.csv"))
+    let sources: Vec<_> = greenbook::input::read_manifest(&root().join("scans/manifest.csv"))
         .unwrap()
         .into_iter()
         .filter(|p| ["p002", "p005", "p008", "p006"].contains(&p.label.as_str()))

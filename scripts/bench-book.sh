@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end on the SYNTHETIC full book (greenbook synth-book), in one run: for the first 40, 160 and all
+# End to end on the SYNTHETIC full book (greenbook-synth synth-book), in one run: for the first 40, 160 and all
 # pages, `greenbook ocr` alone (the OCR engine time) and `greenbook run` (every stage), wall time, pages/s,
 # peak RSS, the run/ocr ratio, and whether time grows linearly; then extraction throughput against OCR
 # time and extraction F1 on the synthetic gold (from OCR text and from the truth text).
@@ -12,7 +12,7 @@ bin=$PWD/target/debug/greenbook
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 book=${1:-$work/book}
-[ -f "$book/manifest.csv" ] || $bin synth-book --seed 1 -o "$book" 2>/dev/null
+[ -f "$book/manifest.csv" ] || "$PWD/target/debug/greenbook-synth" synth-book --seed 1 -o "$book" 2>/dev/null
 total=$(($(wc -l < "$book/manifest.csv") - 1))
 
 rows=""
@@ -56,8 +56,8 @@ report=$(cat <<MD
 ## End to end on the synthetic book (all 80 cases, $total pages)
 
 Run: \`scripts/bench-book.sh\` on $(nproc --all) cores, $(date -u +%Y-%m-%d), greenbook dev profile, 2 workers, cache
-off. The book is \`greenbook synth-book --seed 1\` (SYNTHETIC: the real contents, generated cases; see
-\`src/scan/synth.rs\`). "ocr" is \`greenbook ocr\` alone on the same pages (the OCR engine time);
+off. The book is \`greenbook-synth synth-book --seed 1\` (SYNTHETIC: the real contents, generated cases; see
+\`crates/greenbook-synth/src/synth.rs\`). "ocr" is \`greenbook ocr\` alone on the same pages (the OCR engine time);
 "run" is every stage (OCR, structure, facts, Parquet, 17 PDF digests).
 
 | pages | ocr s | run s | pages/s (run) | s/page (run) | run / ocr | peak RSS MiB (run) |

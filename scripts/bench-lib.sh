@@ -7,7 +7,7 @@ bench_setup() {
   for t in /usr/bin/time bc; do
     command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null
   done
-  cargo build -q
+  cargo build -q --workspace
   export OMP_THREAD_LIMIT=1
 }
 

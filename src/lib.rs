@@ -1,15 +1,16 @@
 //! greenbook: scanned pages of a printed Chinese book → text, structure, facts, Parquet and PDF digests.
 //!
-//! Stages, each its own module with plain data types between them:
-//! `scan` → `ocr` → `text` → `book` → `extract` → `store` → `report`.
+//! Stages that only look forward, each its own module, with typed data between them:
+//! [`input`] → [`ocr`] → [`book`] → [`extract`] → [`store`] → [`report`], with [`text`] and [`io`] as
+//! shared leaves and [`cmd`] (one module per command) on top. A module imports only modules to its
+//! left in that chain, or the leaves; `tests/integration/architecture.rs` fails on a back edge.
 
-pub mod app;
 pub mod book;
+pub mod cmd;
 pub mod extract;
+pub mod input;
 pub mod io;
 pub mod ocr;
-pub mod progress;
 pub mod report;
-pub mod scan;
 pub mod store;
 pub mod text;

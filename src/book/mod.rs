@@ -87,18 +87,6 @@ pub struct Book {
     pub page_district: Vec<Option<String>>,
 }
 
-/// Full-width digits, letters and ％ to ASCII (1:1, so offsets stay valid); Chinese punctuation stays.
-pub fn narrow(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' | '．' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
-            c => c,
-        })
-        .collect()
-}
-
 fn is_subtitle(line: &str) -> bool {
     let t = line.trim_start_matches(['—', '-', '一', '–', '_', ' ']);
     t.len() < line.len() && contents::district_fuzzy(t).is_some() && line.chars().count() < 40
@@ -160,7 +148,7 @@ pub fn read(pages: &[PageText]) -> Book {
         .map(|p| {
             p.text
                 .lines()
-                .map(|l| narrow(l.trim()))
+                .map(|l| crate::text::normalize(l.trim()))
                 .filter(|l| !l.is_empty())
                 .collect()
         })

@@ -5,50 +5,49 @@
 //! clause names the field and its unit fits; distractors (city-wide totals, other rates, buildings,
 //! parking spaces, volunteers, areas) are refused. Missing facts stay None.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::book::{Book, Case, PageText};
 use crate::text::numerals::{self, Number, Qualifier};
 use crate::text::segment;
 
-/// The fields extracted per case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub mod fields;
+
+pub use fields::{FIELDS, Field, FieldSpec, Measure, Values};
+
+/// What a figure describes: the whole community, or only one estate of it (the book's 东力 profile gives
+/// 1224 户 for its estate 东力新村 only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Field {
-    Households,
-    Population,
-    GreenRate,
-    FoundedYear,
-    ElderlyShare,
-    MigrantShare,
+pub enum Scope {
+    #[default]
+    Community,
+    SubEstate(String),
 }
 
-pub const FIELDS: [Field; 6] = [
-    Field::Households,
-    Field::Population,
-    Field::GreenRate,
-    Field::FoundedYear,
-    Field::ElderlyShare,
-    Field::MigrantShare,
-];
+impl Scope {
+    const SUB_ESTATE: &'static str = "sub_estate:";
 
-impl Field {
-    pub fn name(self) -> &'static str {
+    /// The `facts.scope` column: null for the whole community, `sub_estate:<name>` otherwise.
+    pub fn column(&self) -> Option<String> {
         match self {
-            Field::Households => "households",
-            Field::Population => "population",
-            Field::GreenRate => "green_rate",
-            Field::FoundedYear => "founded_year",
-            Field::ElderlyShare => "elderly_share",
-            Field::MigrantShare => "migrant_share",
+            Scope::Community => None,
+            Scope::SubEstate(s) => Some(format!("{}{s}", Scope::SUB_ESTATE)),
         }
     }
-    pub fn unit(self) -> &'static str {
+
+    /// Reads the column back; a value it does not know is kept whole as a sub-estate name.
+    pub fn from_column(v: Option<&str>) -> Scope {
+        match v {
+            None | Some("") => Scope::Community,
+            Some(s) => Scope::SubEstate(s.strip_prefix(Scope::SUB_ESTATE).unwrap_or(s).to_string()),
+        }
+    }
+
+    pub fn sub_estate(&self) -> Option<&str> {
         match self {
-            Field::Households => "households",
-            Field::Population => "persons",
-            Field::FoundedYear => "year",
-            _ => "percent",
+            Scope::Community => None,
+            Scope::SubEstate(s) => Some(s),
         }
     }
 }
@@ -59,7 +58,6 @@ pub struct Fact {
     pub case_id: String,
     pub field: Field,
     pub value: f64,
-    pub unit: &'static str,
     pub qualifier: Qualifier,
     /// Page label the number is printed on.
     pub page: String,
@@ -69,8 +67,8 @@ pub struct Fact {
     /// Which rule took it, e.g. "households:unit户".
     pub rule: String,
     pub page_conf: Option<f32>,
-    /// Set when the figure is stated for a sub-estate only (e.g. "sub_estate:东力新村").
-    pub scope: Option<String>,
+    /// The whole community, or a sub-estate only (e.g. 东力新村).
+    pub scope: Scope,
 }
 
 /// A case with its facts (None where the book does not say).
@@ -83,12 +81,8 @@ pub struct CaseFacts {
     pub town: Option<String>,
     pub community: Option<String>,
     pub title: String,
-    pub households: Option<i64>,
-    pub population: Option<i64>,
-    pub green_rate: Option<f64>,
-    pub founded_year: Option<i64>,
-    pub elderly_share: Option<f64>,
-    pub migrant_share: Option<f64>,
+    #[serde(skip)]
+    pub values: Values,
     pub facts: Vec<Fact>,
 }
 
@@ -285,14 +279,13 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     case_id: case.id.clone(),
                     field,
                     value: n.value,
-                    unit: field.unit(),
                     qualifier: n.qualifier,
                     page: pages.get(page).map(|p| p.label.clone()).unwrap_or_default(),
                     sentence: sentence.clone(),
                     span: (c_off + n.start, c_off + n.end),
                     rule: rule.to_string(),
                     page_conf: pages.get(page).and_then(|p| p.conf),
-                    scope: scope.as_ref().map(|s| format!("sub_estate:{s}")),
+                    scope: scope.clone().map_or(Scope::Community, Scope::SubEstate),
                 });
             }
         }
@@ -300,18 +293,21 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     // One fact per field: a whole-community figure beats a sub-estate one; then a stated total; then
     // the first mention.
     let mut chosen: Vec<Fact> = Vec::new();
-    for f in FIELDS {
+    for f in Field::ALL {
         let best = facts.iter().filter(|x| x.field == f).min_by_key(|x| {
             let total = x.sentence.contains('总')
                 || x.sentence.contains("共计")
                 || x.sentence.contains("合计");
-            (x.scope.is_some(), !total)
+            (x.scope != Scope::Community, !total)
         });
         if let Some(b) = best {
             chosen.push(b.clone());
         }
     }
-    let get = |f: Field| chosen.iter().find(|x| x.field == f).map(|x| x.value);
+    let mut values = Values::default();
+    for x in &chosen {
+        values.set(x.field, Some(x.value));
+    }
     let first = &pages[case.first_page.min(pages.len().saturating_sub(1))];
     CaseFacts {
         case_id: case.id.clone(),
@@ -321,12 +317,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         town: case.town.clone(),
         community: case.community.clone(),
         title: case.title.clone(),
-        households: get(Field::Households).map(|v| v.round() as i64),
-        population: get(Field::Population).map(|v| v.round() as i64),
-        green_rate: get(Field::GreenRate),
-        founded_year: get(Field::FoundedYear).map(|v| v.round() as i64),
-        elderly_share: get(Field::ElderlyShare),
-        migrant_share: get(Field::MigrantShare),
+        values,
         facts: chosen,
     }
 }
@@ -338,24 +329,21 @@ pub fn extract(book: &Book, pages: &[PageText]) -> Vec<CaseFacts> {
 
 /// The JSON object `extract --jsonl` prints per case: exactly these keys.
 pub fn jsonl_record(c: &CaseFacts) -> serde_json::Value {
-    serde_json::json!({
-        "source": c.source,
-        "page": c.page,
-        "district": c.district,
-        "community": c.community,
-        "households": c.households,
-        "population": c.population,
-        "green_rate": c.green_rate,
-        "founded_year": c.founded_year,
-        "elderly_share": c.elderly_share,
-        "migrant_share": c.migrant_share,
-    })
+    let mut m = serde_json::Map::new();
+    m.insert("source".into(), c.source.clone().into());
+    m.insert("page".into(), c.page.clone().into());
+    m.insert("district".into(), c.district.clone().into());
+    m.insert("community".into(), c.community.clone().into());
+    for (f, v) in c.values.iter() {
+        m.insert(f.name().into(), f.json(v));
+    }
+    serde_json::Value::Object(m)
 }
 
 /// Precision, recall and F1 of one field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldScore {
-    pub field: &'static str,
+    pub field: Field,
     pub tp: usize,
     pub fp: usize,
     pub fn_: usize,
@@ -397,10 +385,10 @@ fn key(v: &serde_json::Value) -> String {
 /// community name (fuzzy, so OCR damage does not unmatch them). A gold case with no prediction counts
 /// every gold fact as missed.
 pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec<FieldScore> {
-    let mut scores: Vec<FieldScore> = FIELDS
+    let mut scores: Vec<FieldScore> = Field::ALL
         .iter()
         .map(|f| FieldScore {
-            field: f.name(),
+            field: *f,
             tp: 0,
             fp: 0,
             fn_: 0,
@@ -421,7 +409,7 @@ pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec
             used[i] = true;
         }
         let p = found.map(|(i, _)| &predicted[i]);
-        for (s, f) in scores.iter_mut().zip(FIELDS) {
+        for (s, f) in scores.iter_mut().zip(Field::ALL) {
             let gv = g.get(f.name()).and_then(|v| v.as_f64());
             let pv = p.and_then(|p| p.get(f.name()).unwrap_or(&null).as_f64());
             match (gv, pv) {
@@ -438,7 +426,7 @@ pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec
     }
     for (i, p) in predicted.iter().enumerate() {
         if !used[i] {
-            for (s, f) in scores.iter_mut().zip(FIELDS) {
+            for (s, f) in scores.iter_mut().zip(Field::ALL) {
                 if p.get(f.name()).and_then(|v| v.as_f64()).is_some() {
                     s.fp += 1;
                 }

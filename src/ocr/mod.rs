@@ -1,5 +1,6 @@
-//! Stage 2: OCR. An engine pool (an engine per busy worker, longest pages first), light preprocessing, a
-//! result cache.
+//! Stage 2: OCR. The page loop (an engine per busy worker from a pool, longest pages first, a result
+//! cache, blank and duplicate pages, orientation and script checks, Ctrl-C) is generic over the
+//! [`Backend`] that builds the engines: Tesseract here, fakes in the tests.
 //!
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
@@ -18,9 +19,9 @@ use image::GrayImage;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::input::{self, PageKind, PageSource};
+use crate::io::progress::Progress;
 use crate::io::write_atomic;
-use crate::progress::Progress;
-use crate::scan::{self, PageSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
@@ -34,8 +35,15 @@ pub enum OcrError {
     },
     #[error("OCR engine: {0}")]
     Engine(String),
+    /// An input (truth file, folder) that cannot be read.
     #[error("{path}: {source}")]
-    Io {
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An output (cache, text or hOCR file) that cannot be written.
+    #[error("{path}: {source}")]
+    Write {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -67,10 +75,108 @@ pub struct Recognized {
 }
 
 /// An OCR engine. A worker has one to itself while it reads a page; it need not be `Sync`.
-pub trait Engine {
+pub trait Engine: Send {
     /// Engine, version, model and every setting that changes output: part of the cache key.
     fn id(&self) -> &str;
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String>;
+}
+
+/// What orientation and script detection found on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orientation {
+    /// Clockwise rotation of the page as scanned: 0, 90, 180 or 270.
+    pub degrees: u16,
+    pub confidence: f32,
+    /// Script name, e.g. "Han", "Latin", "Cyrillic".
+    pub script: String,
+    pub script_confidence: f32,
+}
+
+/// Orientation and script detection, asked only about pages whose first reading looks wrong.
+pub trait Detector: Send {
+    /// None when the page has too little text to decide.
+    fn detect(&mut self, img: &GrayImage, ppi: i32) -> Option<Orientation>;
+}
+
+/// The seam the page loop is generic over: builds the engines and detectors the workers use.
+pub trait Backend: Sync {
+    type Engine: Engine;
+    type Detector: Detector;
+    /// A new engine; an error here (a missing or broken model) stops the stage before any page is read.
+    fn engine(&self) -> Result<Self::Engine, OcrError>;
+    /// A new detector, or None when this backend has none (then pages are read as they are).
+    fn detector(&self) -> Option<Self::Detector>;
+    /// The language setting, as the user gave it (e.g. chi_sim), for messages.
+    fn lang(&self) -> &str;
+    /// Whether the engine reads Han script: then a page OSD finds in another script is flagged.
+    fn reads_han(&self) -> bool {
+        self.lang().contains("chi") || self.lang().contains("jpn")
+    }
+}
+
+/// Why a page gave no usable text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageErrorKind {
+    /// The file could not be read or decoded (missing, truncated, not an image, too large or small).
+    Unreadable,
+    /// No ink on the page.
+    Blank,
+    /// The engine read no word.
+    NoText,
+    /// The page is in another script than the language asked for; its text is kept, not used.
+    ForeignScript,
+    /// Byte-identical to an earlier page; not used twice.
+    Duplicate,
+    /// The engine failed on the page.
+    Engine,
+    /// Ctrl-C came before the page was read.
+    Interrupted,
+}
+
+impl PageErrorKind {
+    pub const ALL: [PageErrorKind; 7] = [
+        PageErrorKind::Unreadable,
+        PageErrorKind::Blank,
+        PageErrorKind::NoText,
+        PageErrorKind::ForeignScript,
+        PageErrorKind::Duplicate,
+        PageErrorKind::Engine,
+        PageErrorKind::Interrupted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageErrorKind::Unreadable => "unreadable",
+            PageErrorKind::Blank => "blank",
+            PageErrorKind::NoText => "no_text",
+            PageErrorKind::ForeignScript => "foreign_script",
+            PageErrorKind::Duplicate => "duplicate",
+            PageErrorKind::Engine => "engine",
+            PageErrorKind::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PageErrorKind> {
+        PageErrorKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A page's error: what kind, and a message for people that names the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct PageError {
+    pub kind: PageErrorKind,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(kind: PageErrorKind, message: impl Into<String>) -> Self {
+        PageError {
+            kind,
+            message: message.into(),
+        }
+    }
 }
 
 /// Everything known about one page after OCR.
@@ -80,9 +186,10 @@ pub struct PageOcr {
     pub file: String,
     pub frame: u32,
     pub sha256: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<PageKind>,
     pub district: Option<String>,
     pub contents_title: Option<String>,
+    /// Size of the image the word boxes refer to (after any rotation).
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub text: String,
@@ -91,12 +198,13 @@ pub struct PageOcr {
     pub words: Vec<Word>,
     /// Rotation applied before recognition (0, 90, 180, 270 degrees clockwise).
     pub rotation: u16,
-    /// Skew estimated from the text lines, degrees (positive: counter-clockwise).
+    /// Skew of the text lines as read (after any rotation), degrees; positive when the lines descend
+    /// to the right, i.e. the page is turned clockwise.
     pub skew_deg: Option<f32>,
     pub millis: u64,
     pub engine: String,
     pub hocr: Option<String>,
-    pub error: Option<String>,
+    pub error: Option<PageError>,
     #[serde(default)]
     pub cached: bool,
 }
@@ -109,7 +217,7 @@ impl PageOcr {
             file: src.path.display().to_string(),
             frame: src.frame,
             sha256: None,
-            kind: src.kind.clone(),
+            kind: src.kind,
             district: src.district.clone(),
             contents_title: src.contents_title.clone(),
             width: None,
@@ -146,7 +254,7 @@ impl PageOcr {
         src: &PageSource,
         sha256: Option<String>,
         engine: &str,
-        error: String,
+        error: PageError,
         millis: u64,
     ) -> Self {
         PageOcr {
@@ -169,6 +277,8 @@ pub struct OcrOptions {
     pub force: bool,
     /// Keep hOCR (for `--hocr-dir`).
     pub hocr: bool,
+    /// Set (by Ctrl-C) to make the workers take no new page: [`CANCEL`] unless a caller gives its own.
+    pub cancel: &'static AtomicBool,
 }
 
 impl OcrOptions {
@@ -185,6 +295,7 @@ impl OcrOptions {
             cache_dir: Some(PathBuf::from("output/cache")),
             force: false,
             hocr: false,
+            cancel: &CANCEL,
         })
     }
 }
@@ -227,12 +338,13 @@ impl<E> Pool<E> {
     }
 }
 
-/// What the workers of one run share: the recognition engines and the OSD engines (built only when a
+/// What the workers of one run share: the recognition engines and the detectors (built only when a
 /// suspicious page needs one).
-struct Engines {
+struct Engines<'b, B: Backend> {
+    backend: &'b B,
     id: String,
-    ocr: Pool<tesseract::Tesseract>,
-    osd: Pool<osd::Osd>,
+    ocr: Pool<B::Engine>,
+    osd: Pool<B::Detector>,
 }
 
 /// A first recognition this poor makes the page a candidate for orientation/script detection.
@@ -255,7 +367,7 @@ fn suspicious(rec: &Recognized) -> bool {
 pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 fn cache_path(dir: &Path, sha: &str, engine: &str) -> PathBuf {
-    let key = scan::sha256_hex(format!("{sha}\n{engine}").as_bytes());
+    let key = crate::io::sha256_hex(format!("{sha}\n{engine}").as_bytes());
     dir.join(&key[..2]).join(format!("{key}.json"))
 }
 
@@ -271,13 +383,16 @@ fn is_blank(img: &GrayImage) -> bool {
     dark * 10_000 < total.max(1)
 }
 
-fn ocr_one(src: &PageSource, opts: &OcrOptions, engines: &Engines) -> PageOcr {
+fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>) -> PageOcr {
     let engine_id = engines.id.as_str();
     let start = Instant::now();
     let ms = |s: Instant| s.elapsed().as_millis() as u64;
-    let raw = match scan::read(src) {
+    let raw = match input::read(src) {
         Ok(r) => r,
-        Err(e) => return PageOcr::failed(src, None, engine_id, e.to_string(), ms(start)),
+        Err(e) => {
+            let e = PageError::new(PageErrorKind::Unreadable, e.to_string());
+            return PageOcr::failed(src, None, engine_id, e, ms(start));
+        }
     };
     let cache = opts
         .cache_dir
@@ -290,34 +405,43 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engines: &Engines) -> PageOcr {
         hit.cached = true;
         return hit.placed(src);
     }
-    let fail = |e: String| PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start));
-    let img = match scan::decode(src, &raw.bytes) {
+    let fail = |kind: PageErrorKind, e: String| {
+        let e = PageError::new(kind, e);
+        PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start))
+    };
+    let img = match input::decode(src, &raw.bytes) {
         Ok(i) => i,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(PageErrorKind::Unreadable, e.to_string()),
     };
     if is_blank(&img) {
-        return fail(format!("{}: blank page (no ink found)", src.path.display()));
+        let e = format!("{}: blank page (no ink found)", src.path.display());
+        return fail(PageErrorKind::Blank, e);
     }
-    let skew = skew::estimate(&img);
     let recognize = |img: &GrayImage| {
         engines
             .ocr
             .with(
-                || tesseract::Tesseract::new(&opts.engine).map_err(|e| e.to_string()),
+                || engines.backend.engine().map_err(|e| e.to_string()),
                 |engine| engine.recognize(img, opts.hocr),
             )
             .and_then(|r| r)
     };
     let mut rec = match recognize(&img) {
         Ok(r) => r,
-        Err(e) => return fail(format!("{}: {e}", src.path.display())),
+        Err(e) => {
+            return fail(
+                PageErrorKind::Engine,
+                format!("{}: {e}", src.path.display()),
+            );
+        }
     };
-    // A rotated or foreign page reads badly: ask OSD, turn the page if it says so, keep the better read.
+    // A rotated or foreign page reads badly: ask the detector, turn the page if it says so, keep the
+    // better read. Boxes, size and skew are those of the image the kept reading came from.
     let mut rotation = 0u16;
+    let mut rotated: Option<GrayImage> = None;
     let mut script_error = None;
-    let han_lang = opts.engine.lang.contains("chi") || opts.engine.lang.contains("jpn");
     let orientation = || {
-        let make = || osd::Osd::new(&opts.engine.tessdata).ok_or_else(String::new);
+        let make = || engines.backend.detector().ok_or_else(String::new);
         engines.osd.with(make, |o| o.detect(&img, 300)).ok()?
     };
     if suspicious(&rec)
@@ -325,38 +449,47 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engines: &Engines) -> PageOcr {
     {
         if o.degrees != 0 && o.confidence >= 1.0 {
             let fix = (360 - o.degrees) % 360;
-            if let Ok(again) = recognize(&osd::rotate(&img, fix))
+            let turned = osd::rotate(&img, fix);
+            if let Ok(again) = recognize(&turned)
                 && again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0)
             {
                 rec = again;
                 rotation = fix;
+                rotated = Some(turned);
             }
         }
         let foreign =
             !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
-        if han_lang && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
-            script_error = Some(format!(
-                "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
-                src.path.display(),
-                o.script,
-                opts.engine.lang
+        if engines.backend.reads_han() && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
+            script_error = Some(PageError::new(
+                PageErrorKind::ForeignScript,
+                format!(
+                    "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
+                    src.path.display(),
+                    o.script,
+                    engines.backend.lang()
+                ),
             ));
         }
     }
+    let read = rotated.as_ref().unwrap_or(&img);
     let error = if rec.words.is_empty() {
-        Some(format!("{}: no text recognised", src.path.display()))
+        Some(PageError::new(
+            PageErrorKind::NoText,
+            format!("{}: no text recognised", src.path.display()),
+        ))
     } else {
         script_error
     };
     let page = PageOcr {
         sha256: Some(raw.sha256),
-        width: Some(img.width()),
-        height: Some(img.height()),
+        width: Some(read.width()),
+        height: Some(read.height()),
         text: rec.text,
         mean_conf: rec.mean_conf,
         words: rec.words,
         rotation,
-        skew_deg: skew,
+        skew_deg: skew::estimate(read),
         millis: ms(start),
         hocr: rec.hocr,
         error,
@@ -371,8 +504,18 @@ fn ocr_one(src: &PageSource, opts: &OcrOptions, engines: &Engines) -> PageOcr {
     page
 }
 
-/// OCRs every page in parallel, in page order. Pages that fail carry their error.
+/// OCRs every page in parallel with Tesseract, in page order. Pages that fail carry their error.
 pub fn run(
+    pages: &[PageSource],
+    opts: &OcrOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<PageOcr>, OcrError> {
+    run_with(&opts.engine, pages, opts, progress)
+}
+
+/// OCRs every page in parallel with the engines `backend` builds, in page order.
+pub fn run_with<B: Backend>(
+    backend: &B,
     pages: &[PageSource],
     opts: &OcrOptions,
     progress: &dyn Progress,
@@ -383,22 +526,23 @@ pub fn run(
         .map_err(|e| OcrError::Pool(e.to_string()))?;
     // Build the engines up front, one per worker that will have a page, in parallel (a chi_sim load
     // is ~130 ms): a missing or broken model is a clear error before any page is read.
-    let built: Vec<tesseract::Tesseract> = pool.install(|| {
+    let built: Vec<B::Engine> = pool.install(|| {
         (0..opts.jobs.clamp(1, pages.len().max(1)))
             .into_par_iter()
-            .map(|_| tesseract::Tesseract::new(&opts.engine))
+            .map(|_| backend.engine())
             .collect::<Result<_, _>>()
     })?;
     let engines = Engines {
+        backend,
         id: built
             .first()
-            .map(|e| Engine::id(e).to_string())
+            .map(|e| e.id().to_string())
             .unwrap_or_default(),
         ocr: Pool::new(built),
         osd: Pool::new(Vec::new()),
     };
     if let Some(dir) = &opts.cache_dir {
-        std::fs::create_dir_all(dir).map_err(|source| OcrError::Io {
+        std::fs::create_dir_all(dir).map_err(|source| OcrError::Write {
             path: dir.clone(),
             source,
         })?;
@@ -410,8 +554,9 @@ pub fn run(
             .par_bridge()
             .map(|i| {
                 let src = &pages[i];
-                let page = if CANCEL.load(Ordering::SeqCst) {
-                    PageOcr::failed(src, None, &engines.id, "interrupted".into(), 0)
+                let page = if opts.cancel.load(Ordering::SeqCst) {
+                    let e = PageError::new(PageErrorKind::Interrupted, "interrupted");
+                    PageOcr::failed(src, None, &engines.id, e, 0)
                 } else {
                     ocr_one(src, opts, &engines)
                 };
@@ -458,9 +603,12 @@ pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
             Some(&j) => {
                 let (label, file) = (pages[j].label.clone(), pages[j].file.clone());
                 let p = &mut pages[i];
-                p.error = Some(format!(
-                    "{}: duplicate of page {label} ({file}); not used twice",
-                    p.file
+                p.error = Some(PageError::new(
+                    PageErrorKind::Duplicate,
+                    format!(
+                        "{}: duplicate of page {label} ({file}); not used twice",
+                        p.file
+                    ),
                 ));
             }
             None => {
@@ -471,11 +619,22 @@ pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
     pages
 }
 
-/// Writes `<label>.txt` per page (UTF-8) into `dir`.
+/// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file: one left
+/// from an earlier run is removed, so nothing stale is read or scored as this run's text.
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
-    for p in pages.iter().filter(|p| p.error.is_none()) {
+    for p in pages {
         let path = dir.join(format!("{}.txt", p.label));
-        write_atomic(&path, p.text.as_bytes()).map_err(|source| OcrError::Io { path, source })?;
+        if p.error.is_none() {
+            write_atomic(&path, p.text.as_bytes())
+                .map_err(|source| OcrError::Write { path, source })?;
+        } else {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(OcrError::Write { path, source: e });
+                }
+                _ => {}
+            }
+        }
     }
     Ok(())
 }
@@ -489,7 +648,8 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
                 p.label, p.engine, h
             );
             let path = dir.join(format!("{}.hocr", p.label));
-            write_atomic(&path, doc.as_bytes()).map_err(|source| OcrError::Io { path, source })?;
+            write_atomic(&path, doc.as_bytes())
+                .map_err(|source| OcrError::Write { path, source })?;
         }
     }
     Ok(())
@@ -506,7 +666,7 @@ pub struct PageScore {
 /// Compares `<label>.txt` files in `text_dir` with `truth_dir`; a page with no OCR text counts as all
 /// wrong (every truth character is an edit).
 pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, OcrError> {
-    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Io {
+    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Read {
         path: truth_dir.into(),
         source,
     })?;
@@ -517,7 +677,7 @@ pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, Ocr
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Io {
+        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Read {
             path: f.clone(),
             source,
         })?;
@@ -537,6 +697,9 @@ pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, Ocr
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod fake_tests;
 
 #[cfg(test)]
 mod tests {

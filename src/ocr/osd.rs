@@ -7,17 +7,7 @@ use std::path::Path;
 use image::GrayImage;
 
 use super::tesseract::Api;
-
-/// What OSD found on a page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Orientation {
-    /// Clockwise rotation of the page as scanned: 0, 90, 180 or 270.
-    pub degrees: u16,
-    pub confidence: f32,
-    /// Script name, e.g. "Han", "Latin", "Cyrillic".
-    pub script: String,
-    pub script_confidence: f32,
-}
+use super::{Detector, Orientation};
 
 /// One OSD engine: a Tesseract API initialised with the `osd` model.
 pub struct Osd(Api);
@@ -30,9 +20,11 @@ impl Osd {
         }
         Api::new(tessdata, "osd").map(Osd)
     }
+}
 
+impl Detector for Osd {
     /// Orientation and script of a page at `ppi` (None when OSD finds too little text to decide).
-    pub fn detect(&mut self, img: &GrayImage, ppi: i32) -> Option<Orientation> {
+    fn detect(&mut self, img: &GrayImage, ppi: i32) -> Option<Orientation> {
         self.0.set_image(img, ppi);
         self.0.orientation_script()
     }

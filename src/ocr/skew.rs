@@ -2,8 +2,9 @@
 
 use image::GrayImage;
 
-/// Estimated skew in degrees within ±3°: positive when text lines descend to the right. None when the
-/// page has too little ink to tell.
+/// Estimated skew in degrees within ±3°: positive when text lines descend to the right, that is when
+/// the page content is turned clockwise (as seen on screen, y pointing down). None when the page has
+/// too little ink to tell.
 pub fn estimate(img: &GrayImage) -> Option<f32> {
     const R: u32 = 4; // work on a 1/4-scale ink map
     let (w, h) = (img.width() / R, img.height() / R);
@@ -69,6 +70,35 @@ mod tests {
             let in_char = (x % 30) < 24 && (100..2380).contains(&x);
             image::Luma([if in_line && in_char { 30 } else { 235 }])
         })
+    }
+
+    /// Turns `img` clockwise (as seen, y down) by `deg` about its centre, nearest neighbour.
+    fn turn_clockwise(img: &GrayImage, deg: f32) -> GrayImage {
+        let (s, c) = deg.to_radians().sin_cos();
+        let (cx, cy) = (img.width() as f32 / 2.0, img.height() as f32 / 2.0);
+        GrayImage::from_fn(img.width(), img.height(), |x, y| {
+            // Inverse map: where did output pixel (x, y) come from?
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let (sx, sy) = (cx + dx * c + dy * s, cy - dx * s + dy * c);
+            if sx >= 0.0 && sy >= 0.0 && (sx as u32) < img.width() && (sy as u32) < img.height() {
+                *img.get_pixel(sx as u32, sy as u32)
+            } else {
+                image::Luma([235])
+            }
+        })
+    }
+
+    /// The sign convention, pinned: a page turned clockwise has positive skew (schema.md says so too).
+    #[test]
+    fn a_page_turned_clockwise_has_positive_skew() {
+        let level = lined_page(0.0);
+        let cw = estimate(&turn_clockwise(&level, 1.5)).unwrap();
+        let ccw = estimate(&turn_clockwise(&level, -1.5)).unwrap();
+        assert!((cw - 1.5).abs() <= 0.15, "clockwise 1.5° read as {cw}");
+        assert!(
+            (ccw + 1.5).abs() <= 0.15,
+            "counter-clockwise 1.5° read as {ccw}"
+        );
     }
 
     #[test]

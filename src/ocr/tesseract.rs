@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use leptess::capi;
 
-use super::osd::Orientation;
-use super::{Engine, OcrError, Recognized, Word};
+use super::{Backend, Engine, OcrError, Orientation, Recognized, Word};
 use crate::text;
 
 /// Debian's traineddata folders, newest first.
@@ -185,25 +184,34 @@ impl Api {
     /// The recognised words with their boxes, confidences and block/paragraph/line numbers, read with the
     /// result iterator the way `GetTSVText` reads them, without formatting and parsing the TSV.
     pub fn words(&mut self) -> Result<Vec<Word>, String> {
+        self.words_with(|text| Api::take(text, "word"))
+    }
+
+    /// [`Api::words`] with the step that takes each word's text given: the iterator is deleted on every
+    /// path out, an error from `take` included ([`ResultIter`]).
+    fn words_with(
+        &mut self,
+        take: impl Fn(*mut std::os::raw::c_char) -> Result<String, String>,
+    ) -> Result<Vec<Word>, String> {
         use capi::{
             TessPageIteratorLevel_RIL_BLOCK as BLOCK, TessPageIteratorLevel_RIL_PARA as PARA,
             TessPageIteratorLevel_RIL_TEXTLINE as LINE, TessPageIteratorLevel_RIL_WORD as WORD,
         };
         let mut words = Vec::new();
-        // SAFETY: valid handle after Recognize; the iterator is checked for null and deleted once; the
-        // page iterator belongs to it; each word's text is taken (copied and freed) by `take`.
+        // SAFETY: valid handle after Recognize.
+        let Some(it) = ResultIter::new(unsafe { capi::TessBaseAPIGetIterator(self.handle) }) else {
+            return Ok(words);
+        };
+        // SAFETY: `it.0` is a live iterator until `it` drops; the page iterator belongs to it; each
+        // word's text is taken (copied and freed) by `take`.
         unsafe {
-            let it = capi::TessBaseAPIGetIterator(self.handle);
-            if it.is_null() {
-                return Ok(words);
-            }
-            let page = capi::TessResultIteratorGetPageIteratorConst(it);
+            let page = capi::TessResultIteratorGetPageIteratorConst(it.0);
             let (mut block, mut par, mut line) = (0u32, 0u32, 0u32);
             loop {
-                let text = capi::TessResultIteratorGetUTF8Text(it, WORD);
+                let text = capi::TessResultIteratorGetUTF8Text(it.0, WORD);
                 // A null word is an empty position (an image block): skipped before any counting.
                 if !text.is_null() {
-                    let text = Api::take(text, "word")?;
+                    let text = take(text)?;
                     if capi::TessPageIteratorIsAtBeginningOf(page, BLOCK) != 0 {
                         (block, par, line) = (block + 1, 0, 0);
                     }
@@ -215,7 +223,7 @@ impl Api {
                     }
                     let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
                     capi::TessPageIteratorBoundingBox(page, WORD, &mut l, &mut t, &mut r, &mut b);
-                    let conf = capi::TessResultIteratorConfidence(it, WORD);
+                    let conf = capi::TessResultIteratorConfidence(it.0, WORD);
                     let text = text.trim();
                     if !text.is_empty() {
                         words.push(Word {
@@ -231,11 +239,10 @@ impl Api {
                         });
                     }
                 }
-                if capi::TessResultIteratorNext(it, WORD) == 0 {
+                if capi::TessResultIteratorNext(it.0, WORD) == 0 {
                     break;
                 }
             }
-            capi::TessResultIteratorDelete(it);
         }
         Ok(words)
     }
@@ -272,6 +279,35 @@ impl Api {
             script,
             script_confidence: script_conf,
         })
+    }
+}
+
+/// A result iterator, deleted when dropped (on every path, errors included).
+struct ResultIter(*mut capi::TessResultIterator);
+
+#[cfg(test)]
+thread_local! {
+    /// Result iterators this thread has alive now (the leak regression test reads it).
+    static LIVE_ITERATORS: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+impl ResultIter {
+    fn new(ptr: *mut capi::TessResultIterator) -> Option<ResultIter> {
+        if ptr.is_null() {
+            return None;
+        }
+        #[cfg(test)]
+        LIVE_ITERATORS.set(LIVE_ITERATORS.get() + 1);
+        Some(ResultIter(ptr))
+    }
+}
+
+impl Drop for ResultIter {
+    fn drop(&mut self) {
+        #[cfg(test)]
+        LIVE_ITERATORS.set(LIVE_ITERATORS.get() - 1);
+        // SAFETY: non-null, from TessBaseAPIGetIterator, deleted once.
+        unsafe { capi::TessResultIteratorDelete(self.0) };
     }
 }
 
@@ -372,6 +408,23 @@ impl Tesseract {
     }
 }
 
+impl Backend for TesseractConfig {
+    type Engine = Tesseract;
+    type Detector = super::osd::Osd;
+
+    fn engine(&self) -> Result<Tesseract, OcrError> {
+        Tesseract::new(self)
+    }
+
+    fn detector(&self) -> Option<super::osd::Osd> {
+        super::osd::Osd::new(&self.tessdata)
+    }
+
+    fn lang(&self) -> &str {
+        &self.lang
+    }
+}
+
 impl Engine for Tesseract {
     fn id(&self) -> &str {
         &self.id
@@ -418,9 +471,8 @@ impl Engine for Tesseract {
 mod tests {
     use super::*;
 
-    /// `Api::words` must give exactly what Tesseract's own TSV gives (it replaced it: 2× faster).
-    #[test]
-    fn words_from_the_iterator_match_tesseracts_tsv() {
+    /// An engine that has recognised a committed page at the default settings.
+    fn recognized(label: &str) -> Tesseract {
         let cfg = TesseractConfig {
             tessdata: find_tessdata(None, "chi_sim").expect("chi_sim installed (scripts/setup.sh)"),
             lang: "chi_sim".into(),
@@ -428,11 +480,18 @@ mod tests {
             scale: 0.6,
         };
         let mut engine = Tesseract::new(&cfg).unwrap();
-        let page = concat!(env!("CARGO_MANIFEST_DIR"), "/scans/p008.png");
+        let page = format!("{}/scans/{label}.png", env!("CARGO_MANIFEST_DIR"));
         let img = image::open(page).unwrap().into_luma8();
         let img = crate::ocr::preprocess::resample(&img, cfg.scale);
         engine.api.set_image(&img, 180);
         engine.api.recognize().unwrap();
+        engine
+    }
+
+    /// `Api::words` must give exactly what Tesseract's own TSV gives (it replaced it: 2× faster).
+    #[test]
+    fn words_from_the_iterator_match_tesseracts_tsv() {
+        let mut engine = recognized("p008");
         let direct = engine.api.words().unwrap();
         let tsv = parse_tsv(&engine.api.tsv().unwrap());
         assert!(direct.len() > 100, "{} words", direct.len());
@@ -451,5 +510,21 @@ mod tests {
             direct.iter().map(|w| w.block).max() >= Some(2),
             "several blocks numbered"
         );
+    }
+
+    /// The result iterator is deleted when taking a word fails half-way (it leaked before).
+    #[test]
+    fn the_result_iterator_is_freed_on_the_error_path() {
+        let mut engine = recognized("p001");
+        let before = LIVE_ITERATORS.get();
+        let failed = engine.api.words_with(|text| {
+            assert_eq!(LIVE_ITERATORS.get(), before + 1);
+            let _ = Api::take(text, "word");
+            Err("taken badly".into())
+        });
+        assert_eq!(failed, Err("taken badly".to_string()));
+        assert_eq!(LIVE_ITERATORS.get(), before, "iterator deleted");
+        assert!(!engine.api.words().unwrap().is_empty());
+        assert_eq!(LIVE_ITERATORS.get(), before);
     }
 }

@@ -1,16 +1,16 @@
 //! Charts for the digests, drawn with plotters into RGB bitmaps (no alpha channel) at 200 DPI, with
 //! labels in the report font.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
+use crate::extract::Field;
 use crate::store::CaseRow;
 
 /// Pixels per inch of the chart bitmaps; the PDF places them at this resolution.
 pub const DPI: f64 = 200.0;
-const FONT: &str = "greenbook";
 const GREEN: RGBColor = RGBColor(46, 125, 50);
 const BLUE: RGBColor = RGBColor(21, 101, 192);
 
@@ -26,27 +26,32 @@ pub struct Chart {
     pub rgb: Vec<u8>,
 }
 
-fn register_font() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let _ = plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            super::fonts::ReportFonts::builtin_regular(),
-        );
-    });
+/// Registers a face with plotters and returns the family name to draw with. Plotters keeps fonts for
+/// the whole process as `&'static` data, so each distinct face is copied and registered once.
+pub fn register(face: &Arc<[u8]>) -> &'static str {
+    static FAMILIES: Mutex<Vec<(String, &'static str)>> = Mutex::new(Vec::new());
+    let key = crate::io::sha256_hex(face)[..16].to_string();
+    let mut families = FAMILIES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, name)) = families.iter().find(|(k, _)| *k == key) {
+        return name;
+    }
+    let bytes: &'static [u8] = Box::leak(face.to_vec().into_boxed_slice());
+    let name: &'static str = Box::leak(format!("greenbook-{key}").into_boxed_str());
+    let _ = plotters::style::register_font(name, FontStyle::Normal, bytes);
+    families.push((key, name));
+    name
 }
 
 /// Width 16 cm at 200 DPI.
 const W: u32 = 1260;
 
 fn draw(
+    font: &'static str,
     caption: &str,
     labels: String,
     height: u32,
     f: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
 ) -> Chart {
-    register_font();
     let mut rgb = vec![255u8; (W * height * 3) as usize];
     let result = {
         let root = BitMapBackend::with_buffer(&mut rgb, (W, height)).into_drawing_area();
@@ -60,7 +65,7 @@ fn draw(
         let root = BitMapBackend::with_buffer(&mut rgb, (W, height)).into_drawing_area();
         let _ = root.draw_text(
             &format!("图表无法绘制：{e}"),
-            &(FONT, 30).into_font().color(&BLACK),
+            &(font, 30).into_font().color(&BLACK),
             (20, 20),
         );
         let _ = root.present();
@@ -75,7 +80,7 @@ fn draw(
 }
 
 /// Horizontal bars, one per (label, value).
-pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
+pub fn hbar(font: &'static str, caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
     let n = data.len().max(1);
     let height = (160 + 56 * n as u32).min(1500);
     let xmax = data.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0) * 1.15;
@@ -85,10 +90,10 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
         .chain([x_label, caption])
         .collect();
     let names: Vec<String> = data.iter().map(|(l, _)| l.clone()).collect();
-    draw(caption, labels, height, |root| {
+    draw(font, caption, labels, height, |root| {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(root)
-            .caption(caption, (FONT, 34).into_font())
+            .caption(caption, (font, 34).into_font())
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(300)
@@ -98,13 +103,13 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc(x_label)
-            .label_style((FONT, 26).into_font())
-            .axis_desc_style((FONT, 26).into_font())
+            .label_style((font, 26).into_font())
+            .axis_desc_style((font, 26).into_font())
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
-            .x_label_formatter(&|v| crate::store::fmt_num(*v))
+            .x_label_formatter(&|v| crate::text::fmt_num(*v))
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -124,9 +129,9 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
         chart
             .draw_series(data.iter().enumerate().map(|(i, (_, v))| {
                 Text::new(
-                    crate::store::fmt_num(*v),
+                    crate::text::fmt_num(*v),
                     (*v + xmax * 0.01, SegmentValue::CenterOf(i as i32)),
-                    (FONT, 24).into_font(),
+                    (font, 24).into_font(),
                 )
             }))
             .map_err(|e| e.to_string())?;
@@ -135,21 +140,22 @@ pub fn hbar(caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
 }
 
 /// Green rates in 10-point bins from 0 to 100 %.
-fn green_histogram(cases: &[&CaseRow]) -> Chart {
+fn green_histogram(font: &'static str, cases: &[&CaseRow]) -> Chart {
     let mut bins = [0u32; 10];
-    for r in cases.iter().filter_map(|c| c.green_rate) {
+    for r in cases.iter().filter_map(|c| c.values.get(Field::GreenRate)) {
         bins[((r / 10.0).floor() as usize).min(9)] += 1;
     }
     let ymax = bins.iter().copied().max().unwrap_or(0).max(1) + 1;
     let caption = "绿化率分布（社区数，每档 10 个百分点）";
     draw(
+        font,
         caption,
         format!("{caption}绿化率社区数%"),
         560,
         |root| {
             root.fill(&WHITE).map_err(|e| e.to_string())?;
             let mut chart = ChartBuilder::on(root)
-                .caption(caption, (FONT, 34).into_font())
+                .caption(caption, (font, 34).into_font())
                 .margin(20)
                 .x_label_area_size(70)
                 .y_label_area_size(80)
@@ -160,8 +166,8 @@ fn green_histogram(cases: &[&CaseRow]) -> Chart {
                 .disable_x_mesh()
                 .x_desc("绿化率（%）")
                 .y_desc("社区数")
-                .label_style((FONT, 26).into_font())
-                .axis_desc_style((FONT, 26).into_font())
+                .label_style((font, 26).into_font())
+                .axis_desc_style((font, 26).into_font())
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .draw()
                 .map_err(|e| e.to_string())?;
@@ -182,14 +188,14 @@ fn green_histogram(cases: &[&CaseRow]) -> Chart {
 }
 
 /// Elderly share against migrant share, one labelled point per community.
-fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
+fn elderly_vs_migrant(font: &'static str, cases: &[&CaseRow]) -> Chart {
     let points: Vec<(String, f64, f64)> = cases
         .iter()
         .filter_map(|c| {
             Some((
                 c.community.clone().unwrap_or_else(|| c.title.clone()),
-                c.elderly_share?,
-                c.migrant_share?,
+                c.values.get(Field::ElderlyShare)?,
+                c.values.get(Field::MigrantShare)?,
             ))
         })
         .collect();
@@ -202,10 +208,10 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
             "老年人占比（%）外来人口占比（%）暂无同时给出两项的社区",
         ])
         .collect();
-    draw(caption, labels, 620, |root| {
+    draw(font, caption, labels, 620, |root| {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(root)
-            .caption(caption, (FONT, 34).into_font())
+            .caption(caption, (font, 34).into_font())
             .margin(20)
             .x_label_area_size(70)
             .y_label_area_size(80)
@@ -215,8 +221,8 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
             .configure_mesh()
             .x_desc("老年人占比（%）")
             .y_desc("外来人口占比（%）")
-            .label_style((FONT, 26).into_font())
-            .axis_desc_style((FONT, 26).into_font())
+            .label_style((font, 26).into_font())
+            .axis_desc_style((font, 26).into_font())
             .draw()
             .map_err(|e| e.to_string())?;
         if points.is_empty() {
@@ -224,7 +230,7 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
                 .draw_series(std::iter::once(Text::new(
                     "暂无同时给出两项的社区",
                     (12.0, 32.0),
-                    (FONT, 30).into_font(),
+                    (font, 30).into_font(),
                 )))
                 .map_err(|e| e.to_string())?;
         }
@@ -240,7 +246,7 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
                 Text::new(
                     n.clone(),
                     (x.min(59.0) + 1.0, y.min(59.0) + 2.5),
-                    (FONT, 24).into_font(),
+                    (font, 24).into_font(),
                 )
             }))
             .map_err(|e| e.to_string())?;
@@ -249,19 +255,42 @@ fn elderly_vs_migrant(cases: &[&CaseRow]) -> Chart {
 }
 
 /// The three charts of a digest.
-pub fn district_charts(cases: &[&CaseRow]) -> Vec<Chart> {
+pub fn district_charts(font: &'static str, cases: &[&CaseRow]) -> Vec<Chart> {
     let households: Vec<(String, f64)> = cases
         .iter()
         .filter_map(|c| {
             Some((
                 c.community.clone().unwrap_or_else(|| c.title.clone()),
-                c.households? as f64,
+                c.values.get(Field::Households)?,
             ))
         })
         .collect();
     vec![
-        hbar("各社区户数", "户数", &households),
-        green_histogram(cases),
-        elderly_vs_migrant(cases),
+        hbar(font, "各社区户数", Field::Households.label(), &households),
+        green_histogram(font, cases),
+        elderly_vs_migrant(font, cases),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fonts::ReportFonts;
+
+    /// Charts are drawn in the face they are given (the `--font-dir` face, whose coverage the labels
+    /// are checked against), not always in the built-in one.
+    #[test]
+    fn charts_are_drawn_in_the_face_given() {
+        let fonts = ReportFonts::load(None).unwrap();
+        let regular = register(&fonts.regular);
+        assert_eq!(register(&fonts.regular), regular, "registered once");
+        let bold = register(&fonts.bold);
+        assert_ne!(regular, bold);
+        let data = [("东力居民区".to_string(), 1224.0)];
+        let a = hbar(regular, "各社区户数", "户数", &data);
+        let b = hbar(bold, "各社区户数", "户数", &data);
+        let again = hbar(regular, "各社区户数", "户数", &data);
+        assert_eq!(a.rgb, again.rgb);
+        assert_ne!(a.rgb, b.rgb, "the bold face draws other pixels");
+    }
 }

@@ -81,11 +81,6 @@ impl ReportFonts {
             origin: self.origin,
         })
     }
-
-    /// The built-in regular face, for chart labels (plotters keeps fonts for the whole process).
-    pub fn builtin_regular() -> &'static [u8] {
-        REGULAR
-    }
 }
 
 /// genpdf 0.2 can embed only single-face fonts with TrueType (glyf) outlines.

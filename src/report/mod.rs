@@ -10,7 +10,9 @@ pub mod pdf;
 
 use std::path::{Path, PathBuf};
 
-use crate::store::{CaseRow, Dataset, FACT_COLUMNS, Summary, fmt_num, summarize};
+use crate::extract::{Field, Measure};
+use crate::store::{CaseRow, Dataset, Summary, summarize};
+use crate::text::fmt_num;
 
 pub const BOOK_TITLE: &str = "新时代绿色社区创建 上海案例精选";
 /// Pages whose mean OCR confidence is below this are listed in the data-quality notes.
@@ -113,18 +115,20 @@ pub struct Written {
     pub pages: usize,
 }
 
-/// Lays out every digest: the overview first, then one per district.
-pub fn layout_all(ds: &Dataset, opts: &ReportOptions) -> Vec<Digest> {
+/// Lays out every digest: the overview first, then one per district. Charts are drawn in the regular
+/// face of `fonts`, the face their labels are checked against.
+pub fn layout_all(ds: &Dataset, opts: &ReportOptions, fonts: &fonts::ReportFonts) -> Vec<Digest> {
     let stamp = opts
         .date
         .clone()
         .unwrap_or_else(|| format!("数据指纹 {}（未指定日期，见 --date）", fingerprint(ds)));
-    let mut out = vec![overview(ds, &stamp)];
+    let font = charts::register(&fonts.regular);
+    let mut out = vec![overview(ds, &stamp, font)];
     for (i, d) in ds.districts().iter().enumerate() {
         if opts.only_district.as_ref().is_some_and(|only| only != d) {
             continue;
         }
-        out.push(district_digest(ds, d, i + 1, &stamp));
+        out.push(district_digest(ds, d, i + 1, &stamp, font));
     }
     out
 }
@@ -134,14 +138,14 @@ pub fn write_all(
     ds: &Dataset,
     dir: &Path,
     opts: &ReportOptions,
-    progress: &dyn crate::progress::Progress,
+    progress: &dyn crate::io::progress::Progress,
 ) -> Result<Vec<Written>, ReportError> {
     let fonts = fonts::ReportFonts::load(opts.font_dir.as_deref())?;
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    let digests = layout_all(ds, opts);
+    let digests = layout_all(ds, opts, &fonts);
     // Cut the fonts down to what the whole set of digests prints, once.
     let used: std::collections::BTreeSet<char> = digests
         .iter()
@@ -175,63 +179,23 @@ fn fingerprint(ds: &Dataset) -> String {
     for p in &ds.pages {
         all.push_str(p.sha256.as_deref().unwrap_or(&p.label));
     }
-    crate::scan::sha256_hex(all.as_bytes())[..12].to_string()
-}
-
-const FACT_LABELS: [(&str, &str, &str); 6] = [
-    ("households", "户数", "户"),
-    ("population", "人口", "人"),
-    ("green_rate", "绿化率", "%"),
-    ("founded_year", "建成年份", ""),
-    ("elderly_share", "老年人占比", "%"),
-    ("migrant_share", "外来人口占比", "%"),
-];
-
-fn label_of(field: &str) -> &'static str {
-    FACT_LABELS
-        .iter()
-        .find(|(f, _, _)| *f == field)
-        .map_or("", |(_, l, _)| l)
+    crate::io::sha256_hex(all.as_bytes())[..12].to_string()
 }
 
 /// A fact value as printed: "约1,224" for approximate values, "—" when absent.
-fn show_fact(ds: &Dataset, case: &CaseRow, field: &str, value: Option<f64>) -> String {
+fn show_fact(ds: &Dataset, case: &CaseRow, field: Field, value: Option<f64>) -> String {
     let Some(v) = value else {
         return "—".to_string();
     };
-    let unit = FACT_LABELS
-        .iter()
-        .find(|(f, _, _)| *f == field)
-        .map_or("", |(_, _, u)| *u);
-    let q = ds
+    let mark = ds
         .facts_of(&case.case_id)
         .find(|f| f.field == field)
-        .map(|f| f.qualifier.as_str());
-    let prefix = match q {
-        Some("approx") => "约",
-        Some("at_least") => "≥",
-        Some("at_most") => "≤",
-        _ => "",
-    };
-    let num = if field == "founded_year" {
-        format!("{}", v.round() as i64)
-    } else {
-        fmt_num(v)
-    };
-    format!("{prefix}{num}{}", if unit == "%" { "%" } else { "" })
+        .map_or("", |f| f.qualifier.mark());
+    format!("{mark}{}", field.show(v))
 }
 
-fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
-    let pct = matches!(field, "green_rate" | "elderly_share" | "migrant_share");
-    let f = |v: f64| {
-        if field == "founded_year" {
-            format!("{}", v.round() as i64)
-        } else if pct {
-            format!("{}%", fmt_num(v))
-        } else {
-            fmt_num(v)
-        }
-    };
+fn show_summary(s: Option<Summary>, field: Field) -> Vec<String> {
+    let f = |v: f64| field.show(v);
     match s {
         None => vec![
             "0".into(),
@@ -243,7 +207,7 @@ fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
         ],
         Some(s) => vec![
             s.n.to_string(),
-            if matches!(field, "households" | "population") {
+            if field.measure() == Measure::Count {
                 fmt_num(s.sum)
             } else {
                 "—".into()
@@ -254,6 +218,15 @@ fn show_summary(s: Option<Summary>, field: &str) -> Vec<String> {
             f(s.max),
         ],
     }
+}
+
+/// The mean of a field over some cases, as printed ("—" when none has it).
+fn show_mean(cases: &[&CaseRow], field: Field) -> String {
+    show_summary(
+        summarize(cases.iter().filter_map(|c| c.values.get(field))),
+        field,
+    )[2]
+    .clone()
 }
 
 fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
@@ -272,17 +245,17 @@ fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
     if with_city {
         header.push("全市均值".into());
     }
-    let rows = FACT_COLUMNS
+    let all: Vec<&CaseRow> = ds.cases.iter().collect();
+    let rows = Field::ALL
         .iter()
-        .map(|(name, get)| {
-            let mut row = vec![label_of(name).to_string()];
+        .map(|&field| {
+            let mut row = vec![field.label().to_string()];
             row.extend(show_summary(
-                summarize(cases.iter().filter_map(|c| get(c))),
-                name,
+                summarize(cases.iter().filter_map(|c| c.values.get(field))),
+                field,
             ));
             if with_city {
-                let city = summarize(ds.cases.iter().filter_map(get));
-                row.push(show_summary(city, name)[2].clone());
+                row.push(show_mean(&all, field));
             }
             row
         })
@@ -304,7 +277,7 @@ fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Blo
         header.push("区".into());
     }
     header.push("街镇".into());
-    header.extend(FACT_LABELS.iter().map(|(_, l, _)| l.to_string()));
+    header.extend(Field::ALL.iter().map(|f| f.label().to_string()));
     let rows = cases
         .iter()
         .map(|c| {
@@ -313,8 +286,8 @@ fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Blo
                 row.push(c.district.clone().unwrap_or_else(|| "—".into()));
             }
             row.push(c.town.clone().unwrap_or_else(|| "—".into()));
-            for (name, get) in FACT_COLUMNS {
-                row.push(show_fact(ds, c, name, get(c)));
+            for (field, value) in c.values.iter() {
+                row.push(show_fact(ds, c, field, value));
             }
             row
         })
@@ -378,23 +351,20 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
     }
     for c in cases {
         let name = c.community.clone().unwrap_or_else(|| c.title.clone());
-        let missing: Vec<&str> = FACT_COLUMNS
+        let missing: Vec<&str> = c
+            .values
             .iter()
-            .filter(|(_, get)| get(c).is_none())
-            .map(|(n, _)| label_of(n))
+            .filter(|(_, v)| v.is_none())
+            .map(|(f, _)| f.label())
             .collect();
         if !missing.is_empty() {
             notes.push(format!("{name}：书中未给出{}。", missing.join("、")));
         }
         for f in ds.facts_of(&c.case_id) {
-            if let Some(scope) = f
-                .scope
-                .as_deref()
-                .and_then(|s| s.strip_prefix("sub_estate:"))
-            {
+            if let Some(scope) = f.scope.sub_estate() {
                 notes.push(format!(
                     "{name}：{}仅给出所属小区“{scope}”的数字（第 {} 页）。",
-                    label_of(&f.field),
+                    f.field.label(),
                     f.page
                 ));
             }
@@ -417,10 +387,10 @@ fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
     for c in cases {
         let name = c.community.clone().unwrap_or_else(|| c.title.clone());
         for f in ds.facts_of(&c.case_id) {
-            let value = show_fact(ds, c, &f.field, Some(f.value));
+            let value = show_fact(ds, c, f.field, Some(f.value));
             rows.push(vec![
                 name.clone(),
-                label_of(&f.field).to_string(),
+                f.field.label().to_string(),
                 value,
                 f.page.clone(),
                 f.sentence.clone(),
@@ -453,7 +423,13 @@ fn cover(blocks: &mut Vec<Block>, title: &str, lines: Vec<String>) {
 }
 
 /// The digest of one district.
-pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str) -> Digest {
+pub fn district_digest(
+    ds: &Dataset,
+    district: &str,
+    chapter: usize,
+    stamp: &str,
+    font: &'static str,
+) -> Digest {
     let cases: Vec<&CaseRow> = ds
         .cases
         .iter()
@@ -498,7 +474,7 @@ pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str
     b.push(contents_table(ds, district));
     b.push(Block::Heading("图表".into()));
     b.extend(
-        charts::district_charts(&cases)
+        charts::district_charts(font, &cases)
             .into_iter()
             .map(Block::Chart),
     );
@@ -514,7 +490,7 @@ pub fn district_digest(ds: &Dataset, district: &str, chapter: usize, stamp: &str
 }
 
 /// The city-wide overview comparing all districts.
-pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
+pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
     let all: Vec<&CaseRow> = ds.cases.iter().collect();
     let districts = ds.districts();
     let mut b = Vec::new();
@@ -541,11 +517,7 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
                 .copied()
                 .filter(|c| c.district.as_deref() == Some(d))
                 .collect();
-            let mean = |i: usize| {
-                let (name, get) = FACT_COLUMNS[i];
-                show_summary(summarize(cs.iter().filter_map(|c| get(c))), name)[2].clone()
-            };
-            let hh = summarize(cs.iter().filter_map(|c| c.households.map(|v| v as f64)));
+            let hh = summarize(cs.iter().filter_map(|c| c.values.get(Field::Households)));
             vec![
                 d.clone(),
                 ds.contents
@@ -555,9 +527,9 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
                     .to_string(),
                 cs.len().to_string(),
                 hh.map_or("—".into(), |s| fmt_num(s.sum)),
-                mean(2),
-                mean(4),
-                mean(5),
+                show_mean(&cs, Field::GreenRate),
+                show_mean(&cs, Field::ElderlyShare),
+                show_mean(&cs, Field::MigrantShare),
             ]
         })
         .collect();
@@ -592,11 +564,16 @@ pub fn overview(ds: &Dataset, stamp: &str) -> Digest {
         })
         .collect();
     b.push(Block::Chart(charts::hbar(
+        font,
         "各区目录案例数",
         "案例数",
         &counts,
     )));
-    b.extend(charts::district_charts(&all).into_iter().map(Block::Chart));
+    b.extend(
+        charts::district_charts(font, &all)
+            .into_iter()
+            .map(Block::Chart),
+    );
     b.push(Block::Heading("数据质量说明".into()));
     b.extend(quality_notes(ds, &all, None));
     Digest {

@@ -364,7 +364,7 @@ fn postprocess(
     }
     // genpdf names its fonts F0 (regular) and F1 (bold). Give them their real names with a subset
     // tag, as PDF readers expect.
-    let tag: String = crate::scan::sha256_hex(seed.as_bytes())
+    let tag: String = crate::io::sha256_hex(seed.as_bytes())
         .bytes()
         .take(6)
         .map(|b| (b'A' + b % 26) as char)

@@ -7,11 +7,15 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::book::Book;
-use crate::extract::CaseFacts;
-use crate::ocr::PageOcr;
+use crate::text::fmt_num;
 
-pub const SCHEMA_VERSION: &str = "1";
+use crate::book::Book;
+use crate::extract::{CaseFacts, FIELDS, Field, Measure, Scope, Values};
+use crate::input::PageKind;
+use crate::ocr::{PageError, PageErrorKind, PageOcr};
+use crate::text::numerals::Qualifier;
+
+pub const SCHEMA_VERSION: &str = "2";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -21,8 +25,15 @@ pub const FILES: [&str; 4] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A Parquet file that cannot be read.
     #[error("{path}: {source}")]
-    Io {
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An output that cannot be written.
+    #[error("{path}: {source}")]
+    Write {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -44,7 +55,8 @@ pub struct PageRow {
     pub file: String,
     pub frame: u32,
     pub sha256: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<PageKind>,
+    /// From the book's structure (chapter divider or case subtitle), never from a manifest.
     pub district: Option<String>,
     pub case_id: Option<String>,
     pub text: String,
@@ -54,7 +66,7 @@ pub struct PageRow {
     pub skew_deg: Option<f32>,
     pub ocr_ms: u64,
     pub engine: String,
-    pub error: Option<String>,
+    pub error: Option<PageError>,
 }
 
 /// One row of `contents.parquet`.
@@ -79,29 +91,24 @@ pub struct CaseRow {
     pub printed_page: Option<u32>,
     pub first_page: String,
     pub last_page: String,
-    pub households: Option<i64>,
-    pub population: Option<i64>,
-    pub green_rate: Option<f64>,
-    pub founded_year: Option<i32>,
-    pub elderly_share: Option<f64>,
-    pub migrant_share: Option<f64>,
+    /// The six facts, one column each (see [`crate::extract::FIELDS`]).
+    pub values: Values,
 }
 
 /// One row of `facts.parquet`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactRow {
     pub case_id: String,
-    pub field: String,
+    pub field: Field,
     pub value: f64,
-    pub unit: String,
-    pub qualifier: String,
+    pub qualifier: Qualifier,
     pub page: String,
     pub sentence: String,
     pub span_start: u32,
     pub span_end: u32,
     pub rule: String,
     pub page_conf: Option<f32>,
-    pub scope: Option<String>,
+    pub scope: Scope,
 }
 
 /// Everything the analysts get, as rows.
@@ -125,13 +132,8 @@ impl Dataset {
                 file: p.file.clone(),
                 frame: p.frame,
                 sha256: p.sha256.clone(),
-                kind: p.kind.clone(),
-                district: book
-                    .page_district
-                    .get(i)
-                    .cloned()
-                    .flatten()
-                    .or_else(|| p.district.clone()),
+                kind: p.kind,
+                district: book.page_district.get(i).cloned().flatten(),
                 case_id: book
                     .page_case
                     .get(i)
@@ -180,12 +182,7 @@ impl Dataset {
                 printed_page: c.contents.as_ref().map(|e| e.page),
                 first_page: label(c.first_page),
                 last_page: label(c.last_page),
-                households: f.households,
-                population: f.population,
-                green_rate: f.green_rate,
-                founded_year: f.founded_year.and_then(|y| i32::try_from(y).ok()),
-                elderly_share: f.elderly_share,
-                migrant_share: f.migrant_share,
+                values: f.values,
             })
             .collect();
         let facts = cases
@@ -193,10 +190,9 @@ impl Dataset {
             .flat_map(|c| &c.facts)
             .map(|f| FactRow {
                 case_id: f.case_id.clone(),
-                field: f.field.name().to_string(),
+                field: f.field,
                 value: f.value,
-                unit: f.unit.to_string(),
-                qualifier: f.qualifier.as_str().to_string(),
+                qualifier: f.qualifier,
                 page: f.page.clone(),
                 sentence: f.sentence.clone(),
                 span_start: f.span.0 as u32,
@@ -240,7 +236,7 @@ impl Dataset {
 
     /// Writes the four Parquet files into `dir`, each atomically.
     pub fn write(&self, dir: &Path, source: &str) -> Result<(), StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Write {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -269,7 +265,12 @@ impl Dataset {
             col("file", strs(p, |r| &r.file)),
             col("frame", p.iter().map(|r| r.frame).collect::<Vec<_>>()),
             col("sha256", opt_strs(p, |r| &r.sha256)),
-            col("kind", opt_strs(p, |r| &r.kind)),
+            col(
+                "kind",
+                p.iter()
+                    .map(|r| r.kind.map(PageKind::as_str))
+                    .collect::<Vec<_>>(),
+            ),
             col("district", opt_strs(p, |r| &r.district)),
             col("case_id", opt_strs(p, |r| &r.case_id)),
             col("text", strs(p, |r| &r.text)),
@@ -282,7 +283,18 @@ impl Dataset {
             col("skew_deg", p.iter().map(|r| r.skew_deg).collect::<Vec<_>>()),
             col("ocr_ms", p.iter().map(|r| r.ocr_ms).collect::<Vec<_>>()),
             col("engine", strs(p, |r| &r.engine)),
-            col("error", opt_strs(p, |r| &r.error)),
+            col(
+                "error",
+                p.iter()
+                    .map(|r| r.error.as_ref().map(|e| e.message.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+            col(
+                "error_kind",
+                p.iter()
+                    .map(|r| r.error.as_ref().map(|e| e.kind.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
         ])
     }
 
@@ -302,7 +314,7 @@ impl Dataset {
 
     fn cases_frame(&self) -> PolarsResult<DataFrame> {
         let c = &self.cases;
-        frame(vec![
+        let mut columns = vec![
             col("case_id", strs(c, |r| &r.case_id)),
             col("district", opt_strs(c, |r| &r.district)),
             col("town", opt_strs(c, |r| &r.town)),
@@ -314,41 +326,38 @@ impl Dataset {
             ),
             col("first_page", strs(c, |r| &r.first_page)),
             col("last_page", strs(c, |r| &r.last_page)),
-            col(
-                "households",
-                c.iter().map(|r| r.households).collect::<Vec<_>>(),
-            ),
-            col(
-                "population",
-                c.iter().map(|r| r.population).collect::<Vec<_>>(),
-            ),
-            col(
-                "green_rate",
-                c.iter().map(|r| r.green_rate).collect::<Vec<_>>(),
-            ),
-            col(
-                "founded_year",
-                c.iter().map(|r| r.founded_year).collect::<Vec<_>>(),
-            ),
-            col(
-                "elderly_share",
-                c.iter().map(|r| r.elderly_share).collect::<Vec<_>>(),
-            ),
-            col(
-                "migrant_share",
-                c.iter().map(|r| r.migrant_share).collect::<Vec<_>>(),
-            ),
-        ])
+        ];
+        columns.extend(FIELDS.iter().map(|spec| {
+            let values = c.iter().map(|r| r.values.get(spec.field));
+            match spec.measure {
+                Measure::Count => col(
+                    spec.name,
+                    values.map(|v| v.map(|v| v as i64)).collect::<Vec<_>>(),
+                ),
+                Measure::Year => col(
+                    spec.name,
+                    values.map(|v| v.map(|v| v as i32)).collect::<Vec<_>>(),
+                ),
+                Measure::Percent => col(spec.name, values.collect::<Vec<_>>()),
+            }
+        }));
+        frame(columns)
     }
 
     fn facts_frame(&self) -> PolarsResult<DataFrame> {
         let f = &self.facts;
         frame(vec![
             col("case_id", strs(f, |r| &r.case_id)),
-            col("field", strs(f, |r| &r.field)),
+            col(
+                "field",
+                f.iter().map(|r| r.field.name()).collect::<Vec<_>>(),
+            ),
             col("value", f.iter().map(|r| r.value).collect::<Vec<_>>()),
-            col("unit", strs(f, |r| &r.unit)),
-            col("qualifier", strs(f, |r| &r.qualifier)),
+            col("unit", f.iter().map(|r| r.field.unit()).collect::<Vec<_>>()),
+            col(
+                "qualifier",
+                f.iter().map(|r| r.qualifier.as_str()).collect::<Vec<_>>(),
+            ),
             col("page", strs(f, |r| &r.page)),
             col("sentence", strs(f, |r| &r.sentence)),
             col(
@@ -361,7 +370,10 @@ impl Dataset {
                 "page_conf",
                 f.iter().map(|r| r.page_conf).collect::<Vec<_>>(),
             ),
-            col("scope", opt_strs(f, |r| &r.scope)),
+            col(
+                "scope",
+                f.iter().map(|r| r.scope.column()).collect::<Vec<_>>(),
+            ),
         ])
     }
 
@@ -379,7 +391,7 @@ impl Dataset {
                 file: pages.string("file", i)?.unwrap_or_default(),
                 frame: pages.u32("frame", i)?.unwrap_or(0),
                 sha256: pages.string("sha256", i)?,
-                kind: pages.string("kind", i)?,
+                kind: pages.parsed("kind", i, PageKind::parse)?,
                 district: pages.string("district", i)?,
                 case_id: pages.string("case_id", i)?,
                 text: pages.string("text", i)?.unwrap_or_default(),
@@ -389,7 +401,15 @@ impl Dataset {
                 skew_deg: pages.f32("skew_deg", i)?,
                 ocr_ms: pages.u64("ocr_ms", i)?.unwrap_or(0),
                 engine: pages.string("engine", i)?.unwrap_or_default(),
-                error: pages.string("error", i)?,
+                error: match pages.string("error", i)? {
+                    None => None,
+                    Some(message) => Some(PageError {
+                        kind: pages
+                            .parsed("error_kind", i, PageErrorKind::parse)?
+                            .unwrap_or(PageErrorKind::Unreadable),
+                        message,
+                    }),
+                },
             });
         }
         for i in 0..contents.height() {
@@ -411,28 +431,35 @@ impl Dataset {
                 printed_page: cases.u32("printed_page", i)?,
                 first_page: cases.string("first_page", i)?.unwrap_or_default(),
                 last_page: cases.string("last_page", i)?.unwrap_or_default(),
-                households: cases.i64("households", i)?,
-                population: cases.i64("population", i)?,
-                green_rate: cases.f64("green_rate", i)?,
-                founded_year: cases.i32("founded_year", i)?,
-                elderly_share: cases.f64("elderly_share", i)?,
-                migrant_share: cases.f64("migrant_share", i)?,
+                values: {
+                    let mut v = Values::default();
+                    for spec in &FIELDS {
+                        v.set(
+                            spec.field,
+                            match spec.measure {
+                                Measure::Count => cases.i64(spec.name, i)?.map(|x| x as f64),
+                                Measure::Year => cases.i32(spec.name, i)?.map(f64::from),
+                                Measure::Percent => cases.f64(spec.name, i)?,
+                            },
+                        );
+                    }
+                    v
+                },
             });
         }
         for i in 0..facts.height() {
             ds.facts.push(FactRow {
                 case_id: facts.string("case_id", i)?.unwrap_or_default(),
-                field: facts.string("field", i)?.unwrap_or_default(),
+                field: facts.required("field", i, Field::parse)?,
                 value: facts.f64("value", i)?.unwrap_or(f64::NAN),
-                unit: facts.string("unit", i)?.unwrap_or_default(),
-                qualifier: facts.string("qualifier", i)?.unwrap_or_default(),
+                qualifier: facts.required("qualifier", i, Qualifier::parse)?,
                 page: facts.string("page", i)?.unwrap_or_default(),
                 sentence: facts.string("sentence", i)?.unwrap_or_default(),
                 span_start: facts.u32("span_start", i)?.unwrap_or(0),
                 span_end: facts.u32("span_end", i)?.unwrap_or(0),
                 rule: facts.string("rule", i)?.unwrap_or_default(),
                 page_conf: facts.f32("page_conf", i)?,
-                scope: facts.string("scope", i)?,
+                scope: Scope::from_column(facts.string("scope", i)?.as_deref()),
             });
         }
         Ok(ds)
@@ -490,7 +517,7 @@ fn write_parquet(path: &Path, df: &mut DataFrame, source: &str) -> Result<(), St
             path: path.to_path_buf(),
             source,
         })?;
-    crate::io::write_atomic(path, &buf).map_err(|source| StoreError::Io {
+    crate::io::write_atomic(path, &buf).map_err(|source| StoreError::Write {
         path: path.to_path_buf(),
         source,
     })
@@ -504,7 +531,7 @@ pub struct Table {
 
 impl Table {
     pub fn open(path: &Path) -> Result<Table, StoreError> {
-        let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        let file = std::fs::File::open(path).map_err(|source| StoreError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -530,7 +557,7 @@ impl Table {
 
     /// The key-value metadata of a Parquet file.
     pub fn metadata(path: &Path) -> Result<Vec<(String, String)>, StoreError> {
-        let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        let file = std::fs::File::open(path).map_err(|source| StoreError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -567,6 +594,38 @@ impl Table {
         let c = self.column(name)?;
         let ca = c.str().map_err(|e| self.bad(name, e))?;
         Ok(ca.get(i).map(str::to_string))
+    }
+
+    /// A string column read into a type; a value it does not know is a schema error naming it.
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        i: usize,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
+        match self.string(name, i)? {
+            None => Ok(None),
+            Some(s) => parse(&s).map(Some).ok_or_else(|| StoreError::Schema {
+                path: self.path.clone(),
+                column: name.to_string(),
+                message: format!("row {i}: unknown value '{s}'"),
+            }),
+        }
+    }
+
+    /// Like [`Table::parsed`], for a column that may not be null.
+    pub fn required<T>(
+        &self,
+        name: &str,
+        i: usize,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        self.parsed(name, i, parse)?
+            .ok_or_else(|| StoreError::Schema {
+                path: self.path.clone(),
+                column: name.to_string(),
+                message: format!("row {i}: null"),
+            })
     }
 }
 
@@ -623,17 +682,6 @@ pub fn summarize(values: impl IntoIterator<Item = f64>) -> Option<Summary> {
     })
 }
 
-/// The six facts as (name, getter) for tables and summaries.
-pub type FactGetter = fn(&CaseRow) -> Option<f64>;
-pub const FACT_COLUMNS: [(&str, FactGetter); 6] = [
-    ("households", |c| c.households.map(|v| v as f64)),
-    ("population", |c| c.population.map(|v| v as f64)),
-    ("green_rate", |c| c.green_rate),
-    ("founded_year", |c| c.founded_year.map(f64::from)),
-    ("elderly_share", |c| c.elderly_share),
-    ("migrant_share", |c| c.migrant_share),
-];
-
 /// The per-district summary `greenbook stats` prints.
 pub fn stats_table(ds: &Dataset) -> String {
     use std::fmt::Write;
@@ -668,10 +716,11 @@ pub fn stats_table(ds: &Dataset) -> String {
             .filter(|f| cases.iter().any(|c| c.case_id == f.case_id))
             .count();
         let mut parts = Vec::new();
-        for (name, get) in FACT_COLUMNS {
-            if let Some(s) = summarize(cases.iter().filter_map(|c| get(c))) {
+        for f in Field::ALL {
+            if let Some(s) = summarize(cases.iter().filter_map(|c| c.values.get(f))) {
                 parts.push(format!(
-                    "{name} {} / {} (n={})",
+                    "{} {} / {} (n={})",
+                    f.name(),
                     fmt_num(s.mean),
                     fmt_num(s.median),
                     s.n
@@ -696,15 +745,6 @@ pub fn stats_table(ds: &Dataset) -> String {
     out
 }
 
-/// A number for people: integers without decimals, others with at most one.
-pub fn fmt_num(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -717,7 +757,54 @@ mod tests {
             (4, 1.0, 10.0, 2.5, 4.0)
         );
         assert!(summarize(std::iter::empty()).is_none());
-        assert_eq!(fmt_num(2006.0), "2006");
-        assert_eq!(fmt_num(35.25), "35.2");
+    }
+
+    /// A page's district comes from the book's structure; a manifest's district column is not used
+    /// (nothing would show that structure detection had failed).
+    #[test]
+    fn page_districts_come_from_the_structure_not_the_manifest() {
+        let page = |label: &str, text: &str| PageOcr {
+            label: label.into(),
+            file: format!("{label}.png"),
+            frame: 0,
+            sha256: None,
+            kind: Some(PageKind::Case),
+            district: Some("浦东新区".into()),
+            contents_title: None,
+            width: None,
+            height: None,
+            text: text.into(),
+            mean_conf: Some(90.0),
+            words: Vec::new(),
+            rotation: 0,
+            skew_deg: None,
+            millis: 0,
+            engine: "test".into(),
+            hocr: None,
+            error: None,
+            cached: false,
+        };
+        let pages = [
+            page("p1", "一段没有结构的文字。"),
+            page(
+                "p2",
+                "向绿而行\n——黄浦区外滩街道金陵居民区\n社区概况\n共有800户。",
+            ),
+        ];
+        let texts: Vec<crate::book::PageText> = pages
+            .iter()
+            .map(|p| crate::book::PageText {
+                label: p.label.clone(),
+                source: p.file.clone(),
+                text: p.text.clone(),
+                conf: p.mean_conf,
+            })
+            .collect();
+        let book = crate::book::read(&texts);
+        let facts = crate::extract::extract(&book, &texts);
+        let ds = Dataset::build(&pages, &book, &facts);
+        assert_eq!(ds.pages[0].district, None, "not the manifest's 浦东新区");
+        assert_eq!(ds.pages[1].district.as_deref(), Some("黄浦区"));
+        assert_eq!(ds.cases[0].values.int(Field::Households), Some(800));
     }
 }

@@ -1,4 +1,5 @@
-//! Stage 3: text normalisation, Chinese numerals, segmentation.
+//! A shared leaf (imports no other greenbook module): text normalisation, Chinese numerals,
+//! segmentation, number formatting.
 //!
 //! - [`join_words`] / [`fix_spacing`]: no spaces between Han characters, spaces kept between Latin words
 //!   and numbers (Tesseract wedges spaces between CJK glyphs).
@@ -161,10 +162,31 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
-/// NFKC for extraction: full-width digits and ％ become ASCII; Chinese punctuation without an ASCII
-/// compatibility form (。、“”) stays.
+/// The form the structure reader and the numeral parser work on: full-width digits, Latin letters, ％
+/// and ． become ASCII, one character for one (so char offsets into the normalised text are offsets
+/// into the original); Chinese punctuation (。，、“”（）) stays. Unlike NFKC it never expands a character
+/// (㎡, ½), which would shift every offset after it.
 pub fn normalize(s: &str) -> String {
-    s.nfkc().collect()
+    s.chars().map(normalize_char).collect()
+}
+
+/// One character of [`normalize`].
+pub fn normalize_char(c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' | '．' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        c => c,
+    }
+}
+
+/// A number for people: integers without decimals, others with at most one.
+pub fn fmt_num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 #[cfg(test)]
@@ -197,6 +219,16 @@ mod tests {
             "星级（三星级）河道，赵家沟"
         );
         assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
+    }
+
+    #[test]
+    fn normalize_is_one_char_for_one() {
+        let s = "共有１，２２４户，绿化率３５．５％，面积５㎡（ＡＢ）";
+        let n = normalize(s);
+        assert_eq!(n, "共有1，224户，绿化率35.5%，面积5㎡（AB）");
+        assert_eq!(n.chars().count(), s.chars().count());
+        assert_eq!(fmt_num(2006.0), "2006");
+        assert_eq!(fmt_num(35.25), "35.2");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! full-width digits, Chinese numerals (一千二百, 两万, 二〇〇三), mixed (8千, 1.2万), percent words
 //! (百分之三十五, 三成, 四分之一, 近半), with their qualifiers (约, 余, 多, 近, 超过, 以上, 左右).
 //!
-//! Input is expected in NFKC form ([`super::normalize`]). Never panics (property test + fuzz target).
+//! Input is put in [`super::normalize`]d form first (full-width digits and ％ to ASCII, one char for one,
+//! so every span is also a span of the caller's text). Never panics (property test + fuzz target).
 
 use serde::Serialize;
 
@@ -23,6 +24,27 @@ impl Qualifier {
             Qualifier::Approx => "approx",
             Qualifier::AtLeast => "at_least",
             Qualifier::AtMost => "at_most",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Qualifier> {
+        [
+            Qualifier::Exact,
+            Qualifier::Approx,
+            Qualifier::AtLeast,
+            Qualifier::AtMost,
+        ]
+        .into_iter()
+        .find(|q| q.as_str() == s)
+    }
+
+    /// The mark printed before a value: 约, ≥, ≤ or nothing.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "",
+            Qualifier::Approx => "约",
+            Qualifier::AtLeast => "≥",
+            Qualifier::AtMost => "≤",
         }
     }
 }
@@ -210,7 +232,7 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
 
 /// Finds every number in `text` (char indices), with percent forms and qualifiers resolved.
 pub fn find_numbers(text: &str) -> Vec<Number> {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = text.chars().map(super::normalize_char).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -398,6 +420,20 @@ mod tests {
         let n = find_numbers(s);
         assert_eq!(n.len(), 1, "{s}: {n:?}");
         (n[0].value, n[0].percent, n[0].qualifier)
+    }
+
+    /// Full-width digits and ％ (as OCR and the book print them) are read as their ASCII forms, with spans
+    /// in the caller's text: the parser normalises its input itself.
+    #[test]
+    fn full_width_input_is_normalised_first() {
+        let text = "共有１２２４户，绿化率３５．５％";
+        let found = find_numbers(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].value, found[0].unit.as_str()), (1224.0, "户，绿"));
+        assert!(found[1].percent && (found[1].value - 35.5).abs() < 1e-9);
+        let chars: Vec<char> = text.chars().collect();
+        let span: String = chars[found[0].start..found[0].end].iter().collect();
+        assert_eq!(span, "１２２４");
     }
 
     #[test]

@@ -1,22 +1,17 @@
-//! Stage 1: find and load page images; render the sample scans.
+//! Stage 1: find and load page images.
 //!
 //! Pages come from a folder (its `manifest.csv` gives order and labels when present, else file names in
-//! natural order) or from a list of files. PNG, JPEG and TIFF (every frame of a multi-page TIFF) are read.
+//! natural order) or from a list of files. PNG, JPEG and TIFF (every frame of a multi-page TIFF) and the
+//! page images of scanned PDFs are read.
 
-pub mod degrade;
-pub mod excerpt;
 pub mod pdf;
-pub mod render;
-pub mod synth;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{GrayImage, ImageReader};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-
-use crate::io::write_atomic;
 
 /// Pages larger than this many pixels are refused rather than decoded (a 600-DPI A3 page is ~70 Mpx).
 pub const MAX_PIXELS: u64 = 120_000_000;
@@ -24,7 +19,7 @@ pub const MAX_PIXELS: u64 = 120_000_000;
 pub const MIN_SIDE: u32 = 32;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ScanError {
+pub enum InputError {
     #[error("{path}: cannot read: {source}")]
     Io {
         path: PathBuf,
@@ -52,10 +47,41 @@ pub enum ScanError {
         line: usize,
         reason: String,
     },
-    #[error("{path}: font: {reason}")]
-    Font { path: PathBuf, reason: String },
-    #[error("{path}: cannot encode: {reason}")]
-    Encode { path: PathBuf, reason: String },
+}
+
+/// What a page is in the book, as a manifest states it (`kind` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    Cover,
+    Front,
+    Contents,
+    Chapter,
+    Case,
+}
+
+impl PageKind {
+    pub const ALL: [PageKind; 5] = [
+        PageKind::Cover,
+        PageKind::Front,
+        PageKind::Contents,
+        PageKind::Chapter,
+        PageKind::Case,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Cover => "cover",
+            PageKind::Front => "front",
+            PageKind::Contents => "contents",
+            PageKind::Chapter => "chapter",
+            PageKind::Case => "case",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PageKind> {
+        PageKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// One page to OCR: where its pixels are and what the manifest says of it.
@@ -65,7 +91,7 @@ pub struct PageSource {
     pub path: PathBuf,
     /// Frame inside a multi-page file (0 for single images).
     pub frame: u32,
-    pub kind: Option<String>,
+    pub kind: Option<PageKind>,
     pub district: Option<String>,
     pub contents_title: Option<String>,
 }
@@ -154,8 +180,8 @@ fn sources_for_file(path: &Path) -> Vec<PageSource> {
 }
 
 /// Reads `manifest.csv` (page,file,sha256,kind,district,contents_title).
-pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScanError::Io {
+pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Io {
         path: path.into(),
         source,
     })?;
@@ -168,18 +194,29 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() < 2 {
             let reason = "expected page,file,…".into();
-            return Err(ScanError::Manifest {
+            return Err(InputError::Manifest {
                 path: path.into(),
                 line: i + 1,
                 reason,
             });
         }
         let opt = |k: usize| f.get(k).filter(|s| !s.is_empty()).map(|s| s.to_string());
+        let kind = match opt(3) {
+            None => None,
+            Some(k) => Some(PageKind::parse(&k).ok_or_else(|| InputError::Manifest {
+                path: path.into(),
+                line: i + 1,
+                reason: format!(
+                    "unknown page kind '{k}' (expected one of {})",
+                    PageKind::ALL.map(PageKind::as_str).join(", ")
+                ),
+            })?),
+        };
         out.push(PageSource {
             label: f[0].to_string(),
             path: dir.join(f[1]),
             frame: 0,
-            kind: opt(3),
+            kind,
             district: opt(4),
             contents_title: opt(5),
         });
@@ -188,10 +225,10 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, ScanError> {
 }
 
 /// Finds the pages under the given inputs: folders (manifest or natural order) and files, in order given.
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, InputError> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|source| ScanError::Io {
+        let meta = std::fs::metadata(input).map_err(|source| InputError::Io {
             path: input.clone(),
             source,
         })?;
@@ -201,7 +238,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
                 out.extend(read_manifest(&manifest)?);
                 continue;
             }
-            let rd = std::fs::read_dir(input).map_err(|source| ScanError::Io {
+            let rd = std::fs::read_dir(input).map_err(|source| InputError::Io {
                 path: input.clone(),
                 source,
             })?;
@@ -212,7 +249,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
             files
                 .sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
             if files.is_empty() {
-                return Err(ScanError::NoPages {
+                return Err(InputError::NoPages {
                     path: input.clone(),
                 });
             }
@@ -225,35 +262,28 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, ScanError> {
     }
     if out.is_empty() {
         let path = inputs.first().cloned().unwrap_or_default();
-        return Err(ScanError::NoPages { path });
+        return Err(InputError::NoPages { path });
     }
     Ok(out)
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn decode_err(path: &Path, e: impl std::fmt::Display) -> ScanError {
-    ScanError::Decode {
+fn decode_err(path: &Path, e: impl std::fmt::Display) -> InputError {
+    InputError::Decode {
         path: path.into(),
         reason: e.to_string(),
     }
 }
 
-fn check_size(path: &Path, width: u32, height: u32) -> Result<(), ScanError> {
+fn check_size(path: &Path, width: u32, height: u32) -> Result<(), InputError> {
     if width as u64 * height as u64 > MAX_PIXELS {
-        return Err(ScanError::TooLarge {
+        return Err(InputError::TooLarge {
             path: path.into(),
             width,
             height,
         });
     }
     if width < MIN_SIDE || height < MIN_SIDE {
-        return Err(ScanError::TooSmall {
+        return Err(InputError::TooSmall {
             path: path.into(),
             width,
             height,
@@ -262,7 +292,7 @@ fn check_size(path: &Path, width: u32, height: u32) -> Result<(), ScanError> {
     Ok(())
 }
 
-fn tiff_frame(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, ScanError> {
+fn tiff_frame(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, InputError> {
     use tiff::decoder::{Decoder, DecodingResult};
     let mut d = Decoder::new(Cursor::new(bytes)).map_err(|e| decode_err(path, e))?;
     for _ in 0..frame {
@@ -299,9 +329,9 @@ pub struct RawPage {
 }
 
 /// Reads a page's bytes and hashes them (cheap: no decoding), so cached pages are never decoded.
-pub fn read(src: &PageSource) -> Result<RawPage, ScanError> {
+pub fn read(src: &PageSource) -> Result<RawPage, InputError> {
     let path = &src.path;
-    let bytes = std::fs::read(path).map_err(|source| ScanError::Io {
+    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
         path: path.clone(),
         source,
     })?;
@@ -310,16 +340,12 @@ pub fn read(src: &PageSource) -> Result<RawPage, ScanError> {
     if src.frame > 0 {
         hasher.update(src.frame.to_le_bytes());
     }
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = crate::io::hex(&hasher.finalize());
     Ok(RawPage { bytes, sha256 })
 }
 
 /// Decodes a page to grey pixels, refusing images too large to decode safely or too small to hold text.
-pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
+pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, InputError> {
     let path = &src.path;
     if bytes.is_empty() {
         return Err(decode_err(path, "file is empty (0 bytes)"));
@@ -349,139 +375,12 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, ScanError> {
 }
 
 /// Reads and decodes a page.
-pub fn load(src: &PageSource) -> Result<PageImage, ScanError> {
+pub fn load(src: &PageSource) -> Result<PageImage, InputError> {
     let raw = read(src)?;
     Ok(PageImage {
         image: decode(src, &raw.bytes)?,
         sha256: raw.sha256,
     })
-}
-
-/// What `render-scans` wrote.
-pub struct RenderSummary {
-    pub pages: usize,
-    pub bytes: u64,
-}
-
-/// Renders the excerpt into `out`: `<label>.png`, `truth/<label>.txt`, `manifest.csv`.
-pub fn render_scans(
-    excerpt: &Path,
-    font_dir: &Path,
-    out: &Path,
-    seed: u64,
-    clean: bool,
-    only: Option<&str>,
-) -> Result<RenderSummary, ScanError> {
-    let (doc, fonts) = load_source(excerpt, font_dir)?;
-    let pages = render::render(&doc, &fonts, seed, clean, only)?;
-    write_rendered(&pages, out, only.is_none())
-}
-
-/// The book's text parsed into sections, and the typefaces to render it with.
-fn load_source(
-    excerpt: &Path,
-    font_dir: &Path,
-) -> Result<(excerpt::Document, render::FontSet), ScanError> {
-    let text = std::fs::read_to_string(excerpt).map_err(|source| ScanError::Io {
-        path: excerpt.into(),
-        source,
-    })?;
-    Ok((excerpt::parse(&text), render::FontSet::load(font_dir)?))
-}
-
-/// Writes rendered pages: `<label>.png`, `truth/<label>.txt`, and (when `manifest`) `manifest.csv`.
-fn write_rendered(
-    pages: &[render::RenderedPage],
-    out: &Path,
-    manifest_too: bool,
-) -> Result<RenderSummary, ScanError> {
-    let io_err = |path: PathBuf| move |source| ScanError::Io { path, source };
-    let truth_dir = out.join("truth");
-    std::fs::create_dir_all(&truth_dir).map_err(io_err(truth_dir.clone()))?;
-    let mut manifest = String::from("page,file,sha256,kind,district,contents_title\n");
-    let mut bytes = 0;
-    for p in pages {
-        let file = format!("{}.png", p.label);
-        let png_path = out.join(&file);
-        write_atomic(&png_path, &p.png).map_err(io_err(png_path.clone()))?;
-        let truth_path = truth_dir.join(format!("{}.txt", p.label));
-        write_atomic(&truth_path, p.truth.as_bytes()).map_err(io_err(truth_path.clone()))?;
-        bytes += p.png.len() as u64;
-        manifest.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            p.label,
-            file,
-            sha256_hex(&p.png),
-            p.kind.as_str(),
-            p.district.as_deref().unwrap_or(""),
-            p.contents_title.as_deref().unwrap_or("").replace(',', "，"),
-        ));
-    }
-    if manifest_too {
-        let mpath = out.join("manifest.csv");
-        write_atomic(&mpath, manifest.as_bytes()).map_err(io_err(mpath.clone()))?;
-    }
-    Ok(RenderSummary {
-        pages: pages.len(),
-        bytes,
-    })
-}
-
-/// `greenbook synth-book`: renders the **synthetic** full edition (see [`synth`]) into `out`, with
-/// truth, manifest, `gold.jsonl` and a README saying what it is.
-pub fn write_synth_book(
-    excerpt: &Path,
-    font_dir: &Path,
-    out: &Path,
-    seed: u64,
-    clean: bool,
-) -> Result<RenderSummary, ScanError> {
-    let (real, fonts) = load_source(excerpt, font_dir)?;
-    let (mut doc, gold) = synth::document(&real, seed);
-    // Trim filler until every case fits the pages its contents entry gives it.
-    for s in doc
-        .sections
-        .iter_mut()
-        .filter(|s| s.kind == excerpt::PageKind::Case)
-    {
-        loop {
-            let one = excerpt::Document {
-                sections: vec![s.clone()],
-                contents: Vec::new(),
-            };
-            let pages = render::plan(&one, &fonts, seed).len() as u32;
-            let last_filler = s
-                .blocks
-                .iter()
-                .rposition(|b| matches!(b, excerpt::Block::Para { .. }))
-                .filter(|&i| i > 3);
-            match last_filler {
-                Some(i) if pages > s.max_pages => {
-                    s.blocks.remove(i);
-                }
-                _ => break,
-            }
-        }
-    }
-    let summary = write_rendered(&render::render(&doc, &fonts, seed, clean, None)?, out, true)?;
-    let mut lines = String::new();
-    for g in &gold {
-        lines.push_str(&g.to_string());
-        lines.push('\n');
-    }
-    let io_err = |path: PathBuf| move |source| ScanError::Io { path, source };
-    let gpath = out.join("gold.jsonl");
-    write_atomic(&gpath, lines.as_bytes()).map_err(io_err(gpath.clone()))?;
-    let readme = format!(
-        "# SYNTHETIC book — not the real edition\n\nGenerated by `greenbook synth-book --seed {seed}`: the real \
-         front matter and table of contents of the book, a chapter divider per district, and for every \
-         contents entry a generated case (up to 5 pages, as many as its contents entry leaves it, starting at its printed page) whose profile states \
-         invented facts in varied phrasing. The facts are in `gold.jsonl`; `truth/` holds each page's \
-         text; `manifest.csv` lists the pages. Nothing here describes a real community.\n"
-    );
-    let rpath = out.join("README.md");
-    write_atomic(&rpath, readme.as_bytes()).map_err(io_err(rpath.clone()))?;
-    Ok(summary)
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
 
-use super::ScanError;
-use super::degrade::{self, Canvas, Rng};
-use super::excerpt::{Block, Document, PageKind, Section, Style};
+use crate::SynthError;
+use crate::degrade::{self, Canvas, Rng};
+use crate::excerpt::{Block, Document, PageKind, Section, Style};
 
 pub const DPI: f32 = 300.0;
 pub const PAGE_W: usize = 2480; // 210 mm
@@ -42,14 +42,14 @@ pub struct FontSet {
 }
 
 impl FontSet {
-    pub fn load(dir: &Path) -> Result<FontSet, ScanError> {
-        let load = |name: &str| -> Result<FontVec, ScanError> {
+    pub fn load(dir: &Path) -> Result<FontSet, SynthError> {
+        let load = |name: &str| -> Result<FontVec, SynthError> {
             let path = dir.join(name);
-            let data = std::fs::read(&path).map_err(|e| ScanError::Font {
+            let data = std::fs::read(&path).map_err(|e| SynthError::Font {
                 path: path.clone(),
                 reason: format!("{e} (install the Debian package fonts-noto-cjk)"),
             })?;
-            FontVec::try_from_vec_and_index(data, SC_INDEX).map_err(|e| ScanError::Font {
+            FontVec::try_from_vec_and_index(data, SC_INDEX).map_err(|e| SynthError::Font {
                 path,
                 reason: e.to_string(),
             })
@@ -597,7 +597,7 @@ pub fn rasterize(
     fonts: &FontSet,
     seed: u64,
     clean: bool,
-) -> Result<Vec<u8>, ScanError> {
+) -> Result<Vec<u8>, SynthError> {
     let mut canvas = Canvas::new(PAGE_W, PAGE_H);
     for op in &p.layout.ops {
         match op {
@@ -630,7 +630,7 @@ pub fn rasterize(
     } else {
         degrade::scan(canvas, page_seed)
     };
-    degrade::encode_png(&img).map_err(|e| ScanError::Encode {
+    degrade::encode_png(&img).map_err(|e| SynthError::Encode {
         path: PathBuf::from(&p.label),
         reason: e,
     })
@@ -642,8 +642,8 @@ pub fn text_page(
     fonts: &FontSet,
     paragraphs: &[&str],
     seed: u64,
-) -> Result<(Vec<u8>, String), ScanError> {
-    let section = super::excerpt::Section {
+) -> Result<(Vec<u8>, String), SynthError> {
+    let section = crate::excerpt::Section {
         kind: PageKind::Front,
         first_page: None,
         max_pages: 1,
@@ -651,7 +651,7 @@ pub fn text_page(
         contents_title: None,
         blocks: paragraphs
             .iter()
-            .map(|t| super::excerpt::Block::Para {
+            .map(|t| crate::excerpt::Block::Para {
                 text: t.to_string(),
             })
             .collect(),
@@ -661,7 +661,7 @@ pub fn text_page(
         contents: Vec::new(),
     };
     let plans = plan(&doc, fonts, seed);
-    let first = plans.first().ok_or_else(|| ScanError::Encode {
+    let first = plans.first().ok_or_else(|| SynthError::Encode {
         path: PathBuf::from("text page"),
         reason: "nothing to render".into(),
     })?;
@@ -675,13 +675,13 @@ pub fn render(
     seed: u64,
     clean: bool,
     only: Option<&str>,
-) -> Result<Vec<RenderedPage>, ScanError> {
+) -> Result<Vec<RenderedPage>, SynthError> {
     use rayon::prelude::*;
     let all = plan(doc, fonts, seed);
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = all.iter().find(|p| !seen.insert(p.label.clone())) {
         let reason = "a case does not fit the pages its contents entry gives it".to_string();
-        return Err(ScanError::Encode {
+        return Err(SynthError::Encode {
             path: PathBuf::from(&dup.label),
             reason,
         });

@@ -3,7 +3,7 @@
 //!
 //! The renderer typesets these blocks; nothing here knows about pixels.
 
-use crate::book::contents::{self, ContentsEntry};
+use greenbook::book::contents::{self, ContentsEntry};
 
 /// One typeset unit of the book.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,26 +73,7 @@ pub enum Style {
 }
 
 /// What sort of page a group of blocks makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageKind {
-    Cover,
-    Front,
-    Contents,
-    Chapter,
-    Case,
-}
-
-impl PageKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PageKind::Cover => "cover",
-            PageKind::Front => "front",
-            PageKind::Contents => "contents",
-            PageKind::Chapter => "chapter",
-            PageKind::Case => "case",
-        }
-    }
-}
+pub use greenbook::input::PageKind;
 
 /// A run of blocks that starts on a new page. Front matter sections get labels `f01`…; numbered sections
 /// start at their printed page and may flow over `max_pages` pages.

@@ -5,9 +5,9 @@
 //! number forms, qualifiers and distractors than the three real cases. Deterministic from a seed. The
 //! gold facts are written beside the pages (`gold.jsonl`, the `extract --jsonl` shape).
 
-use super::degrade::Rng;
-use super::excerpt::{Block, Document, PageKind, Section, Style};
-use crate::book::ContentsEntry;
+use crate::degrade::Rng;
+use crate::excerpt::{Block, Document, PageKind, Section, Style};
+use greenbook::book::ContentsEntry;
 
 /// A generated case: its section and its gold record.
 pub struct SynthCase {
@@ -84,10 +84,10 @@ fn count(rng: &mut Rng, n: u64) -> String {
         1 if n >= 1000 => format!("{} {:03}", n / 1000, n % 1000),
         2 if n < 100_000 => chinese(n),
         3 if n >= 10_000 && n.is_multiple_of(1000) => {
-            format!("{}万", crate::store::fmt_num(n as f64 / 10_000.0))
+            format!("{}万", greenbook::text::fmt_num(n as f64 / 10_000.0))
         }
         4 if n >= 1000 && n.is_multiple_of(100) && n < 10_000 => {
-            format!("{}千", crate::store::fmt_num(n as f64 / 1000.0))
+            format!("{}千", greenbook::text::fmt_num(n as f64 / 1000.0))
         }
         5 => fullwidth(&n.to_string()),
         _ => n.to_string(),
@@ -101,8 +101,8 @@ fn percent(rng: &mut Rng, v: f64) -> String {
         0 if whole => format!("百分之{}", chinese(v as u64)),
         1 if whole && (v as u64).is_multiple_of(10) => format!("{}成", DIGITS[(v as usize) / 10]),
         2 if whole && v == 25.0 => "四分之一".into(),
-        3 => format!("{}％", crate::store::fmt_num(v)),
-        _ => format!("{}%", crate::store::fmt_num(v)),
+        3 => format!("{}％", greenbook::text::fmt_num(v)),
+        _ => format!("{}%", greenbook::text::fmt_num(v)),
     }
 }
 
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(chinese(12000), "一万两千");
         assert_eq!(chinese(15), "十五");
         for n in [7, 10, 19, 105, 1001, 2300, 20_406, 99_999] {
-            let v = crate::text::numerals::parse_chinese(&chinese(n));
+            let v = greenbook::text::numerals::parse_chinese(&chinese(n));
             assert_eq!(v, Some(n as f64), "{n} → {}", chinese(n));
         }
     }

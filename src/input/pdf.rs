@@ -7,7 +7,7 @@ use std::path::Path;
 use image::GrayImage;
 use lopdf::{Document, Object};
 
-use super::{ScanError, check_size, decode_err};
+use super::{InputError, check_size, decode_err};
 
 /// Whether `bytes` look like a PDF.
 pub fn is_pdf(bytes: &[u8]) -> bool {
@@ -24,7 +24,7 @@ pub fn page_count(path: &Path) -> u32 {
         .unwrap_or(1)
 }
 
-fn open(path: &Path, bytes: &[u8]) -> Result<Document, ScanError> {
+fn open(path: &Path, bytes: &[u8]) -> Result<Document, InputError> {
     let doc = Document::load_mem(bytes).map_err(|e| {
         if bytes.windows(8).any(|w| w == b"/Encrypt") {
             decode_err(
@@ -45,7 +45,7 @@ fn open(path: &Path, bytes: &[u8]) -> Result<Document, ScanError> {
 }
 
 /// The image of page `frame` (0-based): the largest image on the page.
-pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, ScanError> {
+pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, InputError> {
     let doc = open(path, bytes)?;
     let pages = doc.get_pages();
     let Some(&page_id) = pages.get(&(frame + 1)) else {

@@ -1,0 +1,144 @@
+//! Flag groups several commands share, and the parsers of flag values.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Error;
+use crate::ocr::OcrOptions;
+use crate::report::ReportOptions;
+
+/// The output folder: the same for every stage command, each reading what the stage before it wrote
+/// there and writing its own files.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArg {
+    /// Output folder, as for `run`: pages.jsonl, cache/, parts/, text/, the Parquet files and
+    /// digests/ (each command reads and writes its own).
+    #[arg(
+        long = "output",
+        short = 'o',
+        value_name = "DIR",
+        visible_alias = "out",
+        default_value = "output"
+    )]
+    pub dir: PathBuf,
+}
+
+/// How the OCR stage runs.
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    /// Worker threads (one Tesseract engine each); default: number of cores.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Tesseract language(s), e.g. chi_sim or chi_sim+eng.
+    #[arg(long, default_value = "chi_sim")]
+    pub lang: String,
+    /// Folder with <lang>.traineddata (default: $TESSDATA_PREFIX, then Debian's path).
+    #[arg(long)]
+    pub tessdata: Option<PathBuf>,
+    /// Redo pages that are already in the cache.
+    #[arg(long)]
+    pub force: bool,
+    /// Cache folder for OCR results (default: <output>/cache).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl EngineArgs {
+    /// The OCR stage's options, with the cache under `out` unless given.
+    pub fn options(&self, out: &Path) -> Result<OcrOptions, Error> {
+        let mut o = OcrOptions::new(self.tessdata.as_deref(), &self.lang)?;
+        if let Some(j) = self.jobs {
+            if j == 0 {
+                return Err(Error::Usage("--jobs must be at least 1".into()));
+            }
+            o.jobs = j;
+        }
+        o.force = self.force;
+        o.cache_dir =
+            (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(|| out.join("cache")));
+        Ok(o)
+    }
+}
+
+/// How the digests are made.
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Date printed on the digests' covers (YYYY-MM-DD); default: the data's fingerprint.
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<String>,
+    /// Only this district's digest (plus the city overview), e.g. 浦东新区.
+    #[arg(long)]
+    pub only_district: Option<String>,
+    /// Folder with GreenbookSansSC-Regular.ttf and -Bold.ttf (default: the fonts built in).
+    #[arg(long)]
+    pub font_dir: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    pub fn options(&self) -> ReportOptions {
+        ReportOptions {
+            date: self.date.clone(),
+            only_district: self.only_district.clone(),
+            font_dir: self.font_dir.clone(),
+        }
+    }
+}
+
+/// A calendar date as YYYY-MM-DD: the month 1–12 and the day within that month (leap years counted).
+pub fn parse_date(s: &str) -> Result<String, String> {
+    let bad = || format!("{s}: expected a date as YYYY-MM-DD, e.g. 2026-11-29");
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32, String> {
+        let part = &s[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(format!("{s}: there is no month {m}")),
+    };
+    if d == 0 || d > days {
+        return Err(format!("{s}: month {m} of {y} has no day {d}"));
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_real_calendar_dates() {
+        for ok in ["2026-11-29", "2024-02-29", "2000-02-29", "2026-12-31"] {
+            assert_eq!(parse_date(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "2026-13-45",
+            "2026-00-10",
+            "2026-11-31",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-11-00",
+            "29.11.2026",
+            "2026-1-9",
+            "２０２６-11-29",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

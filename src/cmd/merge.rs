@@ -1,0 +1,121 @@
+//! `greenbook merge`: the part files of a sharded OCR run put together, then the later stages.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::flags::ReportArgs;
+use super::{Error, Exit, Global};
+use crate::ocr::PageOcr;
+
+/// Combine the part files of a sharded OCR run, check every page is there once, then run
+/// structure, facts, Parquet and digests over the whole book.
+#[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The same inputs the shards were given.
+    #[arg(default_value = "scans")]
+    pub inputs: Vec<PathBuf>,
+    /// Where the shards wrote their part files (default: <output>/parts).
+    #[arg(long)]
+    pub parts_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::flags::OutputArg,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `greenbook merge`.
+pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
+    let parts_dir = args
+        .parts_dir
+        .clone()
+        .unwrap_or_else(|| args.out.dir.join("parts"));
+    let pages = merge_parts(&args.inputs, &parts_dir)?;
+    let mut timings = super::run::Timings::default();
+    let (ds, digests) = super::run::finish(
+        &pages,
+        &args.out.dir,
+        &args.report.options(),
+        &mut timings,
+        global.reporter().as_ref(),
+    )?;
+    super::ocr::write_pages_json(&args.out.dir.join("pages.jsonl"), &pages)?;
+    let failed = pages.iter().filter(|p| p.error.is_some()).count();
+    eprintln!(
+        "merge: {} pages ({failed} failed), {} cases, {} facts, {} digests",
+        pages.len(),
+        ds.cases.len(),
+        ds.facts.len(),
+        digests.len()
+    );
+    Ok(if failed > 0 {
+        Exit::PartialSuccess
+    } else {
+        Exit::Success
+    })
+}
+
+/// The part files put back in book order, checked against the pages of `inputs` (each present exactly
+/// once).
+pub fn merge_parts(inputs: &[PathBuf], parts_dir: &Path) -> Result<Vec<PageOcr>, Error> {
+    let expected = crate::input::discover(inputs)?;
+    let rd = std::fs::read_dir(parts_dir).map_err(|source| Error::Read {
+        path: parts_dir.to_path_buf(),
+        source,
+    })?;
+    let mut parts: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with("part-") && n.to_string_lossy().ends_with(".jsonl")
+            })
+        })
+        .collect();
+    parts.sort();
+    let key = |file: &str, frame: u32| format!("{file}#{frame}");
+    let mut found: std::collections::HashMap<String, (PageOcr, PathBuf)> = Default::default();
+    let mut problems = Vec::new();
+    for part in &parts {
+        for p in super::ocr::read_pages_json(part)? {
+            let k = key(&p.file, p.frame);
+            if let Some((_, other)) = found.get(&k) {
+                problems.push(format!(
+                    "page {} is in both {} and {}",
+                    p.label,
+                    other.display(),
+                    part.display()
+                ));
+            } else {
+                found.insert(k, (p, part.clone()));
+            }
+        }
+    }
+    let mut pages = Vec::new();
+    let mut missing = Vec::new();
+    for src in &expected {
+        match found.remove(&key(&src.path.display().to_string(), src.frame)) {
+            Some((p, _)) => pages.push(p),
+            None => missing.push(format!("{} ({})", src.label, src.path.display())),
+        }
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} page(s) missing from the parts in {}: {}",
+            missing.len(),
+            parts_dir.display(),
+            missing.join(", ")
+        ));
+    }
+    for (_, (p, part)) in found {
+        problems.push(format!(
+            "page {} in {} is not among the inputs",
+            p.label,
+            part.display()
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::BadInput(problems.join("; ")));
+    }
+    // Duplicates across shards are only visible here.
+    Ok(crate::ocr::mark_duplicates(pages))
+}

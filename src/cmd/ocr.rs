@@ -1,0 +1,327 @@
+//! `greenbook ocr`: the OCR stage alone, whole or as one shard of a run split across machines.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::flags::EngineArgs;
+use super::{Error, Exit, Global};
+use crate::io::progress::Progress;
+use crate::ocr::{self, OcrOptions, PageOcr};
+
+/// OCR page images (folders or files: PNG, JPEG, TIFF, scanned PDF) in parallel.
+#[derive(Args, Debug, Clone)]
+pub struct OcrArgs {
+    /// Folders (manifest.csv or natural file order) or image files.
+    #[arg(default_value = "scans")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: super::flags::OutputArg,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Write one UTF-8 .txt per page, named by page label.
+    #[arg(long)]
+    pub text_dir: Option<PathBuf>,
+    /// Write one hOCR file per page.
+    #[arg(long)]
+    pub hocr_dir: Option<PathBuf>,
+    /// Every page's OCR result (text, confidence, word boxes) as JSON Lines (default:
+    /// <output>/pages.jsonl).
+    #[arg(long)]
+    pub pages_json: Option<PathBuf>,
+    /// Process only shard I of N (0 ≤ I < N): pages I, I+N, I+2N… in book order; writes
+    /// <parts-dir>/part-I-of-N.jsonl. Default: from JOB_COMPLETION_INDEX (with --shards) or
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set.
+    #[arg(long, value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Number of shards, for JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+    #[arg(long)]
+    pub shards: Option<usize>,
+    /// Where shards write their part files (default: <output>/parts; a shared filesystem when shards
+    /// run on several machines).
+    #[arg(long)]
+    pub parts_dir: Option<PathBuf>,
+}
+
+/// `greenbook ocr`.
+pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
+    let mut options = args.engine.options(&args.out.dir)?;
+    options.hocr = args.hocr_dir.is_some();
+    let shard = match args.shard {
+        Some(s) => Some(s),
+        None => Shard::from_env(|k| std::env::var(k).ok(), args.shards).map_err(Error::Usage)?,
+    };
+    super::ensure_single_threaded_openmp();
+    super::install_interrupt_handler();
+    let progress = global.reporter();
+    if let Some(shard) = shard {
+        let parts_dir = args.parts_dir.unwrap_or_else(|| args.out.dir.join("parts"));
+        let out = run_shard(&args.inputs, &options, shard, &parts_dir, progress.as_ref())?;
+        eprintln!(
+            "ocr shard {}/{}: {} pages, {} failed, {} from cache → {}",
+            shard.index,
+            shard.count,
+            out.pages.len(),
+            out.failed(),
+            out.cached(),
+            parts_dir.join(shard.part_name()).display()
+        );
+        return Ok(out.exit());
+    }
+    let req = OcrRequest {
+        pages_json: Some(
+            args.pages_json
+                .unwrap_or_else(|| args.out.dir.join("pages.jsonl")),
+        ),
+        inputs: args.inputs,
+        options,
+        text_dir: args.text_dir,
+        hocr_dir: args.hocr_dir,
+        shard: None,
+    };
+    let out = run_ocr(&req, progress.as_ref())?;
+    if global.verbose > 0 {
+        print_pages(&out.pages);
+    }
+    eprintln!(
+        "ocr: {} pages, {} ok, {} failed, {} from cache",
+        out.pages.len(),
+        out.pages.len() - out.failed(),
+        out.failed(),
+        out.cached()
+    );
+    Ok(out.exit())
+}
+
+/// One line per page: label, confidence, time, cache, error.
+pub fn print_pages(pages: &[PageOcr]) {
+    for p in pages {
+        eprintln!(
+            "{:<8} conf {:>5} {:>6} ms{}{}",
+            p.label,
+            p.mean_conf.map_or("—".into(), |c| format!("{c:.1}")),
+            p.millis,
+            if p.cached { " (cache)" } else { "" },
+            p.error
+                .as_ref()
+                .map_or(String::new(), |e| format!(" ERROR {e}"))
+        );
+    }
+}
+
+/// What to read and where to put sidecars.
+#[derive(Debug, Clone)]
+pub struct OcrRequest {
+    pub inputs: Vec<PathBuf>,
+    pub options: OcrOptions,
+    pub text_dir: Option<PathBuf>,
+    pub hocr_dir: Option<PathBuf>,
+    /// JSON Lines of every page (text, confidence, words, timings) for the next stage.
+    pub pages_json: Option<PathBuf>,
+    /// Only this shard's pages (`greenbook ocr --shard I/N`).
+    pub shard: Option<Shard>,
+}
+
+/// Result of the OCR stage with its summary counts.
+pub struct OcrOutcome {
+    pub pages: Vec<PageOcr>,
+    /// Whether the run was interrupted before every page was read.
+    pub interrupted: bool,
+}
+
+impl OcrOutcome {
+    pub fn failed(&self) -> usize {
+        self.pages.iter().filter(|p| p.error.is_some()).count()
+    }
+    pub fn cached(&self) -> usize {
+        self.pages.iter().filter(|p| p.cached).count()
+    }
+    pub fn exit(&self) -> Exit {
+        if self.interrupted {
+            Exit::Interrupted
+        } else if self.failed() > 0 {
+            Exit::PartialSuccess
+        } else {
+            Exit::Success
+        }
+    }
+}
+
+/// Runs the OCR stage and writes the sidecars asked for.
+pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, Error> {
+    // Every output folder is checked before any page is read.
+    let json_dir = req
+        .pages_json
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf);
+    for dir in [
+        &req.text_dir,
+        &req.hocr_dir,
+        &req.options.cache_dir,
+        &json_dir,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|d| !d.as_os_str().is_empty())
+    {
+        super::writable(dir)?;
+    }
+    let mut sources = crate::input::discover(&req.inputs)?;
+    if let Some(shard) = req.shard {
+        sources = sources
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| shard.owns(*i))
+            .map(|(_, p)| p)
+            .collect();
+    }
+    let pages = ocr::run(&sources, &req.options, progress)?;
+    if req.options.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+        // Interrupted: finished pages are in the cache; the previous outputs stay as they were.
+        return Ok(OcrOutcome {
+            pages,
+            interrupted: true,
+        });
+    }
+    for p in pages.iter().filter_map(|p| p.error.as_ref()) {
+        eprintln!("greenbook: page error: {p}");
+    }
+    if let Some(dir) = &req.text_dir {
+        ocr::write_text_dir(&pages, dir)?;
+    }
+    if let Some(dir) = &req.hocr_dir {
+        ocr::write_hocr_dir(&pages, dir)?;
+    }
+    if let Some(path) = &req.pages_json {
+        write_pages_json(path, &pages)?;
+    }
+    Ok(OcrOutcome {
+        pages,
+        interrupted: false,
+    })
+}
+
+/// Reads `pages.jsonl` as written by the OCR stage.
+pub fn read_pages_json(path: &Path) -> Result<Vec<PageOcr>, Error> {
+    match crate::io::read_json_lines(path) {
+        Err(crate::io::JsonLinesError::Io { path, source }) => Err(Error::BadInput(format!(
+            "{}: {source} (run `greenbook ocr` first)",
+            path.display()
+        ))),
+        r => Ok(r?),
+    }
+}
+
+/// Writes the JSON Lines of the OCR pages (word boxes kept, hOCR dropped).
+pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
+    let mut buf = Vec::new();
+    for p in pages {
+        let mut slim = p.clone();
+        slim.hocr = None;
+        slim.cached = false;
+        serde_json::to_writer(&mut buf, &slim).map_err(|e| Error::Internal(e.to_string()))?;
+        buf.push(b'\n');
+    }
+    crate::io::write_atomic(path, &buf).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// One shard of a run split across machines: shard `index` of `count`, 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// "I/N" with 0 ≤ I < N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s}: expected I/N, e.g. 0/3"))?;
+        let index: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: bad shard index"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: bad shard count"))?;
+        if count == 0 || index >= count {
+            return Err(format!("{s}: need 0 ≤ I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard from a batch scheduler's environment: Kubernetes Indexed Jobs set
+    /// `JOB_COMPLETION_INDEX` (the count comes from `--shards`); Slurm job arrays set
+    /// `SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT` and `SLURM_ARRAY_TASK_MIN`.
+    pub fn from_env(
+        get: impl Fn(&str) -> Option<String>,
+        shards: Option<usize>,
+    ) -> Result<Option<Shard>, String> {
+        let num = |k: &str| -> Result<Option<usize>, String> {
+            get(k)
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .map_err(|_| format!("{k}={v}: not a number"))
+                })
+                .transpose()
+        };
+        let found = if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = shards
+                .ok_or("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N")?;
+            Some((i, n))
+        } else if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let n = match shards {
+                Some(n) => n,
+                None => num("SLURM_ARRAY_TASK_COUNT")?.ok_or(
+                    "SLURM_ARRAY_TASK_ID is set without SLURM_ARRAY_TASK_COUNT: give --shards N",
+                )?,
+            };
+            Some((
+                id.checked_sub(min)
+                    .ok_or("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN")?,
+                n,
+            ))
+        } else {
+            None
+        };
+        found
+            .map(|(index, count)| Shard::parse(&format!("{index}/{count}")))
+            .transpose()
+    }
+
+    /// Page `i` (in book order) belongs to shard `i mod count`: deterministic and balanced.
+    pub fn owns(&self, page_index: usize) -> bool {
+        page_index % self.count == self.index
+    }
+
+    pub fn part_name(&self) -> String {
+        format!("part-{:04}-of-{:04}.jsonl", self.index, self.count)
+    }
+}
+
+/// `greenbook ocr --shard I/N`: OCR this shard's pages and write them as one part file.
+pub fn run_shard(
+    inputs: &[PathBuf],
+    options: &OcrOptions,
+    shard: Shard,
+    parts_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<OcrOutcome, Error> {
+    let req = OcrRequest {
+        inputs: inputs.to_vec(),
+        options: options.clone(),
+        text_dir: None,
+        hocr_dir: None,
+        pages_json: Some(parts_dir.join(shard.part_name())),
+        shard: Some(shard),
+    };
+    run_ocr(&req, progress)
+}

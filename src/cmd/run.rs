@@ -1,0 +1,172 @@
+//! `greenbook run`: every stage, from page images to Parquet and digests.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::flags::{EngineArgs, ReportArgs};
+use super::ocr::{OcrOutcome, OcrRequest, run_ocr};
+use super::{Error, Exit, Global};
+use crate::extract::Field;
+use crate::io::progress::Progress;
+use crate::ocr::{OcrOptions, PageOcr};
+use crate::report::{ReportOptions, Written};
+use crate::store::Dataset;
+
+/// Every stage: OCR → structure → facts → Parquet → PDF digests, then a summary.
+#[derive(Args, Debug, Clone)]
+#[command(
+    after_help = "Examples:\n  greenbook run                          # scans/ → output/\n  greenbook run book2/ -o out2 --jobs 2  # another edition\n  greenbook run --only-district 浦东新区 --date 2026-11-29"
+)]
+pub struct RunArgs {
+    /// Folders (manifest.csv or natural file order) or image files.
+    #[arg(default_value = "scans")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: super::flags::OutputArg,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `greenbook run`.
+pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
+    let req = RunRequest {
+        options: args.engine.options(&args.out.dir)?,
+        report: args.report.options(),
+        inputs: args.inputs,
+        out: args.out.dir,
+    };
+    super::ensure_single_threaded_openmp();
+    super::install_interrupt_handler();
+    let outcome = run_all(&req, global.reporter().as_ref())?;
+    if global.verbose > 0 {
+        super::ocr::print_pages(&outcome.ocr.pages);
+    }
+    eprintln!("{}", outcome.summary());
+    Ok(outcome.exit())
+}
+
+/// Time spent in each stage of `run`.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let t = std::time::Instant::now();
+        let out = f();
+        self.stages.push((name, t.elapsed()));
+        out
+    }
+}
+
+/// What `run` reads, where it writes, and how.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub options: OcrOptions,
+    pub report: ReportOptions,
+}
+
+/// What `run` did, for the summary.
+pub struct RunOutcome {
+    pub ocr: OcrOutcome,
+    pub dataset: Dataset,
+    pub digests: Vec<Written>,
+    pub timings: Timings,
+}
+
+impl RunOutcome {
+    pub fn summary(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let p = &self.ocr.pages;
+        let _ = writeln!(
+            s,
+            "pages: {} ok, {} failed, {} from cache",
+            p.len() - self.ocr.failed(),
+            self.ocr.failed(),
+            self.ocr.cached()
+        );
+        let _ = writeln!(
+            s,
+            "book: {} contents entries, {} cases digitised",
+            self.dataset.contents.len(),
+            self.dataset.cases.len()
+        );
+        let per_field: Vec<String> = Field::ALL
+            .iter()
+            .map(|&f| {
+                let n = self.dataset.facts.iter().filter(|x| x.field == f).count();
+                format!("{} {n}/{}", f.name(), self.dataset.cases.len())
+            })
+            .collect();
+        let _ = writeln!(s, "facts: {}", per_field.join(", "));
+        let _ = writeln!(s, "digests: {} PDFs", self.digests.len());
+        let times: Vec<String> = self
+            .timings
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {:.1}s", d.as_secs_f64()))
+            .collect();
+        let _ = write!(s, "time: {}", times.join(", "));
+        s
+    }
+
+    pub fn exit(&self) -> Exit {
+        self.ocr.exit()
+    }
+}
+
+/// Runs the whole pipeline into `req.out`: OCR (cache, text sidecars, pages.jsonl) → structure and
+/// facts → Parquet → PDF digests.
+pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, Error> {
+    super::writable(&req.out)?;
+    let mut timings = Timings::default();
+    let ocr_req = OcrRequest {
+        inputs: req.inputs.clone(),
+        options: req.options.clone(),
+        text_dir: Some(req.out.join("text")),
+        hocr_dir: None,
+        pages_json: Some(req.out.join("pages.jsonl")),
+        shard: None,
+    };
+    let ocr = timings.time("ocr", || run_ocr(&ocr_req, progress))?;
+    if ocr.exit() == Exit::Interrupted {
+        return Ok(RunOutcome {
+            ocr,
+            dataset: Default::default(),
+            digests: Vec::new(),
+            timings,
+        });
+    }
+    let (dataset, digests) = finish(&ocr.pages, &req.out, &req.report, &mut timings, progress)?;
+    Ok(RunOutcome {
+        ocr,
+        dataset,
+        digests,
+        timings,
+    })
+}
+
+/// Everything after OCR: structure and facts → Parquet → digests, into `out`.
+pub fn finish(
+    pages: &[PageOcr],
+    out: &Path,
+    report: &ReportOptions,
+    timings: &mut Timings,
+    progress: &dyn Progress,
+) -> Result<(Dataset, Vec<Written>), Error> {
+    let dataset = timings.time("extract", || super::store::build_dataset(pages));
+    timings.time("parquet", || {
+        dataset.write(out, &super::store::source_of(pages))
+    })?;
+    let digests = timings.time("report", || {
+        crate::report::write_all(&dataset, &out.join("digests"), report, progress)
+    })?;
+    Ok((dataset, digests))
+}

@@ -1,0 +1,13 @@
+//! Integration tests: one binary (as ripgrep's), a file per topic, on real data — the committed scans,
+//! real Tesseract, PDFs parsed back with poppler, Parquet read back with Polars and DuckDB.
+
+mod util;
+
+mod architecture;
+mod bad_input;
+mod extraction;
+mod faults;
+mod ocr_stage;
+mod pipeline;
+mod scale_out;
+mod synthetic;

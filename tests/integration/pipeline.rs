@@ -1,0 +1,405 @@
+use crate::util::*;
+use greenbook::store::{Dataset, Table};
+use std::sync::OnceLock;
+
+pub(crate) fn work() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pipeline")
+}
+
+pub(crate) fn shared_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ocr-cache")
+}
+
+/// `greenbook run scans -o <work>/output`, once.
+pub(crate) fn output() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = work();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("output");
+        let r = bin()
+            .args(["run", "scans", "-q", "--date", "2026-11-29", "-o"])
+            .arg(&out)
+            .arg("--cache-dir")
+            .arg(shared_cache())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(0), "greenbook run failed:\n{err}");
+        assert!(err.contains("pages: 15 ok, 0 failed"), "{err}");
+        assert!(err.contains("digests: 17 PDFs"), "{err}");
+        out
+    })
+}
+
+fn dtypes(path: &Path) -> Vec<(String, String)> {
+    let t = Table::open(path).unwrap();
+    t.frame()
+        .schema()
+        .iter()
+        .map(|(n, d)| (n.to_string(), format!("{d:?}")))
+        .collect()
+}
+
+#[test]
+fn parquet_files_have_types_rows_nulls_and_provenance() {
+    let out = output();
+    let ds = Dataset::read(out).unwrap();
+    // Types, read back with polars.
+    let cases = dtypes(&out.join("cases.parquet"));
+    let want = [
+        ("case_id", "String"),
+        ("printed_page", "UInt32"),
+        ("households", "Int64"),
+        ("population", "Int64"),
+        ("green_rate", "Float64"),
+        ("founded_year", "Int32"),
+        ("elderly_share", "Float64"),
+        ("migrant_share", "Float64"),
+    ];
+    for (n, t) in want {
+        assert!(
+            cases.iter().any(|(cn, ct)| cn == n && ct == t),
+            "cases.{n} should be {t}: {cases:?}"
+        );
+    }
+    let pages = dtypes(&out.join("pages.parquet"));
+    for (n, t) in [
+        ("mean_conf", "Float32"),
+        ("ocr_ms", "UInt64"),
+        ("text", "String"),
+        ("error_kind", "String"),
+    ] {
+        assert!(pages.iter().any(|(cn, ct)| cn == n && ct == t), "{pages:?}");
+    }
+    let facts = dtypes(&out.join("facts.parquet"));
+    for (n, t) in [
+        ("value", "Float64"),
+        ("span_start", "UInt32"),
+        ("page_conf", "Float32"),
+    ] {
+        assert!(facts.iter().any(|(cn, ct)| cn == n && ct == t), "{facts:?}");
+    }
+    // Rows.
+    assert_eq!(ds.pages.len(), 15);
+    assert_eq!(ds.contents.len(), 80);
+    let districts: std::collections::BTreeSet<_> =
+        ds.contents.iter().map(|c| c.district.clone()).collect();
+    assert_eq!(districts.len(), 16);
+    assert_eq!(
+        ds.cases
+            .iter()
+            .map(|c| c.case_id.as_str())
+            .collect::<Vec<_>>(),
+        ["c002", "c005", "c008"]
+    );
+    assert_eq!(
+        ds.contents.iter().filter(|c| c.case_id.is_some()).count(),
+        3
+    );
+    // Facts as in the gold file; absent facts are null, not 0.
+    let dongli = ds.cases.iter().find(|c| c.case_id == "c008").unwrap();
+    assert_eq!(dongli.values.int(extract::Field::Households), Some(1224));
+    assert_eq!(dongli.values.int(extract::Field::Population), Some(3095));
+    assert_eq!(dongli.values.int(extract::Field::FoundedYear), Some(2006));
+    assert_eq!(dongli.values.get(extract::Field::ElderlyShare), Some(40.0));
+    assert_eq!(dongli.values.get(extract::Field::MigrantShare), Some(35.0));
+    assert_eq!(dongli.values.get(extract::Field::GreenRate), None);
+    let huagao = ds.cases.iter().find(|c| c.case_id == "c005").unwrap();
+    assert_eq!(
+        (
+            huagao.values.int(extract::Field::Households),
+            huagao.values.int(extract::Field::Population)
+        ),
+        (Some(1535), None)
+    );
+    let lvdi = ds.cases.iter().find(|c| c.case_id == "c002").unwrap();
+    assert_eq!(lvdi.values.get(extract::Field::GreenRate), Some(48.5));
+    // Provenance: every fact names a real page whose text holds the sentence's number.
+    assert!(!ds.facts.is_empty());
+    for f in &ds.facts {
+        let page = ds.pages.iter().find(|p| p.label == f.page).unwrap();
+        assert_eq!(page.case_id.as_deref(), Some(f.case_id.as_str()), "{f:?}");
+        let span: String = f
+            .sentence
+            .chars()
+            .skip(f.span_start as usize)
+            .take((f.span_end - f.span_start) as usize)
+            .collect();
+        assert!(span.chars().any(|c| c.is_ascii_digit()), "{f:?}");
+        assert!(f.page_conf.is_some_and(|c| c > 50.0), "{f:?}");
+    }
+    let pop = ds
+        .facts
+        .iter()
+        .find(|f| f.case_id == "c002" && f.field == extract::Field::Population)
+        .unwrap();
+    assert_eq!((pop.value, pop.qualifier), (8000.0, Qualifier::Approx));
+    assert!(
+        ds.facts
+            .iter()
+            .any(|f| f.case_id == "c008" && f.scope == extract::Scope::SubEstate("东力新村".into()))
+    );
+    // Pages: no errors, districts for case pages, confidence.
+    for p in &ds.pages {
+        assert!(p.error.is_none() && p.mean_conf.is_some(), "{p:?}");
+    }
+    let p008 = ds.pages.iter().find(|p| p.label == "p008").unwrap();
+    assert_eq!(p008.district.as_deref(), Some("浦东新区"));
+    // Key-value metadata.
+    for name in greenbook::store::FILES {
+        let md = Table::metadata(&out.join(name)).unwrap();
+        let get = |k: &str| md.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        assert_eq!(
+            get("greenbook.schema_version").as_deref(),
+            Some(greenbook::store::SCHEMA_VERSION)
+        );
+        assert_eq!(get("greenbook.source").as_deref(), Some("scans"));
+        assert!(get("greenbook.version").is_some());
+    }
+}
+
+fn code_blocks(markdown: &str, lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}\n");
+    markdown
+        .split(&fence)
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+fn python(cwd: &Path, code: &str) -> String {
+    let r = Command::new("python3")
+        .arg("-c")
+        .arg(code)
+        .current_dir(cwd)
+        .output()
+        .expect("python3 (scripts/setup.sh installs polars and duckdb)");
+    assert!(
+        r.status.success(),
+        "{code}\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    String::from_utf8_lossy(&r.stdout).into_owned()
+}
+
+#[test]
+fn schema_doc_and_readme_queries_run() {
+    let out = output();
+    let cwd = out.parent().unwrap();
+    let doc = std::fs::read_to_string(root().join("docs/schema.md")).unwrap();
+    let py = code_blocks(&doc, "python");
+    let sql = code_blocks(&doc, "sql");
+    assert!(py.len() >= 3 && sql.len() >= 2);
+    for code in &py {
+        let printed = python(cwd, code);
+        assert!(printed.contains("shape:"), "{code}\n{printed}");
+    }
+    for q in &sql {
+        let printed = python(cwd, &format!("import duckdb\nprint(duckdb.sql({q:?}))"));
+        assert!(
+            printed.contains("浦东新区") || printed.contains("东力"),
+            "{q}\n{printed}"
+        );
+    }
+    let joined = python(cwd, &py[1]);
+    assert!(joined.contains("p008"), "{joined}");
+    // The README's DuckDB two-liner.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let q = code_blocks(&readme, "sql");
+    assert!(!q.is_empty(), "README has a ```sql block");
+    let printed = python(
+        cwd,
+        &format!("import duckdb\nprint(duckdb.sql({:?}))", q[0]),
+    );
+    assert!(printed.contains("浦东新区"), "{printed}");
+}
+
+#[test]
+fn stats_prints_a_district_table() {
+    let out = output();
+    let r = bin().args(["stats", "--data"]).arg(out).output().unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&r.stdout);
+    let pudong = s.lines().find(|l| l.starts_with("浦东新区")).unwrap();
+    let cols: Vec<&str> = pudong.split('\t').map(str::trim).collect();
+    assert_eq!(&cols[1..3], ["10", "3"], "{pudong}");
+    assert!(
+        pudong.contains("households 1935.7 / 1535 (n=3)"),
+        "{pudong}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("黄浦区") && l.ends_with('—')),
+        "{s}"
+    );
+    assert!(s.lines().any(|l| l.starts_with("全市")), "{s}");
+    assert_eq!(s.lines().count(), 1 + 16 + 1);
+}
+
+/// Reruns `store` and `report` from the first run's files: identical bytes.
+#[test]
+fn outputs_are_reproducible() {
+    let out = output();
+    let again = work().join("again");
+    let _ = std::fs::remove_dir_all(&again);
+    let r = bin()
+        .args(["store", "--pages"])
+        .arg(out.join("pages.jsonl"))
+        .arg("-o")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    for name in ["contents.parquet", "cases.parquet", "facts.parquet"] {
+        assert!(
+            std::fs::read(out.join(name)).unwrap() == std::fs::read(again.join(name)).unwrap(),
+            "{name} differs between runs"
+        );
+    }
+    let r = bin()
+        .args([
+            "report",
+            "-q",
+            "--date",
+            "2026-11-29",
+            "--only-district",
+            "浦东新区",
+            "-o",
+        ])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    for name in ["00-全市概览.pdf", "01-浦东新区.pdf"] {
+        assert!(
+            std::fs::read(out.join("digests").join(name)).unwrap()
+                == std::fs::read(again.join("digests").join(name)).unwrap(),
+            "{name} differs between runs"
+        );
+    }
+    assert!(!again.join("digests/02-黄浦区.pdf").exists());
+}
+
+fn tool(cmd: &str, args: &[&str], pdf: &Path) -> String {
+    let r = Command::new(cmd)
+        .args(args)
+        .arg(pdf)
+        .args(if cmd == "pdftotext" {
+            vec!["-"]
+        } else {
+            vec![]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (poppler-utils): {e}"));
+    assert!(r.status.success(), "{cmd} {}", pdf.display());
+    String::from_utf8_lossy(&r.stdout).into_owned()
+}
+
+#[test]
+fn digests_parse_back_with_names_figures_fonts_and_pages() {
+    let dir = output().join("digests");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 17);
+    assert_eq!(names[0], "00-全市概览.pdf");
+    assert_eq!(names[1], "01-浦东新区.pdf");
+    for n in &names {
+        let pdf = dir.join(n);
+        let size = std::fs::metadata(&pdf).unwrap().len();
+        assert!(size <= 400 * 1024, "{n}: {size} bytes");
+        let info = tool("pdfinfo", &[], &pdf);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let text = tool("pdftotext", &["-layout"], &pdf);
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for i in 1..=pages {
+            assert!(
+                compact.contains(&format!("第{i}页/共{pages}页")),
+                "{n}: page {i}"
+            );
+        }
+        let fonts = tool("pdffonts", &[], &pdf);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty());
+        for r in rows {
+            // Embedded, subset, with a ToUnicode map.
+            assert!(r.contains("+GreenbookSansSC-"), "{n}: {r}");
+            assert!(r.contains("yes yes yes"), "{n}: {r}");
+        }
+        assert!(!compact.contains('\u{FFFD}'), "{n}");
+        if n != "00-全市概览.pdf" && n != "01-浦东新区.pdf" {
+            assert!(compact.contains("尚未数字化"), "{n}");
+            assert_eq!(pages, 2, "{n}");
+        }
+    }
+    let pudong = tool("pdftotext", &[], &dir.join("01-浦东新区.pdf"));
+    let compact: String = pudong.chars().filter(|c| !c.is_whitespace()).collect();
+    for s in [
+        "浦东新区绿色社区数据摘要",
+        "目录收录本区案例10个，已数字化3个。",
+        "生成：2026-11-29",
+        "东力居民区",
+        "华高新村第二居民区",
+        "高行镇",
+        "1224",
+        "3048",
+        "1535",
+        "3095",
+        "约8000",
+        "48.5%",
+        "40%",
+        "35%",
+        "2006",
+        "1999",
+        "1935.7",
+        "仅给出所属小区“东力新村”的数字",
+        "向“绿”而行共建“和美”东力",
+        "践行生态文明理念共建共享绿色中金",
+    ] {
+        assert!(compact.contains(s), "01-浦东新区.pdf lacks {s}:\n{pudong}");
+    }
+    // Every fact's page appears in the provenance appendix next to its value.
+    assert!(compact.contains("户数1224p008"), "{compact}");
+    let city = tool("pdftotext", &[], &dir.join("00-全市概览.pdf"));
+    for d in ["浦东新区", "黄浦区", "崇明区", "各区比较"] {
+        assert!(city.contains(d), "{d}");
+    }
+}
+
+#[test]
+fn a_report_font_that_is_not_truetype_is_a_missing_dependency() {
+    let t = tmp();
+    std::fs::write(t.path().join("GreenbookSansSC-Regular.ttf"), b"ttcf....").unwrap();
+    std::fs::write(t.path().join("GreenbookSansSC-Bold.ttf"), b"ttcf....").unwrap();
+    let r = bin()
+        .args(["report", "-q", "--data"])
+        .arg(output())
+        .arg("-o")
+        .arg(t.path().join("d"))
+        .arg("--font-dir")
+        .arg(t.path())
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("GreenbookSansSC-Regular.ttf") && err.contains(".ttc"),
+        "{err}"
+    );
+}

@@ -1,0 +1,46 @@
+//! What the topic files share: paths, the binary, temp folders, OCR options, manifest pages.
+
+pub use std::path::{Path, PathBuf};
+pub use std::process::Command;
+
+pub use greenbook::input;
+pub use greenbook::io::progress::Quiet;
+pub use greenbook::ocr::{self, OcrOptions};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn scans() -> PathBuf {
+    root().join("scans")
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_greenbook"));
+    c.current_dir(root());
+    c
+}
+
+/// A temp folder that is removed when the test ends.
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+pub fn opts(cache: &Path) -> OcrOptions {
+    let mut o =
+        OcrOptions::new(None, "chi_sim").expect("chi_sim model installed by scripts/setup.sh");
+    o.cache_dir = Some(cache.to_path_buf());
+    o
+}
+
+pub fn page(label: &str) -> input::PageSource {
+    input::read_manifest(&scans().join("manifest.csv"))
+        .expect("manifest")
+        .into_iter()
+        .find(|p| p.label == label)
+        .unwrap_or_else(|| panic!("{label} in manifest"))
+}
+
+pub(crate) use crate::pipeline;
+pub use greenbook::extract;
+pub use greenbook::text::numerals::Qualifier;
