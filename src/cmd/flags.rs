@@ -27,6 +27,16 @@ pub struct OutputArg {
 /// How the OCR stage runs.
 #[derive(Args, Debug, Clone)]
 pub struct EngineArgs {
+    /// OCR engine: tesseract (fastest), hybrid (Tesseract, with PP-OCR re-reading the lines that
+    /// decide names and figures), ppocr (PP-OCR reads every line Tesseract's layout finds).
+    #[arg(long, value_enum, default_value = "tesseract")]
+    pub engine: crate::ocr::EngineKind,
+    /// Folder with the PP-OCR model (default: $GREENBOOK_MODELS, then models/).
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    /// ONNX Runtime's shared library (default: $GREENBOOK_ONNXRUNTIME, then models/).
+    #[arg(long)]
+    pub onnxruntime: Option<PathBuf>,
     /// Worker threads (one Tesseract engine each); default: number of cores.
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -50,7 +60,11 @@ pub struct EngineArgs {
 impl EngineArgs {
     /// The OCR stage's options, with the cache under `out` unless given.
     pub fn options(&self, out: &Path) -> Result<OcrOptions, Error> {
-        let mut o = OcrOptions::new(self.tessdata.as_deref(), &self.lang)?;
+        let mut o = OcrOptions::new(self.tessdata.as_deref(), &self.lang)?.with_engine(
+            self.engine,
+            self.models.as_deref(),
+            self.onnxruntime.as_deref(),
+        )?;
         if let Some(j) = self.jobs {
             if j == 0 {
                 return Err(Error::Usage("--jobs must be at least 1".into()));

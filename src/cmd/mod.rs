@@ -90,7 +90,9 @@ impl Error {
             Error::Input(_) | Error::JsonLines(_) | Error::BadInput(_) | Error::Read { .. } => {
                 Exit::InputError
             }
-            Error::Ocr(OcrError::Model { .. }) => Exit::MissingDependency,
+            Error::Ocr(OcrError::Model { .. } | OcrError::Missing { .. }) => {
+                Exit::MissingDependency
+            }
             Error::Ocr(OcrError::Read { .. }) => Exit::InputError,
             Error::Ocr(OcrError::Write { .. }) => Exit::OutputNotWritable,
             Error::Ocr(OcrError::Engine(_) | OcrError::Pool(_)) => Exit::Failure,

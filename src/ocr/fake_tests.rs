@@ -191,6 +191,8 @@ fn options(cache: Option<&Path>, jobs: usize) -> OcrOptions {
             psm: 4,
             scale: 1.0,
         },
+        kind: EngineKind::Tesseract,
+        ppocr: None,
         jobs,
         cache_dir: cache.map(Path::to_path_buf),
         force: false,

@@ -5,7 +5,9 @@
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
 
+pub mod hybrid;
 pub mod osd;
+pub mod ppocr;
 pub mod preprocess;
 pub mod skew;
 pub mod tesseract;
@@ -32,6 +34,13 @@ pub enum OcrError {
         lang: String,
         searched: String,
         package: String,
+    },
+    /// A model or runtime another engine needs is not installed.
+    #[error("{what} not found (searched {searched}); {hint}")]
+    Missing {
+        what: String,
+        searched: String,
+        hint: String,
     },
     #[error("OCR engine: {0}")]
     Engine(String),
@@ -269,7 +278,12 @@ impl PageOcr {
 /// Options of the OCR stage.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
+    /// Tesseract's settings: the `tesseract` engine, and layout and OSD for the others.
     pub engine: tesseract::TesseractConfig,
+    /// Which engine reads the pages.
+    pub kind: EngineKind,
+    /// The PP-OCR model and runtime, for `ppocr` and `hybrid`.
+    pub ppocr: Option<ppocr::PpocrConfig>,
     pub jobs: usize,
     /// Cache folder; None disables the cache.
     pub cache_dir: Option<PathBuf>,
@@ -281,7 +295,38 @@ pub struct OcrOptions {
     pub cancel: &'static AtomicBool,
 }
 
+/// The engines `--engine` chooses between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EngineKind {
+    /// Tesseract reads every page (fastest).
+    #[default]
+    Tesseract,
+    /// Tesseract reads the page, PP-OCR re-reads titles, subtitles and lines with figures, fact
+    /// keywords or unsure words.
+    Hybrid,
+    /// Tesseract finds the lines, PP-OCR reads all of them (most accurate, slowest).
+    Ppocr,
+}
+
 impl OcrOptions {
+    /// With `kind`; `ppocr` and `hybrid` find their model and runtime (`--models`, `--onnxruntime`,
+    /// then the environment, then `models/`), or fail with what to install.
+    pub fn with_engine(
+        mut self,
+        kind: EngineKind,
+        models: Option<&Path>,
+        runtime: Option<&Path>,
+    ) -> Result<OcrOptions, OcrError> {
+        self.kind = kind;
+        self.ppocr = match kind {
+            EngineKind::Tesseract => None,
+            EngineKind::Hybrid | EngineKind::Ppocr => {
+                Some(ppocr::PpocrConfig::find(models, runtime)?)
+            }
+        };
+        Ok(self)
+    }
+
     /// Defaults: chi_sim, psm 4, one worker per core, cache under `output/cache`.
     pub fn new(tessdata: Option<&Path>, lang: &str) -> Result<OcrOptions, OcrError> {
         Ok(OcrOptions {
@@ -291,6 +336,8 @@ impl OcrOptions {
                 psm: 4,
                 scale: 0.6,
             },
+            kind: EngineKind::Tesseract,
+            ppocr: None,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),
             force: false,
@@ -504,13 +551,31 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
     page
 }
 
-/// OCRs every page in parallel with Tesseract, in page order. Pages that fail carry their error.
+/// OCRs every page in parallel with the engine `opts.kind` names, in page order. Pages that fail carry their error.
 pub fn run(
     pages: &[PageSource],
     opts: &OcrOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<PageOcr>, OcrError> {
-    run_with(&opts.engine, pages, opts, progress)
+    let ppocr = || {
+        opts.ppocr.clone().map(|ppocr| ppocr::PpocrBackend {
+            tesseract: opts.engine.clone(),
+            ppocr,
+        })
+    };
+    let missing = || OcrError::Missing {
+        what: "the PP-OCR model and runtime".into(),
+        searched: "nowhere (no --models given)".into(),
+        hint: ppocr::SETUP_HINT.into(),
+    };
+    match opts.kind {
+        EngineKind::Tesseract => run_with(&opts.engine, pages, opts, progress),
+        EngineKind::Ppocr => run_with(&ppocr().ok_or_else(missing)?, pages, opts, progress),
+        EngineKind::Hybrid => {
+            let backend = hybrid::HybridBackend(ppocr().ok_or_else(missing)?);
+            run_with(&backend, pages, opts, progress)
+        }
+    }
 }
 
 /// OCRs every page in parallel with the engines `backend` builds, in page order.

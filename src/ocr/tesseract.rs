@@ -247,6 +247,59 @@ impl Api {
         Ok(words)
     }
 
+    /// Tesseract's layout analysis alone (no recognition): the text lines of the image set, in reading
+    /// order, with block/paragraph/line numbers as [`Api::words`] numbers them. Image, line-art and
+    /// noise blocks are left out.
+    pub fn layout_lines(&mut self) -> Vec<LineBox> {
+        use capi::{
+            TessPageIteratorLevel_RIL_BLOCK as BLOCK, TessPageIteratorLevel_RIL_PARA as PARA,
+            TessPageIteratorLevel_RIL_TEXTLINE as LINE,
+        };
+        let mut lines = Vec::new();
+        // SAFETY: valid handle with an image set; the iterator is checked for null and deleted once
+        // (PageIter's drop).
+        let Some(it) = PageIter::new(unsafe { capi::TessBaseAPIAnalyseLayout(self.handle) }) else {
+            return lines;
+        };
+        let (mut block, mut par, mut line) = (0u32, 0u32, 0u32);
+        // SAFETY: `it.0` is live until `it` drops; out-pointers are valid locals.
+        unsafe {
+            loop {
+                if capi::TessPageIteratorIsAtBeginningOf(it.0, BLOCK) != 0 {
+                    (block, par, line) = (block + 1, 0, 0);
+                }
+                if capi::TessPageIteratorIsAtBeginningOf(it.0, PARA) != 0 {
+                    (par, line) = (par + 1, 0);
+                }
+                line += 1;
+                // PolyBlockType: 1–8 are text (flowing, heading, pull-out, equations, table, vertical,
+                // caption); 0 unknown, 9–14 images, rules and noise.
+                let text_block = (1..=8).contains(&capi::TessPageIteratorBlockType(it.0));
+                let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+                if text_block
+                    && capi::TessPageIteratorBoundingBox(it.0, LINE, &mut l, &mut t, &mut r, &mut b)
+                        != 0
+                    && r > l
+                    && b > t
+                {
+                    lines.push(LineBox {
+                        block,
+                        par,
+                        line,
+                        x: l.max(0) as u32,
+                        y: t.max(0) as u32,
+                        w: (r - l) as u32,
+                        h: (b - t) as u32,
+                    });
+                }
+                if capi::TessPageIteratorNext(it.0, LINE) == 0 {
+                    break;
+                }
+            }
+        }
+        lines
+    }
+
     /// Orientation and script of the image set, for an `osd` engine (None when too little text).
     pub fn orientation_script(&mut self) -> Option<Orientation> {
         let (mut deg, mut conf, mut script_conf) = (0i32, 0f32, 0f32);
@@ -279,6 +332,34 @@ impl Api {
             script,
             script_confidence: script_conf,
         })
+    }
+}
+
+/// A text line found by layout analysis, in the pixels of the image analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineBox {
+    pub block: u32,
+    pub par: u32,
+    pub line: u32,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// A page iterator from layout analysis, deleted when dropped.
+struct PageIter(*mut capi::TessPageIterator);
+
+impl PageIter {
+    fn new(ptr: *mut capi::TessPageIterator) -> Option<PageIter> {
+        (!ptr.is_null()).then_some(PageIter(ptr))
+    }
+}
+
+impl Drop for PageIter {
+    fn drop(&mut self) {
+        // SAFETY: non-null, from TessBaseAPIAnalyseLayout, deleted once.
+        unsafe { capi::TessPageIteratorDelete(self.0) };
     }
 }
 
@@ -406,6 +487,37 @@ impl Tesseract {
             scale: cfg.scale,
         })
     }
+
+    /// Hands Tesseract the page at this engine's scale (and DPI to match).
+    fn set_page(&mut self, img: &GrayImage) {
+        if (self.scale - 1.0).abs() > 1e-3 {
+            let scaled = super::preprocess::resample(img, self.scale);
+            self.api
+                .set_image(&scaled, (300.0 * self.scale).round() as i32);
+        } else {
+            self.api.set_image(img, 300);
+        }
+    }
+
+    /// Pixels of the scaled image → pixels of the caller's image.
+    fn unscale(&self, v: u32) -> u32 {
+        (v as f32 * (1.0 / self.scale)) as u32
+    }
+
+    /// The page's text lines from layout analysis alone (no recognition), boxes in `img`'s pixels.
+    pub fn lines(&mut self, img: &GrayImage) -> Vec<LineBox> {
+        self.set_page(img);
+        let mut lines = self.api.layout_lines();
+        for l in &mut lines {
+            (l.x, l.y, l.w, l.h) = (
+                self.unscale(l.x),
+                self.unscale(l.y),
+                self.unscale(l.w),
+                self.unscale(l.h),
+            );
+        }
+        lines
+    }
 }
 
 impl Backend for TesseractConfig {
@@ -431,24 +543,16 @@ impl Engine for Tesseract {
     }
 
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
-        let scaled;
-        let img = if (self.scale - 1.0).abs() > 1e-3 {
-            scaled = super::preprocess::resample(img, self.scale);
-            &scaled
-        } else {
-            img
-        };
-        self.api.set_image(img, (300.0 * self.scale).round() as i32);
+        self.set_page(img);
         self.api.recognize()?;
         let mut words = self.api.words()?;
         // Boxes in the caller's pixel space.
         for w in &mut words {
-            let k = 1.0 / self.scale;
             (w.x, w.y, w.w, w.h) = (
-                (w.x as f32 * k) as u32,
-                (w.y as f32 * k) as u32,
-                (w.w as f32 * k) as u32,
-                (w.h as f32 * k) as u32,
+                self.unscale(w.x),
+                self.unscale(w.y),
+                self.unscale(w.w),
+                self.unscale(w.h),
             );
         }
         let hocr = if want_hocr {

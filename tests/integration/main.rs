@@ -5,6 +5,7 @@ mod util;
 
 mod architecture;
 mod bad_input;
+mod engines;
 mod extraction;
 mod faults;
 mod ocr_stage;

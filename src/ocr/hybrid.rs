@@ -1,0 +1,340 @@
+//! The `hybrid` engine: Tesseract reads the page, and PP-OCR re-reads the lines that decide names and
+//! facts — case titles and subtitles, lines with digits or fact keywords, lines with a word Tesseract is
+//! unsure of. [`reread_reason`] is the rule that names them; [`prefer_reread`] picks between the two
+//! readings of a line.
+
+use image::GrayImage;
+
+use super::ppocr::{LineRead, PpocrBackend, Recognizer, Rect, line_crop, line_words, recognized};
+use super::tesseract::{LineBox, Tesseract};
+use super::{Backend, Engine, OcrError, Recognized, Word};
+
+/// Reads one text line from a page: PP-OCR here, a fake in the tests.
+pub trait LineReader: Send {
+    fn read_line(&mut self, page: &GrayImage, rect: Rect) -> Result<LineRead, String>;
+}
+
+impl LineReader for Recognizer {
+    fn read_line(&mut self, page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
+        self.read(page, rect)
+    }
+}
+
+/// Why a line is read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A case subtitle (——district, street or town, community).
+    Subtitle,
+    /// The line above a subtitle: the case title.
+    Title,
+    /// Digits or a Chinese numeral: a figure.
+    Number,
+    /// A word that names one of the six facts.
+    Keyword,
+    /// A word Tesseract is unsure of.
+    Unsure,
+}
+
+/// Words in a line under this confidence make the line unsure.
+pub const UNSURE_CONF: f32 = 80.0;
+
+const KEYWORDS: [&str; 14] = [
+    "户",
+    "人口",
+    "居民",
+    "绿化",
+    "绿地",
+    "老年",
+    "老龄",
+    "岁以上",
+    "外来",
+    "来沪",
+    "建成",
+    "建于",
+    "入住",
+    "成立",
+];
+
+fn is_subtitle(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with('—') || t.starts_with("一一") || t.starts_with("--") || t.starts_with('-'))
+        && t.chars().count() < 40
+        && t.contains('区')
+}
+
+/// The reason to re-read line `i` of a page's lines (texts in reading order, with the lowest word
+/// confidence of each), or None to keep Tesseract's reading.
+pub fn reread_reason(lines: &[(String, f32)], i: usize) -> Option<Reason> {
+    let (text, min_conf) = &lines[i];
+    if is_subtitle(text) {
+        return Some(Reason::Subtitle);
+    }
+    if lines.get(i + 1).is_some_and(|(next, _)| is_subtitle(next)) {
+        return Some(Reason::Title);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let chinese_figure = chars.windows(2).any(|w| {
+        "〇零一二两三四五六七八九十百千万".contains(w[0]) && "户人年万千百成".contains(w[1])
+    });
+    if chinese_figure
+        || chars
+            .iter()
+            .any(|&c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '%' || c == '％')
+    {
+        return Some(Reason::Number);
+    }
+    if KEYWORDS.iter().any(|k| text.contains(k)) {
+        return Some(Reason::Keyword);
+    }
+    (*min_conf < UNSURE_CONF).then_some(Reason::Unsure)
+}
+
+/// Whether PP-OCR's reading replaces Tesseract's: when it read something and its mean character
+/// confidence is at least `min_conf` (0–1).
+pub fn prefer_reread(reread: &LineRead, min_conf: f32) -> bool {
+    !reread.text.trim().is_empty() && reread.mean_conf().is_some_and(|c| c >= min_conf)
+}
+
+/// PP-OCR's mean character confidence needed to replace Tesseract's reading of a line.
+pub const PREFER_CONF: f32 = 0.5;
+
+/// Tesseract's words grouped into lines: (the line's box, its words).
+fn lines_of(words: Vec<Word>) -> Vec<(LineBox, Vec<Word>)> {
+    let mut out: Vec<(LineBox, Vec<Word>)> = Vec::new();
+    for w in words {
+        match out.last_mut() {
+            Some((l, ws)) if (l.block, l.par, l.line) == (w.block, w.par, w.line) => {
+                let (x1, y1) = ((l.x + l.w).max(w.x + w.w), (l.y + l.h).max(w.y + w.h));
+                (l.x, l.y) = (l.x.min(w.x), l.y.min(w.y));
+                (l.w, l.h) = (x1 - l.x, y1 - l.y);
+                ws.push(w);
+            }
+            _ => out.push((
+                LineBox {
+                    block: w.block,
+                    par: w.par,
+                    line: w.line,
+                    x: w.x,
+                    y: w.y,
+                    w: w.w,
+                    h: w.h,
+                },
+                vec![w],
+            )),
+        }
+    }
+    out
+}
+
+/// Reads a page with `first`, then re-reads the lines [`reread_reason`] names with `reader`.
+pub struct Hybrid<E, R> {
+    pub first: E,
+    pub reader: R,
+    pub id: String,
+}
+
+impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
+        let first = self.first.recognize(img, want_hocr)?;
+        let lines = lines_of(first.words);
+        let texts: Vec<(String, f32)> = lines
+            .iter()
+            .map(|(_, ws)| {
+                let text = crate::text::join_words(ws.iter().map(|w| w.text.as_str()));
+                let min = ws.iter().map(|w| w.conf).fold(f32::MAX, f32::min);
+                (text, min)
+            })
+            .collect();
+        let mut words = Vec::new();
+        for (i, (line, ws)) in lines.into_iter().enumerate() {
+            if reread_reason(&texts, i).is_some() {
+                let read = self
+                    .reader
+                    .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
+                if prefer_reread(&read, PREFER_CONF) {
+                    words.extend(line_words(&line, &read));
+                    continue;
+                }
+            }
+            words.extend(ws);
+        }
+        Ok(recognized(words))
+    }
+}
+
+/// What builds `hybrid` engines: the same settings as `ppocr`.
+#[derive(Debug, Clone)]
+pub struct HybridBackend(pub PpocrBackend);
+
+impl Backend for HybridBackend {
+    type Engine = Hybrid<Tesseract, Recognizer>;
+    type Detector = super::osd::Osd;
+
+    fn engine(&self) -> Result<Self::Engine, OcrError> {
+        let first = Tesseract::new(&self.0.tesseract)?;
+        let id = format!(
+            "hybrid [{}] reread=subtitle,title,number,keyword,unsure<{UNSURE_CONF} prefer>={PREFER_CONF} [{}]",
+            first.id(),
+            self.0.id()
+        );
+        Ok(Hybrid {
+            first,
+            reader: Recognizer::new(&self.0.ppocr)?,
+            id,
+        })
+    }
+
+    fn detector(&self) -> Option<super::osd::Osd> {
+        self.0.detector()
+    }
+
+    fn lang(&self) -> &str {
+        self.0.lang()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[(&str, f32)]) -> Vec<(String, f32)> {
+        texts.iter().map(|(t, c)| (t.to_string(), *c)).collect()
+    }
+
+    #[test]
+    fn the_rule_names_titles_subtitles_figures_keywords_and_unsure_lines() {
+        let page = lines(&[
+            ("新时代绿色社区创建上海案例精选", 95.0),
+            ("向“绿”而行共建“和美”东力", 93.0),
+            ("——浦东新区高行镇东力居民区", 91.0),
+            ("社区概况", 96.0),
+            ("东力新村为老旧小区，共有1224户", 94.0),
+            ("常住居民较多，老年人口占比较高", 94.0),
+            ("持续开展垃圾分类宣传活动", 62.0),
+            ("持续开展垃圾分类宣传活动", 92.0),
+            ("统一一个标准，约两万人参与", 92.0),
+            ("统一一个标准，形成合力", 92.0),
+        ]);
+        let reasons: Vec<Option<Reason>> =
+            (0..page.len()).map(|i| reread_reason(&page, i)).collect();
+        assert_eq!(
+            reasons,
+            [
+                None,
+                Some(Reason::Title),
+                Some(Reason::Subtitle),
+                None,
+                Some(Reason::Number),
+                Some(Reason::Keyword),
+                Some(Reason::Unsure),
+                None,
+                Some(Reason::Number),
+                None
+            ]
+        );
+    }
+
+    /// A first engine that reads fixed lines, one word per line, with the confidences given.
+    struct Lines(Vec<(&'static str, f32)>);
+
+    impl Engine for Lines {
+        fn id(&self) -> &str {
+            "lines"
+        }
+        fn recognize(&mut self, _img: &GrayImage, _hocr: bool) -> Result<Recognized, String> {
+            let words = self
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, (t, c))| Word {
+                    text: t.to_string(),
+                    conf: *c,
+                    block: 1,
+                    par: 1,
+                    line: i as u32 + 1,
+                    x: 100,
+                    y: 100 + 60 * i as u32,
+                    w: 800,
+                    h: 40,
+                })
+                .collect();
+            Ok(recognized(words))
+        }
+    }
+
+    /// A reader that logs the rectangles it is asked for and reads "重读" (or nothing when `blank`).
+    struct Log {
+        rects: Vec<Rect>,
+        blank: bool,
+    }
+
+    impl LineReader for Log {
+        fn read_line(&mut self, _page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
+            self.rects.push(rect);
+            let chars = if self.blank {
+                Vec::new()
+            } else {
+                ["重", "读"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| super::super::ppocr::CharRead {
+                        text: t.to_string(),
+                        conf: 0.9,
+                        x0: rect.x + 20 * i as u32,
+                        x1: rect.x + 20 * (i as u32 + 1),
+                    })
+                    .collect()
+            };
+            Ok(LineRead {
+                text: chars.iter().map(|c| c.text.as_str()).collect(),
+                chars,
+            })
+        }
+    }
+
+    #[test]
+    fn hybrid_rereads_exactly_the_lines_the_rule_names() {
+        let first = Lines(vec![
+            ("向绿而行", 95.0),
+            ("——浦东新区高行镇东力居民区", 91.0),
+            ("社区概况", 96.0),
+            ("共有1224户", 94.0),
+            ("开展宣传活动", 92.0),
+            ("开展宣传活功", 40.0),
+        ]);
+        let mut hybrid = Hybrid {
+            first,
+            reader: Log {
+                rects: Vec::new(),
+                blank: false,
+            },
+            id: "test".into(),
+        };
+        let page = GrayImage::new(1000, 600);
+        let out = hybrid.recognize(&page, false).unwrap();
+        // Lines 0 (title), 1 (subtitle), 3 (number), 5 (unsure); each crop is its line's box plus the
+        // margin (0.15 × 40 = 6 px).
+        let ys: Vec<u32> = hybrid.reader.rects.iter().map(|r| r.y).collect();
+        assert_eq!(ys, [94, 154, 274, 394]);
+        assert!(
+            hybrid
+                .reader
+                .rects
+                .iter()
+                .all(|r| (r.x, r.w, r.h) == (94, 812, 52))
+        );
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(
+            lines,
+            ["重读", "重读", "社区概况", "重读", "开展宣传活动", "重读"]
+        );
+        // A reread that reads nothing keeps Tesseract's line.
+        hybrid.reader.blank = true;
+        let kept = hybrid.recognize(&page, false).unwrap();
+        assert_eq!(kept.text.lines().nth(1), Some("——浦东新区高行镇东力居民区"));
+    }
+}

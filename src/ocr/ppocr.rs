@@ -1,0 +1,498 @@
+//! PP-OCR text-line recognition (PP-OCRv6 small, ONNX) through ONNX Runtime, loaded at run time from
+//! the files `scripts/setup.sh` unpacks into `models/` from PyPI wheels: nothing is downloaded here.
+//!
+//! A line is cropped from the full-resolution grey page, resized to height 48 (as RapidOCR does: width
+//! padded to at least 320), normalised to (v/255 − 0.5)/0.5, and the CTC output is decoded greedily.
+//! Every character keeps its confidence and its x-range from the CTC frames, so words and characters
+//! get boxes on the page.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::GrayImage;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use super::tesseract::{LineBox, Tesseract, TesseractConfig};
+use super::{Backend, Engine, OcrError, Recognized, Word};
+
+/// The recognition model (from the PyPI wheel `rapidocr` 3.10.0) and ONNX Runtime's library (from the
+/// PyPI wheel `onnxruntime` 1.32.0), as `scripts/setup.sh` names them in `models/`.
+pub const REC_MODEL: &str = "PP-OCRv6_rec_small.onnx";
+pub const RUNTIME: &str = "libonnxruntime.so.1.32.0";
+/// What to do when they are missing.
+pub const SETUP_HINT: &str = "run ./scripts/setup.sh (it installs them into models/), or pass --models DIR and --onnxruntime PATH";
+
+/// The recognizer's input height and minimum input width (RapidOCR's `rec_img_shape`).
+const HEIGHT: u32 = 48;
+const MIN_WIDTH: u32 = 320;
+
+/// Where the model and the runtime are, and how the recognizer runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PpocrConfig {
+    pub rec_model: PathBuf,
+    pub runtime: PathBuf,
+    /// sha256 of the model file: part of the engine id, so of the cache key.
+    pub model_sha256: String,
+    /// ONNX Runtime intra-op threads per session (1: the workers are the parallelism).
+    pub threads: usize,
+}
+
+/// The folders searched for `models/`: the working folder, the project folder of the executable
+/// (`target/<profile>/greenbook` → the project), and the source tree this binary was built from.
+fn default_model_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("models")];
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(project) = exe.parent().and_then(Path::parent).and_then(Path::parent)
+    {
+        dirs.push(project.join("models"));
+    }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    dirs
+}
+
+impl PpocrConfig {
+    /// Finds the model and the runtime: the flags, then `GREENBOOK_MODELS` / `GREENBOOK_ONNXRUNTIME`,
+    /// then `models/` (see [`default_model_dirs`]). Missing files are an error naming where it looked.
+    pub fn find(models: Option<&Path>, runtime: Option<&Path>) -> Result<PpocrConfig, OcrError> {
+        let env = |k: &str| std::env::var_os(k).map(PathBuf::from);
+        let dirs: Vec<PathBuf> = match models
+            .map(Path::to_path_buf)
+            .or_else(|| env("GREENBOOK_MODELS"))
+        {
+            Some(d) => vec![d],
+            None => default_model_dirs(),
+        };
+        let searched = |name: &str, dirs: &[PathBuf]| {
+            dirs.iter()
+                .map(|d| d.join(name).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let rec_model = dirs
+            .iter()
+            .map(|d| d.join(REC_MODEL))
+            .find(|p| p.is_file())
+            .ok_or_else(|| OcrError::Missing {
+                what: format!("the PP-OCR recognition model {REC_MODEL}"),
+                searched: searched(REC_MODEL, &dirs),
+                hint: SETUP_HINT.into(),
+            })?;
+        let runtime = match runtime
+            .map(Path::to_path_buf)
+            .or_else(|| env("GREENBOOK_ONNXRUNTIME"))
+        {
+            Some(p) => vec![p],
+            None => dirs.iter().map(|d| d.join(RUNTIME)).collect(),
+        };
+        let found = runtime.iter().find(|p| p.is_file()).cloned();
+        let runtime = found.ok_or_else(|| OcrError::Missing {
+            what: format!("ONNX Runtime ({RUNTIME})"),
+            searched: runtime
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint: SETUP_HINT.into(),
+        })?;
+        let bytes = std::fs::read(&rec_model).map_err(|source| OcrError::Read {
+            path: rec_model.clone(),
+            source,
+        })?;
+        Ok(PpocrConfig {
+            model_sha256: crate::io::sha256_hex(&bytes),
+            rec_model,
+            runtime,
+            threads: 1,
+        })
+    }
+}
+
+/// Loads ONNX Runtime once per process (the first path given wins, as `ort::init_from` does).
+fn init_runtime(path: &Path) -> Result<(), String> {
+    static INIT: OnceLock<Result<(), String>> = OnceLock::new();
+    INIT.get_or_init(|| {
+        ort::init_from(path.display().to_string())
+            .with_name("greenbook")
+            .commit()
+            .map(|_| ())
+            .map_err(|e| format!("{}: cannot load ONNX Runtime: {e}", path.display()))
+    })
+    .clone()
+}
+
+/// A rectangle on the page, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// One character read, with its confidence (0–1) and its x-range on the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CharRead {
+    pub text: String,
+    pub conf: f32,
+    pub x0: u32,
+    pub x1: u32,
+}
+
+/// A line read: its text and its characters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LineRead {
+    pub text: String,
+    pub chars: Vec<CharRead>,
+}
+
+impl LineRead {
+    /// Mean character confidence, 0–1 (None for an empty reading).
+    pub fn mean_conf(&self) -> Option<f32> {
+        (!self.chars.is_empty())
+            .then(|| self.chars.iter().map(|c| c.conf).sum::<f32>() / self.chars.len() as f32)
+    }
+}
+
+/// One recognition session: a worker has one to itself.
+pub struct Recognizer {
+    session: Session,
+    /// Class index → text; 0 is the CTC blank, the last class a space.
+    dict: Vec<String>,
+}
+
+fn ort_err(e: impl std::fmt::Display) -> OcrError {
+    OcrError::Engine(format!("PP-OCR: {e}"))
+}
+
+impl Recognizer {
+    pub fn new(cfg: &PpocrConfig) -> Result<Recognizer, OcrError> {
+        init_runtime(&cfg.runtime).map_err(OcrError::Engine)?;
+        let session = Session::builder()
+            .map_err(ort_err)?
+            .with_intra_threads(cfg.threads)
+            .map_err(ort_err)?
+            .with_inter_threads(1)
+            .map_err(ort_err)?
+            .commit_from_file(&cfg.rec_model)
+            .map_err(|e| ort_err(format!("{}: {e}", cfg.rec_model.display())))?;
+        let characters = session
+            .metadata()
+            .map_err(ort_err)?
+            .custom("character")
+            .map_err(ort_err)?
+            .ok_or_else(|| {
+                ort_err(format!(
+                    "{}: no 'character' dictionary in the model's metadata",
+                    cfg.rec_model.display()
+                ))
+            })?;
+        let mut dict = vec![String::new()];
+        dict.extend(characters.lines().map(str::to_string));
+        dict.push(" ".into());
+        Ok(Recognizer { session, dict })
+    }
+
+    /// Reads the text line in `rect` of the full-resolution grey page `page`.
+    pub fn read(&mut self, page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
+        let rect = clamp(rect, page);
+        if rect.w < 2 || rect.h < 2 {
+            return Ok(LineRead::default());
+        }
+        let crop = image::imageops::crop_imm(page, rect.x, rect.y, rect.w, rect.h).to_image();
+        let ratio = rect.w as f32 / rect.h as f32;
+        let width = ((HEIGHT as f32 * ratio.max(MIN_WIDTH as f32 / HEIGHT as f32)) as u32).max(1);
+        let resized_w = ((HEIGHT as f32 * ratio).ceil() as u32).clamp(1, width);
+        let resized = image::imageops::resize(
+            &crop,
+            resized_w,
+            HEIGHT,
+            image::imageops::FilterType::Triangle,
+        );
+        // N×3×48×W, grey in every channel, padding 0 (mid-grey after normalisation).
+        let (w, h) = (width as usize, HEIGHT as usize);
+        let mut input = vec![0f32; 3 * h * w];
+        for (y, row) in resized
+            .as_raw()
+            .chunks_exact(resized_w as usize)
+            .enumerate()
+        {
+            for (x, &v) in row.iter().enumerate() {
+                let n = (v as f32 / 255.0 - 0.5) / 0.5;
+                for c in 0..3 {
+                    input[c * h * w + y * w + x] = n;
+                }
+            }
+        }
+        let tensor = TensorRef::from_array_view(([1usize, 3, h, w], input.as_slice()))
+            .map_err(|e| e.to_string())?;
+        let outputs = self
+            .session
+            .run(ort::inputs![tensor])
+            .map_err(|e| e.to_string())?;
+        let (shape, probs) = outputs[0]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| e.to_string())?;
+        let (frames, classes) = (shape[1] as usize, shape[2] as usize);
+        if classes != self.dict.len() {
+            return Err(format!(
+                "model gives {classes} classes, its dictionary has {}",
+                self.dict.len()
+            ));
+        }
+        // Frame t covers input columns [t·w/T, (t+1)·w/T); input column x is crop column
+        // x·crop_w/resized_w.
+        let to_page = |frame: f32| -> u32 {
+            let col = frame * width as f32 / frames as f32;
+            let x = col.min(resized_w as f32) * rect.w as f32 / resized_w as f32;
+            rect.x + (x.round() as u32).min(rect.w)
+        };
+        Ok(decode(probs, frames, classes, &self.dict, to_page))
+    }
+}
+
+/// The crop PP-OCR reads for a line Tesseract's layout found: the box widened by a margin, as PP-OCR's
+/// own detector leaves one around the ink (its boxes are grown back after shrinking).
+pub fn line_crop(l: &LineBox, margin: f32) -> Rect {
+    let m = (l.h as f32 * margin).round() as u32;
+    Rect {
+        x: l.x.saturating_sub(m),
+        y: l.y.saturating_sub(m),
+        w: l.w + 2 * m,
+        h: l.h + 2 * m,
+    }
+}
+
+/// The margin around a line box, as a share of its height (chosen on the committed scans).
+pub const LINE_MARGIN: f32 = 0.15;
+
+/// A line read by PP-OCR as greenbook words: the line split at spaces, each word with the box its
+/// characters span and their mean confidence (0–100), numbered as the layout numbered the line.
+pub fn line_words(line: &LineBox, read: &LineRead) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut current: Vec<&CharRead> = Vec::new();
+    let mut flush = |chars: &mut Vec<&CharRead>| {
+        if chars.is_empty() {
+            return;
+        }
+        let (x0, x1) = (chars[0].x0, chars[chars.len() - 1].x1.max(chars[0].x0 + 1));
+        words.push(Word {
+            text: chars.iter().map(|c| c.text.as_str()).collect(),
+            conf: 100.0 * chars.iter().map(|c| c.conf).sum::<f32>() / chars.len() as f32,
+            block: line.block,
+            par: line.par,
+            line: line.line,
+            x: x0,
+            y: line.y,
+            w: x1 - x0,
+            h: line.h,
+        });
+        chars.clear();
+    };
+    for c in &read.chars {
+        if c.text.trim().is_empty() {
+            flush(&mut current);
+        } else {
+            current.push(c);
+        }
+    }
+    flush(&mut current);
+    words
+}
+
+/// Text, words and mean confidence from words in reading order.
+pub fn recognized(words: Vec<Word>) -> Recognized {
+    let confs: Vec<f32> = words.iter().map(|w| w.conf).filter(|c| *c >= 0.0).collect();
+    let mean_conf = (!confs.is_empty()).then(|| confs.iter().sum::<f32>() / confs.len() as f32);
+    Recognized {
+        text: super::tesseract::words_to_text(&words),
+        words,
+        mean_conf,
+        hocr: None,
+    }
+}
+
+/// The `ppocr` engine: Tesseract's layout analysis finds the lines (its recognizer does not run), PP-OCR
+/// reads every line from the full-resolution page.
+pub struct Ppocr {
+    layout: Tesseract,
+    rec: Recognizer,
+    id: String,
+}
+
+/// What builds `ppocr` engines: Tesseract's settings (for layout and OSD) and the PP-OCR model.
+#[derive(Debug, Clone)]
+pub struct PpocrBackend {
+    pub tesseract: TesseractConfig,
+    pub ppocr: PpocrConfig,
+}
+
+impl PpocrBackend {
+    /// Model, runtime and settings that change the output: part of the cache key.
+    pub fn id(&self) -> String {
+        format!(
+            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} layout=[tesseract {} lang={} psm={} scale={}]",
+            &self.ppocr.model_sha256[..16],
+            super::tesseract::version(),
+            self.tesseract.lang,
+            self.tesseract.psm,
+            self.tesseract.scale
+        )
+    }
+}
+
+impl Backend for PpocrBackend {
+    type Engine = Ppocr;
+    type Detector = super::osd::Osd;
+
+    fn engine(&self) -> Result<Ppocr, OcrError> {
+        Ok(Ppocr {
+            layout: Tesseract::new(&self.tesseract)?,
+            rec: Recognizer::new(&self.ppocr)?,
+            id: self.id(),
+        })
+    }
+
+    fn detector(&self) -> Option<super::osd::Osd> {
+        self.tesseract.detector()
+    }
+
+    fn lang(&self) -> &str {
+        &self.tesseract.lang
+    }
+}
+
+impl Engine for Ppocr {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn recognize(&mut self, img: &GrayImage, _want_hocr: bool) -> Result<Recognized, String> {
+        let mut words = Vec::new();
+        for line in self.layout.lines(img) {
+            let read = self.rec.read(img, line_crop(&line, LINE_MARGIN))?;
+            words.extend(line_words(&line, &read));
+        }
+        Ok(recognized(words))
+    }
+}
+
+fn clamp(r: Rect, page: &GrayImage) -> Rect {
+    let x = r.x.min(page.width());
+    let y = r.y.min(page.height());
+    Rect {
+        x,
+        y,
+        w: r.w.min(page.width() - x),
+        h: r.h.min(page.height() - y),
+    }
+}
+
+/// Greedy CTC decoding: the best class per frame, repeats merged, blanks dropped. A character's
+/// confidence is its first frame's probability (as PaddleOCR and RapidOCR report it); its x-range runs
+/// from halfway after the previous character's frames to halfway before the next one's.
+pub fn decode(
+    probs: &[f32],
+    frames: usize,
+    classes: usize,
+    dict: &[String],
+    to_page: impl Fn(f32) -> u32,
+) -> LineRead {
+    // (class, first frame, last frame, probability of the first frame)
+    let mut runs: Vec<(usize, usize, usize, f32)> = Vec::new();
+    let mut prev = 0usize;
+    for t in 0..frames {
+        let row = &probs[t * classes..(t + 1) * classes];
+        let (best, p) = row
+            .iter()
+            .enumerate()
+            .fold((0, f32::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        if best != 0 {
+            if best == prev
+                && let Some(last) = runs.last_mut()
+                && last.2 + 1 == t
+            {
+                last.2 = t;
+            } else {
+                runs.push((best, t, t, p));
+            }
+        }
+        prev = best;
+    }
+    let mut out = LineRead::default();
+    for (i, &(class, first, last, p)) in runs.iter().enumerate() {
+        let start = if i == 0 {
+            first.saturating_sub(1) as f32
+        } else {
+            (runs[i - 1].2 + 1 + first) as f32 / 2.0
+        };
+        let end = match runs.get(i + 1) {
+            Some(next) => (last + 1 + next.1) as f32 / 2.0,
+            None => (last + 2).min(frames) as f32,
+        };
+        let text = dict.get(class).cloned().unwrap_or_default();
+        out.text.push_str(&text);
+        out.chars.push(CharRead {
+            text,
+            conf: p,
+            x0: to_page(start),
+            x1: to_page(end),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[ignore = "experiment: cargo test --lib subtitle_margins -- --ignored --nocapture"]
+    fn subtitle_margins() {
+        let cfg = PpocrConfig::find(None, None).unwrap();
+        let mut rec = Recognizer::new(&cfg).unwrap();
+        let tess = crate::ocr::OcrOptions::new(None, "chi_sim").unwrap().engine;
+        let mut layout = Tesseract::new(&tess).unwrap();
+        for label in ["p002", "p005", "p008"] {
+            let page = format!("{}/scans/{label}.png", env!("CARGO_MANIFEST_DIR"));
+            let img = image::open(page).unwrap().into_luma8();
+            let lines = layout.lines(&img);
+            for m in [0.0, 0.1, 0.15, 0.25, 0.4] {
+                let t = std::time::Instant::now();
+                let texts: Vec<String> = lines
+                    .iter()
+                    .take(6)
+                    .map(|l| rec.read(&img, line_crop(l, m)).unwrap().text)
+                    .collect();
+                println!("{label} margin {m}: {:?} {:?}", texts, t.elapsed());
+            }
+        }
+    }
+
+    #[test]
+    fn ctc_decoding_merges_repeats_drops_blanks_and_places_characters() {
+        let dict: Vec<String> = ["", "东", "力", " "]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Frames: 东 东 blank 东 力 力 blank blank
+        let best = [1, 1, 0, 1, 2, 2, 0, 0];
+        let mut probs = vec![0.0f32; best.len() * 4];
+        for (t, &c) in best.iter().enumerate() {
+            probs[t * 4 + c] = 0.9 - t as f32 * 0.01;
+        }
+        let line = decode(&probs, best.len(), 4, &dict, |f| (f * 10.0) as u32);
+        assert_eq!(line.text, "东东力");
+        let confs: Vec<f32> = line.chars.iter().map(|c| c.conf).collect();
+        for (got, want) in confs.iter().zip([0.9, 0.87, 0.86]) {
+            assert!((got - want).abs() < 1e-6, "{confs:?}");
+        }
+        assert_eq!(confs.len(), 3);
+        let xs: Vec<(u32, u32)> = line.chars.iter().map(|c| (c.x0, c.x1)).collect();
+        assert_eq!(xs, [(0, 25), (25, 40), (40, 70)]);
+        assert!(
+            xs.windows(2).all(|w| w[0].1 <= w[1].0),
+            "in order, not overlapping"
+        );
+    }
+}

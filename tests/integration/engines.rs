@@ -1,0 +1,163 @@
+//! The PP-OCR engines (`ppocr`, `hybrid`) on the committed scans: the recognizer reads a subtitle line
+//! exactly, the engine choice reaches the cache key, and a missing model or runtime is exit 5.
+
+use crate::util::*;
+use greenbook::ocr::ppocr::{self, PpocrConfig, Recognizer};
+use greenbook::ocr::tesseract::Tesseract;
+
+fn installed() -> PpocrConfig {
+    PpocrConfig::find(None, None).expect("PP-OCR model and runtime (scripts/setup.sh)")
+}
+
+/// Tesseract's layout finds p008's lines; PP-OCR reads the subtitle line exactly as the truth has it.
+#[test]
+fn the_recognizer_reads_a_committed_subtitle_exactly() {
+    let mut rec = Recognizer::new(&installed()).unwrap();
+    let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).engine).unwrap();
+    let truth = std::fs::read_to_string(scans().join("truth/p008.txt")).unwrap();
+    let subtitle = truth.lines().find(|l| l.starts_with("——")).unwrap();
+    let img = image::open(scans().join("p008.png")).unwrap().into_luma8();
+    let lines = layout.lines(&img);
+    let read: Vec<String> = lines
+        .iter()
+        .take(5)
+        .map(|l| {
+            rec.read(&img, ppocr::line_crop(l, ppocr::LINE_MARGIN))
+                .unwrap()
+                .text
+        })
+        .collect();
+    assert!(
+        read.iter().any(|t| t == subtitle),
+        "{subtitle} not in {read:?}"
+    );
+    // Every character has a confidence and an x-range inside its line's crop, in reading order.
+    let i = read.iter().position(|t| t == subtitle).unwrap();
+    let crop = ppocr::line_crop(&lines[i], ppocr::LINE_MARGIN);
+    let line = rec.read(&img, crop).unwrap();
+    assert_eq!(line.chars.len(), subtitle.chars().count());
+    for c in &line.chars {
+        assert!(c.conf > 0.5 && c.conf <= 1.0, "{c:?}");
+        assert!(
+            crop.x <= c.x0 && c.x0 < c.x1 && c.x1 <= crop.x + crop.w,
+            "{c:?} {crop:?}"
+        );
+    }
+    assert!(line.chars.windows(2).all(|w| w[0].x1 <= w[1].x0 + 1));
+}
+
+fn ocr(engine: &str, cache: &Path, out: &Path) -> std::process::Output {
+    bin()
+        .args(["ocr", "-q", "--jobs", "2", "--engine", engine])
+        .arg(scans().join("p008.png"))
+        .arg("-o")
+        .arg(out)
+        .arg("--cache-dir")
+        .arg(cache)
+        .output()
+        .unwrap()
+}
+
+fn engine_of(out: &Path) -> (String, bool) {
+    let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
+    (
+        pages[0].engine.clone(),
+        pages[0].text.contains("——浦东新区高行镇东力居民区"),
+    )
+}
+
+#[test]
+fn the_engine_choice_reaches_the_cache_key() {
+    let t = tmp();
+    let cache = t.path().join("cache");
+    let cached_files = || {
+        walk(&cache)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .count()
+    };
+    let r = ocr("tesseract", &cache, &t.path().join("a"));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(cached_files(), 1);
+    let r = ocr("ppocr", &cache, &t.path().join("b"));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(cached_files(), 2, "another engine, another cache entry");
+    let (tess, _) = engine_of(&t.path().join("a"));
+    let (pp, exact) = engine_of(&t.path().join("b"));
+    assert!(tess.starts_with("tesseract "), "{tess}");
+    let sha = &installed().model_sha256[..16];
+    assert!(pp.starts_with("ppocr ") && pp.contains(sha), "{pp}");
+    assert!(exact, "ppocr reads the subtitle");
+    let r = ocr("hybrid", &cache, &t.path().join("c"));
+    assert_eq!(r.status.code(), Some(0));
+    assert_eq!(cached_files(), 3);
+    assert!(engine_of(&t.path().join("c")).0.starts_with("hybrid "));
+    // The same engine again: answered from the cache.
+    let r = bin()
+        .args(["ocr", "-v", "--engine", "ppocr"])
+        .arg(scans().join("p008.png"))
+        .arg("-o")
+        .arg(t.path().join("d"))
+        .arg("--cache-dir")
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&r.stderr).contains("(cache)"));
+    assert_eq!(cached_files(), 3);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_missing_model_or_runtime_is_exit_5_with_what_to_run() {
+    let t = tmp();
+    for (flag, engine) in [("--models", "ppocr"), ("--onnxruntime", "hybrid")] {
+        let r = bin()
+            .args(["run", "-q", "--engine", engine, flag])
+            .arg(t.path().join("nothing-here"))
+            .arg("-o")
+            .arg(t.path().join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(5), "{flag}: {err}");
+        assert!(err.contains("nothing-here"), "{err}");
+        assert!(err.contains("./scripts/setup.sh"), "{err}");
+    }
+    // Without PP-OCR the tesseract engine does not look for it.
+    let r = bin()
+        .args(["ocr", "-q", "--engine", "tesseract", "--models"])
+        .arg(t.path().join("nothing-here"))
+        .arg(scans().join("p001.png"))
+        .arg("-o")
+        .arg(t.path().join("out2"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
