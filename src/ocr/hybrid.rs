@@ -281,7 +281,7 @@ mod tests {
                 ["重", "读"]
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| super::super::ppocr::CharRead {
+                    .map(|(i, t)| crate::ocr::ppocr::CharRead {
                         text: t.to_string(),
                         conf: 0.9,
                         x0: rect.x + 20 * i as u32,
