@@ -29,7 +29,7 @@ pub struct OutputArg {
 pub struct EngineArgs {
     /// OCR engine: tesseract (fastest), hybrid (Tesseract, with PP-OCR re-reading the lines that
     /// decide names and figures), ppocr (PP-OCR reads every line Tesseract's layout finds).
-    #[arg(long, value_enum, default_value = "tesseract")]
+    #[arg(long, value_enum, default_value = "ppocr")]
     pub engine: crate::ocr::EngineKind,
     /// Folder with the PP-OCR model (default: $GREENBOOK_MODELS, then models/).
     #[arg(long)]

@@ -84,6 +84,7 @@ impl Engine for FakeEngine {
             h: 10,
         };
         Ok(Recognized {
+            lines: Vec::new(),
             text,
             mean_conf: Some(word.conf),
             words: vec![word],

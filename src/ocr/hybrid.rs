@@ -6,8 +6,8 @@
 use image::GrayImage;
 
 use super::ppocr::{LineRead, PpocrBackend, Recognizer, Rect, line_crop, line_words, recognized};
-use super::tesseract::{LineBox, Tesseract};
-use super::{Backend, Engine, OcrError, Recognized, Word};
+use super::tesseract::Tesseract;
+use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
 
 /// Reads one text line from a page: PP-OCR here, a fake in the tests.
 pub trait LineReader: Send {
@@ -89,11 +89,18 @@ pub fn reread_reason(lines: &[(String, f32)], i: usize) -> Option<Reason> {
     (*min_conf < UNSURE_CONF).then_some(Reason::Unsure)
 }
 
-/// Whether PP-OCR's reading replaces Tesseract's: when it read something and its mean character
-/// confidence is at least `min_conf` (0–1).
-pub fn prefer_reread(reread: &LineRead, min_conf: f32) -> bool {
-    !reread.text.trim().is_empty() && reread.mean_conf().is_some_and(|c| c >= min_conf)
+/// Whether PP-OCR's reading replaces Tesseract's (`first`): when it read something, its mean character
+/// confidence is at least `min_conf` (0–1), and the two readings are the same line (normalised edit
+/// similarity at least [`SAME_LINE`]): a crop that caught parts of two lines reads as another text.
+pub fn prefer_reread(first: &str, reread: &LineRead, min_conf: f32) -> bool {
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    !reread.text.trim().is_empty()
+        && reread.mean_conf().is_some_and(|c| c >= min_conf)
+        && strsim::normalized_levenshtein(&squeeze(first), &squeeze(&reread.text)) >= SAME_LINE
 }
+
+/// How alike two readings of one line must be for the second to replace the first.
+pub const SAME_LINE: f64 = 0.6;
 
 /// PP-OCR's mean character confidence needed to replace Tesseract's reading of a line.
 pub const PREFER_CONF: f32 = 0.5;
@@ -126,6 +133,22 @@ fn lines_of(words: Vec<Word>) -> Vec<(LineBox, Vec<Word>)> {
     out
 }
 
+/// The box to crop a line by: the words' extent across (a line box can run past the words of a short
+/// last line), and the line box's extent down where it lies within the words' (word boxes stretch to
+/// punctuation marks, and a taller crop shrinks the glyphs PP-OCR sees).
+fn tighten(words: &LineBox, line: &LineBox) -> LineBox {
+    let (top, bottom) = (
+        line.y.max(words.y),
+        (line.y + line.h).min(words.y + words.h),
+    );
+    let (y, h) = if bottom > top && (bottom - top) * 2 > words.h {
+        (top, bottom - top)
+    } else {
+        (words.y, words.h)
+    };
+    LineBox { y, h, ..*words }
+}
+
 /// Reads a page with `first`, then re-reads the lines [`reread_reason`] names with `reader`.
 pub struct Hybrid<E, R> {
     pub first: E,
@@ -140,7 +163,17 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
 
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
         let first = self.first.recognize(img, want_hocr)?;
-        let lines = lines_of(first.words);
+        let boxes = first.lines;
+        // The engine's own line boxes where it gives them (word boxes stretch to punctuation and
+        // would shrink the glyphs PP-OCR sees), else the union of the line's word boxes.
+        let lines: Vec<(LineBox, Vec<Word>)> = lines_of(first.words)
+            .into_iter()
+            .map(|(union, ws)| {
+                let key = (union.block, union.par, union.line);
+                let own = boxes.iter().find(|b| (b.block, b.par, b.line) == key);
+                (own.map_or(union, |b| tighten(&union, b)), ws)
+            })
+            .collect();
         let texts: Vec<(String, f32)> = lines
             .iter()
             .map(|(_, ws)| {
@@ -150,19 +183,25 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
             })
             .collect();
         let mut words = Vec::new();
+        let mut kept_lines = Vec::new();
         for (i, (line, ws)) in lines.into_iter().enumerate() {
+            kept_lines.push(line);
             if reread_reason(&texts, i).is_some() {
                 let read = self
                     .reader
                     .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
-                if prefer_reread(&read, PREFER_CONF) {
+                if prefer_reread(&texts[i].0, &read, PREFER_CONF) {
                     words.extend(line_words(&line, &read));
                     continue;
                 }
             }
             words.extend(ws);
         }
-        Ok(recognized(words))
+        Ok(super::ppocr::with_hocr(
+            recognized(words, kept_lines),
+            img,
+            want_hocr,
+        ))
     }
 }
 
@@ -177,7 +216,7 @@ impl Backend for HybridBackend {
     fn engine(&self) -> Result<Self::Engine, OcrError> {
         let first = Tesseract::new(&self.0.tesseract)?;
         let id = format!(
-            "hybrid [{}] reread=subtitle,title,number,keyword,unsure<{UNSURE_CONF} prefer>={PREFER_CONF} [{}]",
+            "hybrid [{}] reread=subtitle,title,number,keyword,unsure<{UNSURE_CONF} prefer>={PREFER_CONF} same>={SAME_LINE} [{}]",
             first.id(),
             self.0.id()
         );
@@ -262,54 +301,61 @@ mod tests {
                     h: 40,
                 })
                 .collect();
-            Ok(recognized(words))
+            Ok(recognized(words, Vec::new()))
         }
     }
 
-    /// A reader that logs the rectangles it is asked for and reads "重读" (or nothing when `blank`).
+    /// A reader that logs the rectangles it is asked for and reads the line at that height (lines are
+    /// 60 px apart from y = 100) with a mark "✓" after it, or `other` instead when given (a crop that
+    /// caught another text), or nothing when `blank`.
     struct Log {
         rects: Vec<Rect>,
+        texts: Vec<&'static str>,
+        other: Option<&'static str>,
         blank: bool,
     }
 
     impl LineReader for Log {
         fn read_line(&mut self, _page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
             self.rects.push(rect);
-            let chars = if self.blank {
-                Vec::new()
-            } else {
-                ["重", "读"]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| crate::ocr::ppocr::CharRead {
-                        text: t.to_string(),
-                        conf: 0.9,
-                        x0: rect.x + 20 * i as u32,
-                        x1: rect.x + 20 * (i as u32 + 1),
-                    })
-                    .collect()
+            let line = self.texts[((rect.y + 6 - 100) / 60) as usize];
+            let text = match self.other {
+                _ if self.blank => String::new(),
+                Some(o) => o.to_string(),
+                None => format!("{line}✓"),
             };
-            Ok(LineRead {
-                text: chars.iter().map(|c| c.text.as_str()).collect(),
-                chars,
-            })
+            let chars = text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| crate::ocr::ppocr::CharRead {
+                    text: c.to_string(),
+                    conf: 0.9,
+                    x0: rect.x + 20 * i as u32,
+                    x1: rect.x + 20 * (i as u32 + 1),
+                })
+                .collect();
+            Ok(LineRead { text, chars })
         }
     }
 
     #[test]
     fn hybrid_rereads_exactly_the_lines_the_rule_names() {
-        let first = Lines(vec![
-            ("向绿而行", 95.0),
-            ("——浦东新区高行镇东力居民区", 91.0),
-            ("社区概况", 96.0),
-            ("共有1224户", 94.0),
-            ("开展宣传活动", 92.0),
-            ("开展宣传活功", 40.0),
-        ]);
+        let texts = vec![
+            "向绿而行",
+            "——浦东新区高行镇东力居民区",
+            "社区概况",
+            "共有1224户",
+            "开展宣传活动",
+            "开展宣传活功",
+        ];
+        let confs = [95.0, 91.0, 96.0, 94.0, 92.0, 40.0];
+        let first = Lines(texts.iter().copied().zip(confs).collect());
         let mut hybrid = Hybrid {
             first,
             reader: Log {
                 rects: Vec::new(),
+                texts,
+                other: None,
                 blank: false,
             },
             id: "test".into(),
@@ -330,11 +376,22 @@ mod tests {
         let lines: Vec<&str> = out.text.lines().collect();
         assert_eq!(
             lines,
-            ["重读", "重读", "社区概况", "重读", "开展宣传活动", "重读"]
+            [
+                "向绿而行✓",
+                "——浦东新区高行镇东力居民区✓",
+                "社区概况",
+                "共有1224户✓",
+                "开展宣传活动",
+                "开展宣传活功✓"
+            ]
         );
-        // A reread that reads nothing keeps Tesseract's line.
+        // A reread that reads nothing, or another text, keeps Tesseract's line.
         hybrid.reader.blank = true;
         let kept = hybrid.recognize(&page, false).unwrap();
         assert_eq!(kept.text.lines().nth(1), Some("——浦东新区高行镇东力居民区"));
+        hybrid.reader.blank = false;
+        hybrid.reader.other = Some("力量开展生态科普和环保教育");
+        let kept = hybrid.recognize(&page, false).unwrap();
+        assert_eq!(kept.text.lines().nth(3), Some("共有1224户"));
     }
 }

@@ -74,11 +74,25 @@ pub struct Word {
     pub h: u32,
 }
 
+/// A text line found by layout analysis, in the pixels of the image analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineBox {
+    pub block: u32,
+    pub par: u32,
+    pub line: u32,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
 /// What an engine returns for one image.
 #[derive(Debug, Clone)]
 pub struct Recognized {
     pub text: String,
     pub words: Vec<Word>,
+    /// The boxes of the lines the words are on (empty when the engine does not know them).
+    pub lines: Vec<LineBox>,
     pub mean_conf: Option<f32>,
     pub hocr: Option<String>,
 }
@@ -704,6 +718,87 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
     Ok(())
 }
 
+/// The hOCR body of a page (as Tesseract's `GetHOCRText` gives it: an `ocr_page` div) from words and
+/// their lines, for engines that do not write hOCR themselves. Blocks, paragraphs and lines follow the
+/// words' numbering; a line's box is its layout box when known, else its words' extent.
+pub fn hocr_from_words(words: &[Word], lines: &[LineBox], width: u32, height: u32) -> String {
+    use std::fmt::Write;
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    let bbox = |x: u32, y: u32, w: u32, h: u32| format!("bbox {x} {y} {} {}", x + w, y + h);
+    let span = |ws: &[&Word]| {
+        let x0 = ws.iter().map(|w| w.x).min().unwrap_or(0);
+        let y0 = ws.iter().map(|w| w.y).min().unwrap_or(0);
+        let x1 = ws.iter().map(|w| w.x + w.w).max().unwrap_or(0);
+        let y1 = ws.iter().map(|w| w.y + w.h).max().unwrap_or(0);
+        bbox(x0, y0, x1 - x0, y1 - y0)
+    };
+    let mut out = format!(
+        "  <div class='ocr_page' id='page_1' title='{}'>\n",
+        bbox(0, 0, width, height)
+    );
+    let mut i = 0;
+    let mut n = 0;
+    while i < words.len() {
+        let block = words[i].block;
+        let end = words[i..]
+            .iter()
+            .position(|w| w.block != block)
+            .map_or(words.len(), |k| i + k);
+        let bw: Vec<&Word> = words[i..end].iter().collect();
+        n += 1;
+        let _ = writeln!(
+            out,
+            "   <div class='ocr_carea' id='block_{n}' title='{}'>",
+            span(&bw)
+        );
+        let _ = writeln!(
+            out,
+            "    <p class='ocr_par' id='par_{n}' title='{}'>",
+            span(&bw)
+        );
+        let mut j = 0;
+        while j < bw.len() {
+            let key = (bw[j].par, bw[j].line);
+            let e = bw[j..]
+                .iter()
+                .position(|w| (w.par, w.line) != key)
+                .map_or(bw.len(), |k| j + k);
+            let lw = &bw[j..e];
+            let title = lines
+                .iter()
+                .find(|l| (l.block, l.par, l.line) == (block, key.0, key.1))
+                .map_or_else(|| span(lw), |l| bbox(l.x, l.y, l.w, l.h));
+            n += 1;
+            let _ = write!(
+                out,
+                "     <span class='ocr_line' id='line_{n}' title='{title}'>"
+            );
+            for w in lw {
+                n += 1;
+                let _ = write!(
+                    out,
+                    "<span class='ocrx_word' id='word_{n}' title='{}; x_wconf {}'>{}</span>",
+                    bbox(w.x, w.y, w.w, w.h),
+                    w.conf.round() as i32,
+                    esc(&w.text)
+                );
+            }
+            out.push_str("</span>\n");
+            j = e;
+        }
+        out.push_str("    </p>\n   </div>\n");
+        i = end;
+    }
+    out.push_str("  </div>\n");
+    out
+}
+
 /// Writes `<label>.hocr` per page into `dir`.
 pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
     for p in pages {
@@ -774,6 +869,7 @@ mod tests {
         Recognized {
             text: text.into(),
             words: Vec::new(),
+            lines: Vec::new(),
             mean_conf: Some(conf),
             hocr: None,
         }

@@ -13,8 +13,8 @@ use image::GrayImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::tesseract::{LineBox, Tesseract, TesseractConfig};
-use super::{Backend, Engine, OcrError, Recognized, Word};
+use super::tesseract::{Tesseract, TesseractConfig};
+use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
 
 /// The recognition model (from the PyPI wheel `rapidocr` 3.10.0) and ONNX Runtime's library (from the
 /// PyPI wheel `onnxruntime` 1.32.0), as `scripts/setup.sh` names them in `models/`.
@@ -300,13 +300,14 @@ pub fn line_words(line: &LineBox, read: &LineRead) -> Vec<Word> {
     words
 }
 
-/// Text, words and mean confidence from words in reading order.
-pub fn recognized(words: Vec<Word>) -> Recognized {
+/// Text, words, lines and mean confidence from words in reading order and their lines.
+pub fn recognized(words: Vec<Word>, lines: Vec<LineBox>) -> Recognized {
     let confs: Vec<f32> = words.iter().map(|w| w.conf).filter(|c| *c >= 0.0).collect();
     let mean_conf = (!confs.is_empty()).then(|| confs.iter().sum::<f32>() / confs.len() as f32);
     Recognized {
         text: super::tesseract::words_to_text(&words),
         words,
+        lines,
         mean_conf,
         hocr: None,
     }
@@ -367,14 +368,28 @@ impl Engine for Ppocr {
         &self.id
     }
 
-    fn recognize(&mut self, img: &GrayImage, _want_hocr: bool) -> Result<Recognized, String> {
+    fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
         let mut words = Vec::new();
-        for line in self.layout.lines(img) {
-            let read = self.rec.read(img, line_crop(&line, LINE_MARGIN))?;
-            words.extend(line_words(&line, &read));
+        let lines = self.layout.lines(img);
+        for line in &lines {
+            let read = self.rec.read(img, line_crop(line, LINE_MARGIN))?;
+            words.extend(line_words(line, &read));
         }
-        Ok(recognized(words))
+        Ok(with_hocr(recognized(words, lines), img, want_hocr))
     }
+}
+
+/// Adds hOCR made from the words when asked for.
+pub fn with_hocr(mut r: Recognized, img: &GrayImage, want_hocr: bool) -> Recognized {
+    if want_hocr {
+        r.hocr = Some(super::hocr_from_words(
+            &r.words,
+            &r.lines,
+            img.width(),
+            img.height(),
+        ));
+    }
+    r
 }
 
 fn clamp(r: Rect, page: &GrayImage) -> Rect {

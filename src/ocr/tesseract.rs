@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use leptess::capi;
 
-use super::{Backend, Engine, OcrError, Orientation, Recognized, Word};
+use super::{Backend, Engine, LineBox, OcrError, Orientation, Recognized, Word};
 use crate::text;
 
 /// Debian's traineddata folders, newest first.
@@ -185,6 +185,12 @@ impl Api {
     /// result iterator the way `GetTSVText` reads them, without formatting and parsing the TSV.
     pub fn words(&mut self) -> Result<Vec<Word>, String> {
         self.words_with(|text| Api::take(text, "word"))
+            .map(|(words, _)| words)
+    }
+
+    /// [`Api::words`] and the box of every line that has a word, numbered as the words number it.
+    pub fn words_and_lines(&mut self) -> Result<(Vec<Word>, Vec<LineBox>), String> {
+        self.words_with(|text| Api::take(text, "word"))
     }
 
     /// [`Api::words`] with the step that takes each word's text given: the iterator is deleted on every
@@ -192,15 +198,16 @@ impl Api {
     fn words_with(
         &mut self,
         take: impl Fn(*mut std::os::raw::c_char) -> Result<String, String>,
-    ) -> Result<Vec<Word>, String> {
+    ) -> Result<(Vec<Word>, Vec<LineBox>), String> {
         use capi::{
             TessPageIteratorLevel_RIL_BLOCK as BLOCK, TessPageIteratorLevel_RIL_PARA as PARA,
             TessPageIteratorLevel_RIL_TEXTLINE as LINE, TessPageIteratorLevel_RIL_WORD as WORD,
         };
         let mut words = Vec::new();
+        let mut lines: Vec<LineBox> = Vec::new();
         // SAFETY: valid handle after Recognize.
         let Some(it) = ResultIter::new(unsafe { capi::TessBaseAPIGetIterator(self.handle) }) else {
-            return Ok(words);
+            return Ok((words, lines));
         };
         // SAFETY: `it.0` is a live iterator until `it` drops; the page iterator belongs to it; each
         // word's text is taken (copied and freed) by `take`.
@@ -225,6 +232,25 @@ impl Api {
                     capi::TessPageIteratorBoundingBox(page, WORD, &mut l, &mut t, &mut r, &mut b);
                     let conf = capi::TessResultIteratorConfidence(it.0, WORD);
                     let text = text.trim();
+                    if !text.is_empty()
+                        && lines
+                            .last()
+                            .is_none_or(|l| (l.block, l.par, l.line) != (block, par, line))
+                    {
+                        let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+                        capi::TessPageIteratorBoundingBox(
+                            page, LINE, &mut l, &mut t, &mut r, &mut b,
+                        );
+                        lines.push(LineBox {
+                            block,
+                            par,
+                            line,
+                            x: l.max(0) as u32,
+                            y: t.max(0) as u32,
+                            w: (r - l).max(0) as u32,
+                            h: (b - t).max(0) as u32,
+                        });
+                    }
                     if !text.is_empty() {
                         words.push(Word {
                             text: text.to_string(),
@@ -244,7 +270,7 @@ impl Api {
                 }
             }
         }
-        Ok(words)
+        Ok((words, lines))
     }
 
     /// Tesseract's layout analysis alone (no recognition): the text lines of the image set, in reading
@@ -333,18 +359,6 @@ impl Api {
             script_confidence: script_conf,
         })
     }
-}
-
-/// A text line found by layout analysis, in the pixels of the image analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineBox {
-    pub block: u32,
-    pub par: u32,
-    pub line: u32,
-    pub x: u32,
-    pub y: u32,
-    pub w: u32,
-    pub h: u32,
 }
 
 /// A page iterator from layout analysis, deleted when dropped.
@@ -545,7 +559,7 @@ impl Engine for Tesseract {
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
         self.set_page(img);
         self.api.recognize()?;
-        let mut words = self.api.words()?;
+        let (mut words, mut lines) = self.api.words_and_lines()?;
         // Boxes in the caller's pixel space.
         for w in &mut words {
             (w.x, w.y, w.w, w.h) = (
@@ -553,6 +567,14 @@ impl Engine for Tesseract {
                 self.unscale(w.y),
                 self.unscale(w.w),
                 self.unscale(w.h),
+            );
+        }
+        for l in &mut lines {
+            (l.x, l.y, l.w, l.h) = (
+                self.unscale(l.x),
+                self.unscale(l.y),
+                self.unscale(l.w),
+                self.unscale(l.h),
             );
         }
         let hocr = if want_hocr {
@@ -565,6 +587,7 @@ impl Engine for Tesseract {
         Ok(Recognized {
             text: words_to_text(&words),
             words,
+            lines,
             mean_conf,
             hocr,
         })
@@ -626,7 +649,7 @@ mod tests {
             let _ = Api::take(text, "word");
             Err("taken badly".into())
         });
-        assert_eq!(failed, Err("taken badly".to_string()));
+        assert_eq!(failed.map(|(w, _)| w), Err("taken badly".to_string()));
         assert_eq!(LIVE_ITERATORS.get(), before, "iterator deleted");
         assert!(!engine.api.words().unwrap().is_empty());
         assert_eq!(LIVE_ITERATORS.get(), before);

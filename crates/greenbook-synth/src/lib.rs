@@ -95,18 +95,8 @@ fn write_rendered(
     })
 }
 
-/// `greenbook synth-book`: renders the **synthetic** full edition (see [`synth`]) into `out`, with
-/// truth, manifest, `gold.jsonl` and a README saying what it is.
-pub fn write_synth_book(
-    excerpt: &Path,
-    font_dir: &Path,
-    out: &Path,
-    seed: u64,
-    clean: bool,
-) -> Result<RenderSummary, SynthError> {
-    let (real, fonts) = load_source(excerpt, font_dir)?;
-    let (mut doc, gold) = synth::document(&real, seed);
-    // Trim filler until every case fits the pages its contents entry gives it.
+/// Trims filler paragraphs until every case fits the pages its contents entry gives it.
+fn fit_cases(doc: &mut excerpt::Document, fonts: &render::FontSet, seed: u64) {
     for s in doc
         .sections
         .iter_mut()
@@ -117,7 +107,7 @@ pub fn write_synth_book(
                 sections: vec![s.clone()],
                 contents: Vec::new(),
             };
-            let pages = render::plan(&one, &fonts, seed).len() as u32;
+            let pages = render::plan(&one, fonts, seed).len() as u32;
             let last_filler = s
                 .blocks
                 .iter()
@@ -131,6 +121,162 @@ pub fn write_synth_book(
             }
         }
     }
+}
+
+/// A book typeface for the body of evaluation pages, from Debian's font packages (the committed
+/// scans use Noto Serif; printed Chinese books set their body in a Song/Ming or Kai face).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookFace {
+    /// AR PL UMing CN (Debian `fonts-arphic-uming`).
+    Ming,
+    /// AR PL UKai CN (Debian `fonts-arphic-ukai`).
+    Kai,
+}
+
+impl BookFace {
+    pub fn parse(s: &str) -> Option<BookFace> {
+        match s {
+            "ming" => Some(BookFace::Ming),
+            "kai" => Some(BookFace::Kai),
+            _ => None,
+        }
+    }
+
+    /// The collection file and the index of its Simplified Chinese (CN) face.
+    pub fn file(self) -> (&'static str, u32) {
+        match self {
+            BookFace::Ming => ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+            BookFace::Kai => ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BookFace::Ming => "ming",
+            BookFace::Kai => "kai",
+        }
+    }
+}
+
+/// What an evaluation set is made of.
+#[derive(Debug, Clone)]
+pub struct EvalSet {
+    pub face: BookFace,
+    /// Chooses the cases, their invented facts and the scan degradation.
+    pub seed: u64,
+    /// At least this many case pages (whole cases are rendered).
+    pub pages: usize,
+    /// Scanning resolution: pages are typeset at 300 DPI and resampled to this.
+    pub dpi: u32,
+}
+
+/// `greenbook-synth eval-set`: **synthetic** case pages of the synthetic book with their body in a book
+/// typeface, degraded like a scan, at a scanning resolution; with truth, manifest, the cases' gold facts
+/// and names (`gold.jsonl`) and a README saying what it is. Cases are drawn by the seed, so two seeds
+/// give two sets to tune on and to report on.
+pub fn write_eval_set(
+    excerpt: &Path,
+    font_dir: &Path,
+    out: &Path,
+    set: &EvalSet,
+) -> Result<RenderSummary, SynthError> {
+    let (real, fonts) = load_source(excerpt, font_dir)?;
+    let (file, index) = set.face.file();
+    let fonts = fonts.with_body(Path::new(file), index)?;
+    let (mut doc, gold) = synth::document(&real, set.seed);
+    fit_cases(&mut doc, &fonts, set.seed);
+    let mut cases: Vec<(excerpt::Section, serde_json::Value)> = doc
+        .sections
+        .into_iter()
+        .filter(|s| s.kind == excerpt::PageKind::Case)
+        .zip(gold)
+        .collect();
+    // A seeded shuffle, then whole cases until there are enough pages, back in book order.
+    let mut rng = degrade::Rng::new(set.seed ^ 0x5eed);
+    for i in (1..cases.len()).rev() {
+        cases.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+    }
+    let mut chosen = Vec::new();
+    let mut pages = 0;
+    for c in cases {
+        if pages >= set.pages {
+            break;
+        }
+        let one = excerpt::Document {
+            sections: vec![c.0.clone()],
+            contents: Vec::new(),
+        };
+        pages += render::plan(&one, &fonts, set.seed).len();
+        chosen.push(c);
+    }
+    chosen.sort_by_key(|(s, _)| s.first_page);
+    let (sections, gold): (Vec<_>, Vec<_>) = chosen.into_iter().unzip();
+    let doc = excerpt::Document {
+        sections,
+        contents: Vec::new(),
+    };
+    let mut rendered = render::render(&doc, &fonts, set.seed, false, None)?;
+    if set.dpi != 300 {
+        for p in &mut rendered {
+            p.png = resample_png(&p.png, set.dpi as f32 / 300.0).map_err(|reason| {
+                SynthError::Encode {
+                    path: PathBuf::from(&p.label),
+                    reason,
+                }
+            })?;
+        }
+    }
+    let summary = write_rendered(&rendered, out, true)?;
+    let io_err = |path: PathBuf| move |source| SynthError::Io { path, source };
+    let lines: String = gold.iter().map(|g| format!("{g}\n")).collect();
+    let gpath = out.join("gold.jsonl");
+    write_atomic(&gpath, lines.as_bytes()).map_err(io_err(gpath.clone()))?;
+    let readme = format!(
+        "# SYNTHETIC evaluation pages — not scans of the real edition\n\nGenerated by `greenbook-synth \
+         eval-set --face {} --seed {} --pages {} --dpi {}`: {} case pages of the synthetic book (invented \
+         communities and facts, in the book's structure), the body set in {} ({}), headings in Noto Sans, \
+         degraded like a flatbed scan (skew, uneven light, blur, speckle, JPEG) and resampled to {} DPI. \
+         `truth/` holds each page's text, `gold.jsonl` each case's district, community and facts, \
+         `manifest.csv` the pages. Nothing here describes a real community.\n",
+        set.face.name(),
+        set.seed,
+        set.pages,
+        set.dpi,
+        summary.pages,
+        set.face.name(),
+        file,
+        set.dpi
+    );
+    let rpath = out.join("README.md");
+    write_atomic(&rpath, readme.as_bytes()).map_err(io_err(rpath.clone()))?;
+    Ok(summary)
+}
+
+/// A page rescanned at another resolution: decoded, resampled by `factor`, encoded again.
+fn resample_png(png: &[u8], factor: f32) -> Result<Vec<u8>, String> {
+    let img = image::load_from_memory(png)
+        .map_err(|e| e.to_string())?
+        .into_luma8();
+    let (w, h) = (
+        ((img.width() as f32 * factor).round() as u32).max(1),
+        ((img.height() as f32 * factor).round() as u32).max(1),
+    );
+    let resized = image::imageops::resize(&img, w, h, image::imageops::FilterType::CatmullRom);
+    degrade::encode_png(&resized)
+}
+
+/// `greenbook synth-book`: renders the **synthetic** full edition (see [`synth`]) into `out`, with
+/// truth, manifest, `gold.jsonl` and a README saying what it is.
+pub fn write_synth_book(
+    excerpt: &Path,
+    font_dir: &Path,
+    out: &Path,
+    seed: u64,
+    clean: bool,
+) -> Result<RenderSummary, SynthError> {
+    let (real, fonts) = load_source(excerpt, font_dir)?;
+    let (mut doc, gold) = synth::document(&real, seed);
+    fit_cases(&mut doc, &fonts, seed);
     let summary = write_rendered(&render::render(&doc, &fonts, seed, clean, None)?, out, true)?;
     let mut lines = String::new();
     for g in &gold {

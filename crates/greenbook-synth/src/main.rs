@@ -56,6 +56,32 @@ enum Command {
         #[arg(long)]
         clean: bool,
     },
+    /// SYNTHETIC evaluation pages: case pages of the synthetic book with the body in a book typeface
+    /// (Ming or Kai), degraded like a scan, at a scanning resolution; truth and gold facts beside them.
+    EvalSet {
+        #[arg(long, default_value = "scans/source/excerpt.txt")]
+        excerpt: PathBuf,
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(long, default_value = greenbook_synth::render::DEFAULT_FONT_DIR)]
+        font_dir: PathBuf,
+        /// Body typeface: ming or kai.
+        #[arg(long, default_value = "ming", value_parser = parse_face)]
+        face: greenbook_synth::BookFace,
+        /// Chooses the cases, their facts and the degradation (use one seed to tune, another to report).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// At least this many pages (whole cases).
+        #[arg(long, default_value_t = 30)]
+        pages: usize,
+        /// Scanning resolution.
+        #[arg(long, default_value_t = 300)]
+        dpi: u32,
+    },
+}
+
+fn parse_face(s: &str) -> Result<greenbook_synth::BookFace, String> {
+    greenbook_synth::BookFace::parse(s).ok_or_else(|| format!("{s}: expected ming or kai"))
 }
 
 fn main() -> ExitCode {
@@ -87,6 +113,32 @@ fn main() -> ExitCode {
                 "rendered a SYNTHETIC book of {} pages ({} MB) into {}",
                 s.pages,
                 s.bytes / 1_000_000,
+                out.display()
+            )
+        }),
+        Command::EvalSet {
+            excerpt,
+            out,
+            font_dir,
+            face,
+            seed,
+            pages,
+            dpi,
+        } => greenbook_synth::write_eval_set(
+            &excerpt,
+            &font_dir,
+            &out,
+            &greenbook_synth::EvalSet {
+                face,
+                seed,
+                pages,
+                dpi,
+            },
+        )
+        .map(|s| {
+            format!(
+                "rendered {} SYNTHETIC evaluation pages into {}",
+                s.pages,
                 out.display()
             )
         }),

@@ -61,6 +61,21 @@ impl FontSet {
         })
     }
 
+    /// The same set with its body (serif) face taken from face `index` of the collection `path`.
+    pub fn with_body(self, path: &Path, index: u32) -> Result<FontSet, SynthError> {
+        let data = std::fs::read(path).map_err(|e| SynthError::Font {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{e} (install the Debian packages fonts-arphic-uming fonts-arphic-ukai)"
+            ),
+        })?;
+        let serif = FontVec::try_from_vec_and_index(data, index).map_err(|e| SynthError::Font {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Ok(FontSet { serif, ..self })
+    }
+
     fn face(&self, f: Face) -> &FontVec {
         match f {
             Face::Serif => &self.serif,
