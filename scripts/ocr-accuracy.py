@@ -15,10 +15,12 @@ NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def read(path):
+    """NFKC, with digit groups joined ("1 418" and "1418" are the same number)."""
     if not os.path.exists(path):
         return ""
     with open(path, encoding="utf-8") as f:
-        return unicodedata.normalize("NFKC", f.read())
+        text = unicodedata.normalize("NFKC", f.read())
+    return re.sub(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))", "", text)
 
 
 def squeeze(s):

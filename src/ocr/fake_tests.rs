@@ -85,6 +85,8 @@ impl Engine for FakeEngine {
         };
         Ok(Recognized {
             lines: Vec::new(),
+            text_height: None,
+            scale: None,
             text,
             mean_conf: Some(word.conf),
             words: vec![word],

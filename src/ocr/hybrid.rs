@@ -163,6 +163,7 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
 
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
         let first = self.first.recognize(img, want_hocr)?;
+        let (text_height, scale) = (first.text_height, first.scale);
         let boxes = first.lines;
         // The engine's own line boxes where it gives them (word boxes stretch to punctuation and
         // would shrink the glyphs PP-OCR sees), else the union of the line's word boxes.
@@ -197,11 +198,12 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
             }
             words.extend(ws);
         }
-        Ok(super::ppocr::with_hocr(
-            recognized(words, kept_lines),
-            img,
-            want_hocr,
-        ))
+        let r = Recognized {
+            text_height,
+            scale,
+            ..recognized(words, kept_lines)
+        };
+        Ok(super::ppocr::with_hocr(r, img, want_hocr))
     }
 }
 

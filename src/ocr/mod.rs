@@ -93,6 +93,10 @@ pub struct Recognized {
     pub words: Vec<Word>,
     /// The boxes of the lines the words are on (empty when the engine does not know them).
     pub lines: Vec<LineBox>,
+    /// The page's text height as measured, px, and the scale the page was read at (Tesseract, or
+    /// Tesseract's layout for PP-OCR).
+    pub text_height: Option<f32>,
+    pub scale: Option<f32>,
     pub mean_conf: Option<f32>,
     pub hocr: Option<String>,
 }
@@ -221,6 +225,12 @@ pub struct PageOcr {
     pub words: Vec<Word>,
     /// Rotation applied before recognition (0, 90, 180, 270 degrees clockwise).
     pub rotation: u16,
+    /// Typical height of the page's text lines, px, measured from the page.
+    #[serde(default)]
+    pub text_height_px: Option<f32>,
+    /// The scale the page was read at (from the text height; see `preprocess::scale_for`).
+    #[serde(default)]
+    pub ocr_scale: Option<f32>,
     /// Skew of the text lines as read (after any rotation), degrees; positive when the lines descend
     /// to the right, i.e. the page is turned clockwise.
     pub skew_deg: Option<f32>,
@@ -249,6 +259,8 @@ impl PageOcr {
             mean_conf: None,
             words: Vec::new(),
             rotation: 0,
+            text_height_px: None,
+            ocr_scale: None,
             skew_deg: None,
             millis: 0,
             engine: engine.to_string(),
@@ -550,6 +562,8 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         mean_conf: rec.mean_conf,
         words: rec.words,
         rotation,
+        text_height_px: rec.text_height,
+        ocr_scale: rec.scale,
         skew_deg: skew::estimate(read),
         millis: ms(start),
         hocr: rec.hocr,
@@ -870,6 +884,8 @@ mod tests {
             text: text.into(),
             words: Vec::new(),
             lines: Vec::new(),
+            text_height: None,
+            scale: None,
             mean_conf: Some(conf),
             hocr: None,
         }

@@ -308,6 +308,8 @@ pub fn recognized(words: Vec<Word>, lines: Vec<LineBox>) -> Recognized {
         text: super::tesseract::words_to_text(&words),
         words,
         lines,
+        text_height: None,
+        scale: None,
         mean_conf,
         hocr: None,
     }
@@ -375,7 +377,13 @@ impl Engine for Ppocr {
             let read = self.rec.read(img, line_crop(line, LINE_MARGIN))?;
             words.extend(line_words(line, &read));
         }
-        Ok(with_hocr(recognized(words, lines), img, want_hocr))
+        let (scale, text_height) = self.layout.measured();
+        let r = Recognized {
+            scale: Some(scale),
+            text_height,
+            ..recognized(words, lines)
+        };
+        Ok(with_hocr(r, img, want_hocr))
     }
 }
 

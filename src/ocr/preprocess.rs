@@ -72,6 +72,79 @@ pub fn resample(img: &GrayImage, scale: f32) -> GrayImage {
     GrayImage::from_raw(nw as u32, nh as u32, dst).expect("buffer sized to the image")
 }
 
+/// The text height (from [`text_height`]) the base scale is for: body text of the book at 300 DPI
+/// (measured on the committed scans: 40–44 px, median 42).
+pub const REF_TEXT_PX: f32 = 42.0;
+
+/// The scale that brings text of `height` px to the size `base` brings reference text to. Within 25 %
+/// of the reference the base scale is kept exactly (300-DPI pages are read as they were measured);
+/// otherwise it follows the text, in steps of 0.05 between 0.25 and 1.5.
+pub fn scale_for(base: f32, height: Option<f32>) -> f32 {
+    let Some(h) = height.filter(|h| *h > 0.0) else {
+        return base;
+    };
+    if (h / REF_TEXT_PX - 1.0).abs() <= 0.25 {
+        return base;
+    }
+    ((base * REF_TEXT_PX / h * 20.0).round() / 20.0).clamp(0.25, 1.5)
+}
+
+/// The page's resolution as its text height tells it: 300 DPI for text within the band [`scale_for`]
+/// keeps, else 300 × height / [`REF_TEXT_PX`] (a book's body text is about the same size in print).
+pub fn source_dpi(height: Option<f32>) -> f32 {
+    match height.filter(|h| *h > 0.0) {
+        Some(h) if (h / REF_TEXT_PX - 1.0).abs() > 0.25 => 300.0 * h / REF_TEXT_PX,
+        _ => 300.0,
+    }
+}
+
+/// The typical height in pixels of the page's text lines, measured from the page itself (DPI metadata is
+/// often wrong): in three vertical strips (narrow, so skew does not smear the lines together), the
+/// runs of rows holding ink; the lower quartile of the run heights of all strips (body text, where a
+/// page mixes sizes). None when the page has too few
+/// lines to tell.
+pub fn text_height(img: &GrayImage) -> Option<f32> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let strip = (w / 8).max(1);
+    let raw = img.as_raw();
+    let mut runs: Vec<usize> = Vec::new();
+    for k in [2, 4, 6] {
+        let x0 = (w * k / 8).saturating_sub(strip / 2);
+        let x1 = (x0 + strip).min(w);
+        let mut run = 0usize;
+        let mut gap = 0usize;
+        for y in 0..h {
+            let row = &raw[y * w + x0..y * w + x1];
+            let ink = row.iter().filter(|&&v| v < 128).count();
+            if ink * 200 > row.len() {
+                run += 1 + gap;
+                gap = 0;
+            } else if run > 0 {
+                // A few blank rows inside a line (between the strokes of a glyph, more of them at high
+                // resolution) do not end it; the space between lines is wider.
+                gap += 1;
+                if gap > 3 {
+                    runs.push(run);
+                    (run, gap) = (0, 0);
+                }
+            }
+        }
+        if run > 0 {
+            runs.push(run);
+        }
+    }
+    // Specks and rules are not lines of text: the floor grows with the page's pixel height (a speck of
+    // a 600-DPI scan is twice as tall as at 300).
+    let floor = (h / 400).max(6);
+    runs.retain(|&r| r >= floor);
+    if runs.len() < 5 {
+        return None;
+    }
+    // The lower quartile: body text, not the few large title lines of a cover or a heading.
+    runs.sort_unstable();
+    Some(runs[runs.len() / 4] as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +178,61 @@ mod tests {
             }
             image::Luma([v.round().clamp(0.0, 255.0) as u8])
         })
+    }
+
+    #[test]
+    fn the_scale_follows_the_text_height() {
+        assert_eq!(scale_for(0.6, None), 0.6);
+        assert_eq!(scale_for(0.6, Some(40.0)), 0.6);
+        assert_eq!(scale_for(0.6, Some(34.0)), 0.6, "within 25 %");
+        assert_eq!(scale_for(0.6, Some(27.0)), 0.95, "200 DPI");
+        assert_eq!(scale_for(0.6, Some(56.0)), 0.45, "400 DPI");
+        assert_eq!(scale_for(0.6, Some(81.0)), 0.3, "600 DPI");
+        assert_eq!(scale_for(0.6, Some(400.0)), 0.25);
+    }
+
+    /// The committed 300-DPI page and the same page at 200 and 600 DPI measure in proportion.
+    #[test]
+    fn text_height_is_measured_from_the_page() {
+        let page = image::open(concat!(env!("CARGO_MANIFEST_DIR"), "/scans/p002.png"))
+            .unwrap()
+            .into_luma8();
+        let at = |f: f32| text_height(&resample(&page, f)).unwrap();
+        let h300 = text_height(&page).unwrap();
+        assert!((38.0..=46.0).contains(&h300), "{h300}");
+        assert!(
+            (at(2.0 / 3.0) / h300 - 2.0 / 3.0).abs() < 0.1,
+            "{}",
+            at(2.0 / 3.0)
+        );
+        assert!((at(2.0) / h300 - 2.0).abs() < 0.2, "{}", at(2.0));
+        assert_eq!(
+            text_height(&GrayImage::from_pixel(800, 800, image::Luma([240]))),
+            None
+        );
+    }
+
+    #[test]
+    #[ignore = "calibration: cargo test --lib text_height_of -- --ignored --nocapture"]
+    fn text_height_of_pages() {
+        let mut all = Vec::new();
+        for dir in std::env::var("PAGES").unwrap_or("scans".into()).split(':') {
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "png"))
+                .collect();
+            files.sort();
+            for f in files {
+                let img = image::open(&f).unwrap().into_luma8();
+                let t = text_height(&img);
+                println!("{} {:?}", f.display(), t);
+                all.extend(t);
+            }
+        }
+        all.sort_by(f32::total_cmp);
+        println!("median {:?}", all.get(all.len() / 2));
     }
 
     #[test]

@@ -82,7 +82,11 @@ pub struct TesseractConfig {
 pub struct Tesseract {
     api: Api,
     id: String,
+    /// The scale for text of the reference height ([`super::preprocess::REF_TEXT_PX`]).
+    base_scale: f32,
+    /// The scale and measured text height of the page set last.
     scale: f32,
+    text_height: Option<f32>,
 }
 
 /// A `TessBaseAPI` through the C API that leptess re-exports (`leptess::capi`). `LepTess` takes an image
@@ -489,28 +493,42 @@ impl Tesseract {
             .map(|m| m.len())
             .sum();
         let id = format!(
-            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={} post=1 prep=2",
+            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={}@{}px post=1 prep=3",
             version(),
             cfg.lang,
             cfg.psm,
-            cfg.scale
+            cfg.scale,
+            super::preprocess::REF_TEXT_PX
         );
         Ok(Tesseract {
             api,
             id,
+            base_scale: cfg.scale,
             scale: cfg.scale,
+            text_height: None,
         })
     }
 
-    /// Hands Tesseract the page at this engine's scale (and DPI to match).
+    /// Hands Tesseract the page at the scale its measured text height asks for (the source resolution
+    /// given to match: the scale the DPI of a 300-DPI page would have).
     fn set_page(&mut self, img: &GrayImage) {
+        self.text_height = super::preprocess::text_height(img);
+        self.scale = super::preprocess::scale_for(self.base_scale, self.text_height);
+        // The resolution Tesseract is told is that of the image it gets: the page's own (300 DPI
+        // for reference-size text, else estimated from the text height) times the scale.
+        let source_dpi = super::preprocess::source_dpi(self.text_height);
+        let ppi = (source_dpi * self.scale).round() as i32;
         if (self.scale - 1.0).abs() > 1e-3 {
             let scaled = super::preprocess::resample(img, self.scale);
-            self.api
-                .set_image(&scaled, (300.0 * self.scale).round() as i32);
+            self.api.set_image(&scaled, ppi);
         } else {
-            self.api.set_image(img, 300);
+            self.api.set_image(img, ppi);
         }
+    }
+
+    /// The scale and the measured text height of the page set last.
+    pub fn measured(&self) -> (f32, Option<f32>) {
+        (self.scale, self.text_height)
     }
 
     /// Pixels of the scaled image → pixels of the caller's image.
@@ -590,6 +608,8 @@ impl Engine for Tesseract {
             lines,
             mean_conf,
             hocr,
+            text_height: self.text_height,
+            scale: Some(self.scale),
         })
     }
 }
