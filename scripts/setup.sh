@@ -2,7 +2,7 @@
 # Installs what greenbook needs on Debian 12, if missing. Idempotent; quiet when everything is there.
 set -euo pipefail
 packages=(libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
-          libclang-dev clang pkg-config fonts-noto-cjk poppler-utils)
+          libclang-dev clang pkg-config fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -232,8 +232,7 @@ impl Api {
                     if capi::TessPageIteratorIsAtBeginningOf(page, LINE) != 0 {
                         line += 1;
                     }
-                    let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
-                    capi::TessPageIteratorBoundingBox(page, WORD, &mut l, &mut t, &mut r, &mut b);
+                    let (x, y, w, h) = bounding_box(page, WORD);
                     let conf = capi::TessResultIteratorConfidence(it.0, WORD);
                     let text = text.trim();
                     if !text.is_empty()
@@ -241,18 +240,15 @@ impl Api {
                             .last()
                             .is_none_or(|l| (l.block, l.par, l.line) != (block, par, line))
                     {
-                        let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
-                        capi::TessPageIteratorBoundingBox(
-                            page, LINE, &mut l, &mut t, &mut r, &mut b,
-                        );
+                        let (x, y, w, h) = bounding_box(page, LINE);
                         lines.push(LineBox {
                             block,
                             par,
                             line,
-                            x: l.max(0) as u32,
-                            y: t.max(0) as u32,
-                            w: (r - l).max(0) as u32,
-                            h: (b - t).max(0) as u32,
+                            x,
+                            y,
+                            w,
+                            h,
                         });
                     }
                     if !text.is_empty() {
@@ -262,10 +258,10 @@ impl Api {
                             block,
                             par,
                             line,
-                            x: l.max(0) as u32,
-                            y: t.max(0) as u32,
-                            w: (r - l).max(0) as u32,
-                            h: (b - t).max(0) as u32,
+                            x,
+                            y,
+                            w,
+                            h,
                         });
                     }
                 }
@@ -363,6 +359,25 @@ impl Api {
             script_confidence: script_conf,
         })
     }
+}
+
+/// The box of the element at `level` the page iterator is on, as (x, y, width, height).
+///
+/// # Safety
+/// `page` must be a live page iterator.
+unsafe fn bounding_box(
+    page: *const capi::TessPageIterator,
+    level: capi::TessPageIteratorLevel,
+) -> (u32, u32, u32, u32) {
+    let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+    // SAFETY: the caller gives a live iterator; out-pointers are valid locals.
+    unsafe { capi::TessPageIteratorBoundingBox(page, level, &mut l, &mut t, &mut r, &mut b) };
+    (
+        l.max(0) as u32,
+        t.max(0) as u32,
+        (r - l).max(0) as u32,
+        (b - t).max(0) as u32,
+    )
 }
 
 /// A page iterator from layout analysis, deleted when dropped.
@@ -536,17 +551,22 @@ impl Tesseract {
         (v as f32 * (1.0 / self.scale)) as u32
     }
 
+    /// A box (x, y, width, height) of the scaled image in the caller's pixels.
+    fn unscale_box(&self, b: (u32, u32, u32, u32)) -> (u32, u32, u32, u32) {
+        (
+            self.unscale(b.0),
+            self.unscale(b.1),
+            self.unscale(b.2),
+            self.unscale(b.3),
+        )
+    }
+
     /// The page's text lines from layout analysis alone (no recognition), boxes in `img`'s pixels.
     pub fn lines(&mut self, img: &GrayImage) -> Vec<LineBox> {
         self.set_page(img);
         let mut lines = self.api.layout_lines();
         for l in &mut lines {
-            (l.x, l.y, l.w, l.h) = (
-                self.unscale(l.x),
-                self.unscale(l.y),
-                self.unscale(l.w),
-                self.unscale(l.h),
-            );
+            (l.x, l.y, l.w, l.h) = self.unscale_box((l.x, l.y, l.w, l.h));
         }
         lines
     }
@@ -580,20 +600,10 @@ impl Engine for Tesseract {
         let (mut words, mut lines) = self.api.words_and_lines()?;
         // Boxes in the caller's pixel space.
         for w in &mut words {
-            (w.x, w.y, w.w, w.h) = (
-                self.unscale(w.x),
-                self.unscale(w.y),
-                self.unscale(w.w),
-                self.unscale(w.h),
-            );
+            (w.x, w.y, w.w, w.h) = self.unscale_box((w.x, w.y, w.w, w.h));
         }
         for l in &mut lines {
-            (l.x, l.y, l.w, l.h) = (
-                self.unscale(l.x),
-                self.unscale(l.y),
-                self.unscale(l.w),
-                self.unscale(l.h),
-            );
+            (l.x, l.y, l.w, l.h) = self.unscale_box((l.x, l.y, l.w, l.h));
         }
         let hocr = if want_hocr {
             Some(self.api.hocr()?)
