@@ -187,6 +187,7 @@ impl Api {
 
     /// The recognised words with their boxes, confidences and block/paragraph/line numbers, read with the
     /// result iterator the way `GetTSVText` reads them, without formatting and parsing the TSV.
+    #[cfg(test)]
     pub fn words(&mut self) -> Result<Vec<Word>, String> {
         self.words_with(|text| Api::take(text, "word"))
             .map(|(words, _)| words)
@@ -232,7 +233,7 @@ impl Api {
                     if capi::TessPageIteratorIsAtBeginningOf(page, LINE) != 0 {
                         line += 1;
                     }
-                    let (x, y, w, h) = bounding_box(page, WORD);
+                    let (x, y, w, h) = bounding_box(page, WORD).unwrap_or_default();
                     let conf = capi::TessResultIteratorConfidence(it.0, WORD);
                     let text = text.trim();
                     if !text.is_empty()
@@ -240,7 +241,7 @@ impl Api {
                             .last()
                             .is_none_or(|l| (l.block, l.par, l.line) != (block, par, line))
                     {
-                        let (x, y, w, h) = bounding_box(page, LINE);
+                        let (x, y, w, h) = bounding_box(page, LINE).unwrap_or_default();
                         lines.push(LineBox {
                             block,
                             par,
@@ -301,21 +302,19 @@ impl Api {
                 // PolyBlockType: 1–8 are text (flowing, heading, pull-out, equations, table, vertical,
                 // caption); 0 unknown, 9–14 images, rules and noise.
                 let text_block = (1..=8).contains(&capi::TessPageIteratorBlockType(it.0));
-                let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
                 if text_block
-                    && capi::TessPageIteratorBoundingBox(it.0, LINE, &mut l, &mut t, &mut r, &mut b)
-                        != 0
-                    && r > l
-                    && b > t
+                    && let Some((x, y, w, h)) = bounding_box(it.0, LINE)
+                    && w > 0
+                    && h > 0
                 {
                     lines.push(LineBox {
                         block,
                         par,
                         line,
-                        x: l.max(0) as u32,
-                        y: t.max(0) as u32,
-                        w: (r - l) as u32,
-                        h: (b - t) as u32,
+                        x,
+                        y,
+                        w,
+                        h,
                     });
                 }
                 if capi::TessPageIteratorNext(it.0, LINE) == 0 {
@@ -361,23 +360,27 @@ impl Api {
     }
 }
 
-/// The box of the element at `level` the page iterator is on, as (x, y, width, height).
+/// The box of the element at `level` the page iterator is on, as (x, y, width, height); None when
+/// Tesseract has none for it.
 ///
 /// # Safety
 /// `page` must be a live page iterator.
 unsafe fn bounding_box(
     page: *const capi::TessPageIterator,
     level: capi::TessPageIteratorLevel,
-) -> (u32, u32, u32, u32) {
+) -> Option<(u32, u32, u32, u32)> {
     let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
     // SAFETY: the caller gives a live iterator; out-pointers are valid locals.
-    unsafe { capi::TessPageIteratorBoundingBox(page, level, &mut l, &mut t, &mut r, &mut b) };
-    (
-        l.max(0) as u32,
-        t.max(0) as u32,
-        (r - l).max(0) as u32,
-        (b - t).max(0) as u32,
-    )
+    let found =
+        unsafe { capi::TessPageIteratorBoundingBox(page, level, &mut l, &mut t, &mut r, &mut b) };
+    (found != 0).then(|| {
+        (
+            l.max(0) as u32,
+            t.max(0) as u32,
+            (r - l).max(0) as u32,
+            (b - t).max(0) as u32,
+        )
+    })
 }
 
 /// A page iterator from layout analysis, deleted when dropped.

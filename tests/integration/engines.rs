@@ -77,20 +77,10 @@ fn the_engine_choice_reaches_the_cache_key() {
             .count()
     };
     let r = ocr("tesseract", &cache, &t.path().join("a"));
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_exit(&r, 0);
     assert_eq!(cached_files(), 1);
     let r = ocr("ppocr", &cache, &t.path().join("b"));
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_exit(&r, 0);
     assert_eq!(cached_files(), 2, "another engine, another cache entry");
     let (tess, _) = engine_of(&t.path().join("a"));
     let (pp, exact) = engine_of(&t.path().join("b"));
@@ -154,12 +144,7 @@ fn a_missing_model_or_runtime_is_exit_5_with_what_to_run() {
         .arg(t.path().join("out2"))
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_exit(&r, 0);
 }
 
 /// The same page scanned at 200, 300, 400 and 600 DPI (the committed p008 resampled) reads no worse than
@@ -186,12 +171,7 @@ fn resolution_follows_the_text_not_a_fixed_factor() {
             .arg(&out)
             .output()
             .unwrap();
-        assert_eq!(
-            r.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        assert_exit(&r, 0);
         let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
         let cer = |label: &str| {
             let p = pages.iter().find(|p| p.label == label).unwrap();

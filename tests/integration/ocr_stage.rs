@@ -141,12 +141,7 @@ fn cli_writes_sidecars_and_exit_code_says_partial() {
         .arg(o.join("pages.jsonl"))
         .output()
         .unwrap();
-    assert_eq!(
-        status.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert_exit(&status, 3);
     let stderr = String::from_utf8_lossy(&status.stderr);
     assert!(stderr.contains("p999.png"), "{stderr}");
     let txt = std::fs::read_to_string(o.join("text/p001.txt")).unwrap();

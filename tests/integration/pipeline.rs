@@ -271,12 +271,7 @@ fn outputs_are_reproducible() {
         .arg(&again)
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_exit(&r, 0);
     for name in ["00-全市概览.pdf", "01-浦东新区.pdf"] {
         assert!(
             std::fs::read(out.join("digests").join(name)).unwrap()

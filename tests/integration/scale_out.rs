@@ -33,12 +33,7 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
     let children: Vec<_> = ["flag", "k8s", "slurm"].into_iter().map(shard).collect();
     for c in children {
         let r = c.wait_with_output().unwrap();
-        assert_eq!(
-            r.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        assert_exit(&r, 0);
     }
     let mut names: Vec<String> = std::fs::read_dir(&parts)
         .unwrap()
@@ -68,12 +63,7 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
         .arg(&merged)
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_exit(&r, 0);
     // Identical to the single-process run (OCR times aside, which are wall-clock).
     let single = pipeline::output();
     for name in ["contents.parquet", "cases.parquet", "facts.parquet"] {

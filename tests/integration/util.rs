@@ -44,3 +44,13 @@ pub fn page(label: &str) -> input::PageSource {
 pub(crate) use crate::pipeline;
 pub use greenbook::extract;
 pub use greenbook::text::numerals::Qualifier;
+
+/// Asserts a command's exit code, showing its stderr when it differs.
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
