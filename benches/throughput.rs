@@ -23,6 +23,7 @@ fn truth_pages() -> Vec<PageText> {
             text: std::fs::read_to_string(root().join(format!("scans/truth/{}.txt", p.label)))
                 .unwrap(),
             conf: Some(90.0),
+            words: Vec::new(),
         })
         .collect()
 }

@@ -1,38 +1,77 @@
 #!/usr/bin/env bash
-# Engines on book-typeface pages, in one run: the tesseract CLI two at a time (xargs -P2), and greenbook
-# `tesseract`, `hybrid` and `ppocr` with 2 workers, on SYNTHETIC evaluation sets that no setting was
-# chosen on (greenbook-synth eval-set: Ming seed 2 and Kai seed 3; settings were chosen on Ming seed 1).
-# Reports wall time, pages/s, peak RSS, CER, community names exact and numbers exact
-# (scripts/ocr-accuracy.py). Usage: scripts/bench-engines.sh [PAGES_PER_SET]
+# Engines on book-typeface pages, in one run on the same pages: the tesseract CLI two at a time (xargs
+# -P2); greenbook `tesseract`, `hybrid` and `ppocr` with 2 workers; RapidOCR (PyPI, PP-OCRv6 small
+# detection and recognition, one thread per process, two processes each given every other page). On
+# SYNTHETIC evaluation sets that no setting was chosen on (greenbook-synth eval-set: Ming seed 2 and Kai
+# seed 3; settings were chosen on Ming seed 1 and Kai seed 1). Reports seconds, pages/s, the ratio to
+# the CLI, peak RSS, CER, community names exact and numbers exact (scripts/ocr-accuracy.py), and writes
+# the tables into BENCHMARKS.md. Installs RapidOCR with pip (a benchmark tool, not a dependency).
+# Usage: scripts/bench-engines.sh [PAGES_PER_SET]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
+python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |
+  grep -v -i warning >&2 || true
 pages=${1:-30}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 synth=target/debug/greenbook-synth
 bin=target/debug/greenbook
+report="<!-- engines:start -->
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-engines.sh $pages\` ($(nproc --all) cores):
+"
 for spec in "ming 2" "kai 3"; do
   set -- $spec
-  set_dir=$work/$1-$2
-  $synth eval-set -o "$set_dir" --face "$1" --seed "$2" --pages "$pages" 2>/dev/null
+  face=$1 seed=$2
+  set_dir=$work/$face-$seed
+  $synth eval-set -o "$set_dir" --face "$face" --seed "$seed" --pages "$pages" 2>/dev/null
   n=$(ls "$set_dir"/*.png | wc -l)
-  mkdir -p "$work/cli-$1"
+  rows=$work/rows-$face
+  : > "$rows"
+  mkdir -p "$work/cli-$face"
   t0=$(now)
-  ls "$set_dir"/*.png | xargs -P2 -I{} sh -c 'tesseract "$1" "$2/$(basename "$1" .png)" -l chi_sim --psm 4 2>/dev/null' _ {} "$work/cli-$1"
+  ls "$set_dir"/*.png | tesseract_p2 "$work/cli-$face"
   t1=$(now)
-  echo "$1 seed $2: $n pages"
-  printf '%-10s %8s %8s %10s\n' engine seconds pages/s "peak RSS"
-  printf '%-10s %8.1f %8.2f %10s\n' cli-P2 "$(echo "$t1 - $t0" | bc)" "$(echo "$n / ($t1 - $t0)" | bc -l)" -
-  dirs="$work/cli-$1"
+  echo "tesseract-CLI-P2 $(echo "$t1 - $t0" | bc) 0 $work/cli-$face" >> "$rows"
   for e in tesseract hybrid ppocr; do
-    out=$work/$e-$1
+    out=$work/$e-$face
     /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --engine $e --no-cache --jobs 2 \
       -o "$out" --text-dir "$out/text" 2>/dev/null || true
     read -r secs rss < "$work/time"
-    printf '%-10s %8.1f %8.2f %7d MiB\n' "$e" "$secs" "$(echo "$n / $secs" | bc -l)" $((rss / 1024))
-    dirs="$dirs $out/text"
+    echo "greenbook-$e $secs $rss $out/text" >> "$rows"
   done
-  python3 scripts/ocr-accuracy.py "$set_dir" $dirs | sed "s|$work/||; s|/text||"
+  mkdir -p "$work/rapid-$face"
+  ls "$set_dir"/*.png | awk 'NR%2==1' > "$work/odd"
+  ls "$set_dir"/*.png | awk 'NR%2==0' > "$work/even"
+  t0=$(now)
+  for half in odd even; do
+    /usr/bin/time -f "%M" -o "$work/rss-$half" python3 scripts/rapidocr-pages.py models \
+      "$work/rapid-$face" $(cat "$work/$half") 2>/dev/null &
+  done
+  wait
+  t1=$(now)
+  echo "RapidOCR-2-processes $(echo "$t1 - $t0" | bc) $(( $(cat "$work/rss-odd") + $(cat "$work/rss-even") )) $work/rapid-$face" >> "$rows"
+  table=$(python3 - "$set_dir" "$rows" "$n" "$face" "$seed" <<'PY'
+import subprocess, sys
+set_dir, rows, n, face, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+rows = [l.split() for l in open(rows) if l.strip()]
+acc = subprocess.run(["python3", "scripts/ocr-accuracy.py", set_dir] + [r[3] for r in rows],
+                     capture_output=True, text=True, check=True).stdout.splitlines()
+cli = float(rows[0][1])
+print(f"\n{face.capitalize()} seed {seed}, {n} pages:\n")
+print("| engine | seconds | pages/s | vs CLI | peak RSS | CER | names exact | numbers exact |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for r, a in zip(rows, acc):
+    name, secs, rss = r[0].replace("-", " "), float(r[1]), int(r[2])
+    _, cer, names, numbers = a.split("\t")
+    mem = f"{rss // 1024} MiB" if rss else "—"
+    print(f"| {name} | {secs:.1f} | {n / secs:.2f} | {cli / secs:.2f}× | {mem} | {cer[4:]} | "
+          f"{names[12:]} | {numbers[14:]} |")
+PY
+)
+  report="$report$table
+"
 done
+report="$report<!-- engines:end -->"
+write_section engines "$report"

@@ -16,6 +16,8 @@ pub struct PageText {
     pub text: String,
     /// Mean OCR confidence (0–100); None for transcriptions.
     pub conf: Option<f32>,
+    /// The OCR words with their confidence (0–100), in reading order; empty for transcriptions.
+    pub words: Vec<(String, f32)>,
 }
 
 /// The three sections of every case.
@@ -263,6 +265,7 @@ mod tests {
 
     fn page(label: &str, text: &str) -> PageText {
         PageText {
+            words: Vec::new(),
             label: label.into(),
             source: format!("{label}.txt"),
             text: text.into(),

@@ -100,6 +100,7 @@ pub fn read_text_pages(paths: &[PathBuf]) -> Result<(Vec<PageText>, Vec<String>)
                 errors.push(format!("{}: binary data, not text", f.display()))
             }
             Ok(text) => pages.push(PageText {
+                words: Vec::new(),
                 label: f
                     .file_stem()
                     .unwrap_or_default()

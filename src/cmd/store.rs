@@ -52,6 +52,11 @@ pub fn page_texts(pages: &[PageOcr]) -> Vec<PageText> {
                 p.text.clone()
             },
             conf: p.mean_conf,
+            words: if p.error.is_some() {
+                Vec::new()
+            } else {
+                p.words.iter().map(|w| (w.text.clone(), w.conf)).collect()
+            },
         })
         .collect()
 }

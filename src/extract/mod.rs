@@ -52,6 +52,163 @@ impl Scope {
     }
 }
 
+/// The year the book was published: a founding year after it is doubtful.
+pub const BOOK_YEAR: f64 = 2023.0;
+
+/// OCR confidence (0–1) of a number's characters under which it is flagged.
+pub const LOW_OCR_CONF: f32 = 0.75;
+
+/// Why a figure is doubtful. Recorded with the fact (`facts.flags`) and in the digests' data-quality
+/// notes; the value itself is never changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// More households than people.
+    HouseholdsOverPopulation,
+    /// People per household outside 1.2–5.
+    PersonsPerHousehold,
+    /// A green rate over 60 %.
+    GreenRateOver60,
+    /// A founding year before 1949 or after the book's year.
+    YearOutOfRange,
+    /// A share over 100 %.
+    ShareOver100,
+    /// The number's characters were read with low OCR confidence.
+    LowOcrConfidence,
+}
+
+impl Flag {
+    pub const ALL: [Flag; 6] = [
+        Flag::HouseholdsOverPopulation,
+        Flag::PersonsPerHousehold,
+        Flag::GreenRateOver60,
+        Flag::YearOutOfRange,
+        Flag::ShareOver100,
+        Flag::LowOcrConfidence,
+    ];
+
+    /// The `facts.flags` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::HouseholdsOverPopulation => "households_over_population",
+            Flag::PersonsPerHousehold => "persons_per_household",
+            Flag::GreenRateOver60 => "green_rate_over_60",
+            Flag::YearOutOfRange => "year_out_of_range",
+            Flag::ShareOver100 => "share_over_100",
+            Flag::LowOcrConfidence => "low_ocr_confidence",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// What the digest's data-quality notes say about it.
+    pub fn note(self) -> &'static str {
+        match self {
+            Flag::HouseholdsOverPopulation => "户数多于人口",
+            Flag::PersonsPerHousehold => "户均人口不在 1.2–5 人之间",
+            Flag::GreenRateOver60 => "绿化率高于 60%",
+            Flag::YearOutOfRange => "建成年份早于 1949 年或晚于成书年份",
+            Flag::ShareOver100 => "比例超过 100%",
+            Flag::LowOcrConfidence => "数字识别置信度低",
+        }
+    }
+}
+
+/// How much a rule's reading is trusted (0–1): a number in the clause that names it, with its unit,
+/// is read as stated; one named from the clause before it, or by its position after a household
+/// count, less so.
+fn rule_weight(rule: &str) -> f32 {
+    if rule.ends_with(":label-then-value") || rule.ends_with(":count-then-share") {
+        0.9
+    } else if rule == "population:after-households" {
+        0.85
+    } else if rule == "population:keyword" {
+        0.8
+    } else {
+        1.0
+    }
+}
+
+/// The OCR confidence (0–1) of the characters a number was read from: the lowest confidence of the
+/// page's words that hold its digits (None for a transcription, which has no words; the page's mean
+/// confidence when no word matches).
+fn ocr_conf(page: Option<&PageText>, mention: &str) -> Option<f32> {
+    let page = page?;
+    if page.words.is_empty() {
+        return page.conf.map(|c| c / 100.0);
+    }
+    let numeral = |c: char| c.is_ascii_digit() || numerals::is_cn_numeral(c);
+    let key: String = crate::text::normalize(mention)
+        .chars()
+        .filter(|c| numeral(*c))
+        .collect();
+    if key.is_empty() {
+        return page.conf.map(|c| c / 100.0);
+    }
+    let min = page
+        .words
+        .iter()
+        .filter_map(|(text, conf)| {
+            let digits: String = crate::text::normalize(text)
+                .chars()
+                .filter(|c| numeral(*c))
+                .collect();
+            let holds = !digits.is_empty()
+                && (digits.contains(&key) || key.contains(&digits) && digits.chars().count() >= 2);
+            holds.then_some(*conf / 100.0)
+        })
+        .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.min(c))));
+    min.or(page.conf.map(|c| c / 100.0))
+}
+
+/// Flags the chosen facts of one case (one per field).
+fn plausibility(chosen: &mut [Fact]) {
+    let value = |chosen: &[Fact], f: Field| chosen.iter().find(|x| x.field == f).map(|x| x.value);
+    let add = |chosen: &mut [Fact], f: Field, flag: Flag| {
+        if let Some(x) = chosen.iter_mut().find(|x| x.field == f)
+            && !x.flags.contains(&flag)
+        {
+            x.flags.push(flag);
+        }
+    };
+    if let (Some(h), Some(p)) = (
+        value(chosen, Field::Households),
+        value(chosen, Field::Population),
+    ) {
+        let flag = if h > p {
+            Some(Flag::HouseholdsOverPopulation)
+        } else if h > 0.0 && !(1.2..=5.0).contains(&(p / h)) {
+            Some(Flag::PersonsPerHousehold)
+        } else {
+            None
+        };
+        if let Some(flag) = flag {
+            add(chosen, Field::Households, flag);
+            add(chosen, Field::Population, flag);
+        }
+    }
+    if value(chosen, Field::GreenRate).is_some_and(|g| g > 60.0) {
+        add(chosen, Field::GreenRate, Flag::GreenRateOver60);
+    }
+    if value(chosen, Field::FoundedYear).is_some_and(|y| !(1949.0..=BOOK_YEAR).contains(&y)) {
+        add(chosen, Field::FoundedYear, Flag::YearOutOfRange);
+    }
+    for f in [Field::GreenRate, Field::ElderlyShare, Field::MigrantShare] {
+        if value(chosen, f).is_some_and(|v| v > 100.0) {
+            add(chosen, f, Flag::ShareOver100);
+        }
+    }
+    for x in chosen.iter_mut() {
+        if x.ocr_conf.is_some_and(|c| c < LOW_OCR_CONF)
+            && !x.flags.contains(&Flag::LowOcrConfidence)
+        {
+            x.flags.push(Flag::LowOcrConfidence);
+        }
+    }
+}
+
 /// One extracted fact and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact {
@@ -69,6 +226,18 @@ pub struct Fact {
     pub page_conf: Option<f32>,
     /// The whole community, or a sub-estate only (e.g. 东力新村).
     pub scope: Scope,
+    /// Its clause states a total (总, 共计, 合计, …): it wins over the parts.
+    #[serde(skip)]
+    pub total: bool,
+    /// A registered (户籍) head count: a resident (常住, 实有) one wins over it.
+    #[serde(skip)]
+    pub registered: bool,
+    /// OCR confidence (0–1) of the number's characters; None for a transcription.
+    pub ocr_conf: Option<f32>,
+    /// How far the fact is trusted (0–1): the rule's weight times the OCR confidence.
+    pub confidence: f32,
+    /// Why the figure is doubtful (empty when nothing is).
+    pub flags: Vec<Flag>,
 }
 
 /// A case with its facts (None where the book does not say).
@@ -209,8 +378,7 @@ fn classify(
     {
         return Some((Field::Households, "households:unit户"));
     }
-    if has_word(&["户数", "总户数", "规划总户数"])
-        && (unit.is_empty() || unit.starts_with(['，', '。', ',']))
+    if has(&["户数"]) && (unit.is_empty() || unit.starts_with(['，', '。', ',', '；', ';', '、']))
     {
         return Some((Field::Households, "households:keyword户数"));
     }
@@ -231,6 +399,22 @@ fn classify(
     {
         return Some((Field::Population, "population:keyword+unit人"));
     }
+    // 人口约两万: a population figure with no unit after it.
+    if (unit.is_empty() || unit.starts_with(['，', '。', ',', '；', '、']))
+        && n.value >= 100.0
+        && int
+        && has_word(&[
+            "人口",
+            "总人口",
+            "居住人口",
+            "常住人口",
+            "户籍人口",
+            "实有人口",
+        ])
+        && !has(NOT_POPULATION)
+    {
+        return Some((Field::Population, "population:keyword"));
+    }
     // "共1 686户、4 500人": a bare head count listed right after the households figure.
     if unit.starts_with('人')
         && clause.chars().count() <= 10
@@ -244,6 +428,72 @@ fn classify(
         return Some((Field::Population, "population:after-households"));
     }
     None
+}
+
+/// Words that make a figure a stated total (总户数, 共计, 合计, 共有, 全部, 一共, 总计).
+const TOTAL_WORDS: &[&str] = &["总", "共计", "合计", "共有", "全部", "一共", "累计"];
+
+/// Whether the clause states a total before the number at `at` (char index in the clause).
+fn states_total(clause: &str, at: usize) -> bool {
+    let before: String = clause.chars().take(at).collect();
+    TOTAL_WORDS.iter().any(|w| before.contains(w))
+}
+
+/// A figure whose clause does not say what it is, named by the clause before it:
+/// - a share given after its count (老年人口1200人，占总人口的18%) or after a word for a proportion
+///   (老年人比例较高，达到46%): the clause says 占…%, or the one before 比例, 占比 or 比重;
+/// - a label, then the value in a clause of its own (户数，2 860；建成年份，2008年).
+fn from_previous_clause(
+    previous: &str,
+    clause: &str,
+    sentence: &str,
+    n: &Number,
+) -> Option<(Field, &'static str)> {
+    if previous.is_empty() {
+        return None;
+    }
+    let share = n.percent
+        && (clause.contains('占')
+            || ["比例", "占比", "比重"]
+                .iter()
+                .any(|w| previous.contains(w)));
+    // Nothing but the number, its unit and punctuation.
+    let bare = clause
+        .chars()
+        .enumerate()
+        .filter(|(i, _)| *i < n.start || *i >= n.end)
+        .all(|(_, c)| !c.is_alphanumeric() || "户人年".contains(c));
+    if !share && !bare {
+        return None;
+    }
+    let joined = format!("{previous}{clause}");
+    let offset = previous.chars().count();
+    let moved = Number {
+        start: n.start + offset,
+        end: n.end + offset,
+        ..n.clone()
+    };
+    let words: Vec<String> = segment::tokens(&joined)
+        .into_iter()
+        .map(|t| t.word)
+        .collect();
+    let field = classify(&joined, sentence, &words, &moved)?.0;
+    Some(match (share, field) {
+        (true, Field::ElderlyShare) => (field, "elderly_share:count-then-share"),
+        (true, Field::MigrantShare) => (field, "migrant_share:count-then-share"),
+        (true, _) => return None,
+        (false, f) => (
+            f,
+            match f {
+                Field::Households => "households:label-then-value",
+                Field::Population => "population:label-then-value",
+                Field::GreenRate => "green_rate:label-then-value",
+                Field::FoundedYear => "founded_year:label-then-value",
+                Field::ElderlyShare => "elderly_share:label-then-value",
+                Field::MigrantShare => "migrant_share:label-then-value",
+            },
+        ),
+    })
 }
 
 /// A sub-estate named by "其中X为…" in an earlier clause of the sentence.
@@ -262,6 +512,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     let mut facts: Vec<Fact> = Vec::new();
     for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';']) {
         let mut scope: Option<String> = None;
+        let mut previous = String::new();
         for (c_off, clause) in split_keep(&sentence, &['，', ',', '、', '：', ':']) {
             if let Some(s) = sub_estate(&clause) {
                 scope = Some(s);
@@ -271,10 +522,14 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                 .map(|t| t.word)
                 .collect();
             for n in numerals::find_numbers(&clause) {
-                let Some((field, rule)) = classify(&clause, &sentence, &words, &n) else {
+                let Some((field, rule)) = classify(&clause, &sentence, &words, &n)
+                    .or_else(|| from_previous_clause(&previous, &clause, &sentence, &n))
+                else {
                     continue;
                 };
                 let page = case.page_at(offset + s_off + c_off + n.start);
+                let mention: String = clause.chars().skip(n.start).take(n.end - n.start).collect();
+                let ocr = ocr_conf(pages.get(page), &mention);
                 facts.push(Fact {
                     case_id: case.id.clone(),
                     field,
@@ -286,24 +541,31 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     rule: rule.to_string(),
                     page_conf: pages.get(page).and_then(|p| p.conf),
                     scope: scope.clone().map_or(Scope::Community, Scope::SubEstate),
+                    total: states_total(&clause, n.start),
+                    registered: field == Field::Population
+                        && clause.contains("户籍")
+                        && !clause.contains("非户籍"),
+                    ocr_conf: ocr,
+                    confidence: rule_weight(rule) * ocr.unwrap_or(1.0),
+                    flags: Vec::new(),
                 });
             }
+            previous = clause;
         }
     }
-    // One fact per field: a whole-community figure beats a sub-estate one; then a stated total; then
-    // the first mention.
+    // One fact per field: a whole-community figure beats a sub-estate one; then a stated total
+    // (wherever it stands: after the parts it sums, or in a sentence of its own); then the first mention.
     let mut chosen: Vec<Fact> = Vec::new();
     for f in Field::ALL {
-        let best = facts.iter().filter(|x| x.field == f).min_by_key(|x| {
-            let total = x.sentence.contains('总')
-                || x.sentence.contains("共计")
-                || x.sentence.contains("合计");
-            (x.scope != Scope::Community, !total)
-        });
+        let best = facts
+            .iter()
+            .filter(|x| x.field == f)
+            .min_by_key(|x| (x.scope != Scope::Community, !x.total, x.registered));
         if let Some(b) = best {
             chosen.push(b.clone());
         }
     }
+    plausibility(&mut chosen);
     let mut values = Values::default();
     for x in &chosen {
         values.set(x.field, Some(x.value));

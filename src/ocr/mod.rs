@@ -5,6 +5,7 @@
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
 
+pub mod gaps;
 pub mod hybrid;
 pub mod osd;
 pub mod ppocr;

@@ -375,8 +375,9 @@ impl PpocrBackend {
     /// Model, runtime and settings that change the output: part of the cache key.
     pub fn id(&self) -> String {
         format!(
-            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} layout=[tesseract {} lang={} psm={} scale={}]",
+            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} gaps>={} layout=[tesseract {} lang={} psm={} scale={}]",
             &self.ppocr.model_sha256[..16],
+            super::gaps::KEEP_CONF,
             super::tesseract::version(),
             self.tesseract.lang,
             self.tesseract.psm,
@@ -412,12 +413,15 @@ impl Engine for Ppocr {
     }
 
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
+        let lines = super::gaps::without_slivers(self.layout.lines(img));
         let mut words = Vec::new();
-        let lines = self.layout.lines(img);
         for line in &lines {
             let read = self.rec.read(img, line_crop(line, LINE_MARGIN))?;
             words.extend(line_words(line, &read));
         }
+        let rec = &mut self.rec;
+        let missed = super::gaps::read_missed(img, &lines, |r| rec.read(img, r))?;
+        let (words, lines) = super::gaps::insert(words, lines, missed);
         let (scale, text_height) = self.layout.measured();
         let r = Recognized {
             scale: Some(scale),

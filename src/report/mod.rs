@@ -361,6 +361,16 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             notes.push(format!("{name}：书中未给出{}。", missing.join("、")));
         }
         for f in ds.facts_of(&c.case_id) {
+            if !f.flags.is_empty() {
+                let why: Vec<&str> = f.flags.iter().map(|x| x.note()).collect();
+                notes.push(format!(
+                    "{name}：{}“{}”存疑（{}，第 {} 页），请对照原书核实。",
+                    f.field.label(),
+                    crate::text::fmt_num(f.value),
+                    why.join("；"),
+                    f.page
+                ));
+            }
             if let Some(scope) = f.scope.sub_estate() {
                 notes.push(format!(
                     "{name}：{}仅给出所属小区“{scope}”的数字（第 {} 页）。",

@@ -10,12 +10,12 @@ use polars::prelude::*;
 use crate::text::fmt_num;
 
 use crate::book::Book;
-use crate::extract::{CaseFacts, FIELDS, Field, Measure, Scope, Values};
+use crate::extract::{CaseFacts, FIELDS, Field, Flag, Measure, Scope, Values};
 use crate::input::PageKind;
 use crate::ocr::{PageError, PageErrorKind, PageOcr};
 use crate::text::numerals::Qualifier;
 
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -111,6 +111,9 @@ pub struct FactRow {
     pub rule: String,
     pub page_conf: Option<f32>,
     pub scope: Scope,
+    pub ocr_conf: Option<f32>,
+    pub confidence: f32,
+    pub flags: Vec<Flag>,
 }
 
 /// Everything the analysts get, as rows.
@@ -204,6 +207,9 @@ impl Dataset {
                 rule: f.rule.clone(),
                 page_conf: f.page_conf,
                 scope: f.scope.clone(),
+                ocr_conf: f.ocr_conf,
+                confidence: f.confidence,
+                flags: f.flags.clone(),
             })
             .collect();
         Dataset {
@@ -386,6 +392,20 @@ impl Dataset {
                 "scope",
                 f.iter().map(|r| r.scope.column()).collect::<Vec<_>>(),
             ),
+            col("ocr_conf", f.iter().map(|r| r.ocr_conf).collect::<Vec<_>>()),
+            col(
+                "confidence",
+                f.iter().map(|r| r.confidence).collect::<Vec<_>>(),
+            ),
+            f.iter()
+                .map(|r| {
+                    let flags: Vec<&str> = r.flags.iter().map(|f| f.as_str()).collect();
+                    Some(Series::new("".into(), flags))
+                })
+                .collect::<ListChunked>()
+                .with_name("flags".into())
+                .into_series()
+                .into_column(),
         ])
     }
 
@@ -474,6 +494,9 @@ impl Dataset {
                 rule: facts.string("rule", i)?.unwrap_or_default(),
                 page_conf: facts.f32("page_conf", i)?,
                 scope: Scope::from_column(facts.string("scope", i)?.as_deref()),
+                ocr_conf: facts.f32("ocr_conf", i)?,
+                confidence: facts.f32("confidence", i)?.unwrap_or(0.0),
+                flags: facts.flags("flags", i)?,
             });
         }
         Ok(ds)
@@ -608,6 +631,26 @@ impl Table {
         let c = self.column(name)?;
         let ca = c.str().map_err(|e| self.bad(name, e))?;
         Ok(ca.get(i).map(str::to_string))
+    }
+
+    /// A list-of-strings column of flags.
+    pub fn flags(&self, name: &str, i: usize) -> Result<Vec<Flag>, StoreError> {
+        let c = self.column(name)?;
+        let list = c.list().map_err(|e| self.bad(name, e))?;
+        let Some(series) = list.get_as_series(i) else {
+            return Ok(Vec::new());
+        };
+        let strs = series.str().map_err(|e| self.bad(name, e))?;
+        strs.iter()
+            .flatten()
+            .map(|s| {
+                Flag::parse(s).ok_or_else(|| StoreError::Schema {
+                    path: self.path.clone(),
+                    column: name.to_string(),
+                    message: format!("row {i}: unknown flag '{s}'"),
+                })
+            })
+            .collect()
     }
 
     /// A string column read into a type; a value it does not know is a schema error naming it.
@@ -810,6 +853,7 @@ mod tests {
         let texts: Vec<crate::book::PageText> = pages
             .iter()
             .map(|p| crate::book::PageText {
+                words: Vec::new(),
                 label: p.label.clone(),
                 source: p.file.clone(),
                 text: p.text.clone(),

@@ -64,6 +64,13 @@ pub struct Number {
 const CN_DIGITS: &str = "零〇一二两三四五六七八九";
 const CN_UNITS: &str = "十百千万亿";
 
+/// A character of a Chinese numeral (digits, units, capitals, 廿, 卅), not an Arabic digit.
+pub fn is_cn_numeral(c: char) -> bool {
+    !c.is_ascii_digit()
+        && plain(c)
+            .is_some_and(|p| CN_DIGITS.contains(p) || CN_UNITS.contains(p) || "廿卅".contains(p))
+}
+
 fn cn_digit(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' | 'O' | 'o' => 0,
@@ -80,47 +87,206 @@ fn cn_digit(c: char) -> Option<u32> {
     })
 }
 
-/// Parses a Chinese numeral: 一千二百 → 1200, 两万 → 20000, 十二 → 12, 二〇〇三 → 2003 (digit by digit when
-/// there is no 十百千万), 三万五千 → 35000.
-pub fn parse_chinese(s: &str) -> Option<f64> {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.is_empty()
-        || chars
-            .iter()
-            .any(|c| cn_digit(*c).is_none() && !CN_UNITS.contains(*c))
-    {
-        return None;
-    }
-    if !chars.iter().any(|c| CN_UNITS.contains(*c)) {
-        let mut v = 0f64;
-        for c in &chars {
-            v = v * 10.0 + cn_digit(*c)? as f64;
+/// Financial capitals (壹贰叁…拾佰仟), traditional forms and 负 in their everyday form; None for a
+/// character that is no part of a numeral. 廿 and 卅 are expanded by [`parse_chinese`].
+fn plain(c: char) -> Option<char> {
+    Some(match c {
+        '壹' => '一',
+        '贰' | '貳' => '二',
+        '叁' | '參' | '叄' => '三',
+        '肆' => '四',
+        '伍' => '五',
+        '陆' | '陸' => '六',
+        '柒' => '七',
+        '捌' => '八',
+        '玖' => '九',
+        '拾' => '十',
+        '佰' => '百',
+        '仟' => '千',
+        '萬' => '万',
+        '億' => '亿',
+        '負' => '负',
+        c if cn_digit(c).is_some() || "十百千万亿点负廿卅.-".contains(c) || c.is_ascii_digit() => {
+            c
         }
-        return Some(v);
-    }
-    let (mut total, mut section, mut digit) = (0f64, 0f64, None::<u32>);
-    for c in chars {
-        if let Some(d) = cn_digit(c) {
-            digit = Some(d);
+        _ => return None,
+    })
+}
+
+/// One piece of a numeral.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tok {
+    /// A Chinese digit, or an Arabic number (`arabic`, possibly with a decimal part).
+    Num {
+        v: f64,
+        arabic: bool,
+    },
+    /// 十, 百 or 千.
+    Unit(f64),
+    Wan,
+    Yi,
+}
+
+fn tokens(chars: &[char]) -> Option<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        if c.is_ascii_digit() {
+            let start = k;
+            while k < chars.len() && chars[k].is_ascii_digit() {
+                k += 1;
+            }
+            if chars.get(k) == Some(&'.') {
+                k += 1;
+                let frac = k;
+                while k < chars.len() && chars[k].is_ascii_digit() {
+                    k += 1;
+                }
+                if k == frac {
+                    return None; // "10." or "10..1"
+                }
+            }
+            let v = chars[start..k].iter().collect::<String>().parse().ok()?;
+            out.push(Tok::Num { v, arabic: true });
             continue;
         }
-        let d = digit.take().map(f64::from);
-        match c {
-            '十' => section += d.unwrap_or(1.0) * 10.0,
-            '百' => section += d.unwrap_or(1.0) * 100.0,
-            '千' => section += d.unwrap_or(1.0) * 1000.0,
-            '万' => {
-                total = (total + section + d.unwrap_or(0.0)) * 10_000.0;
-                section = 0.0;
+        out.push(match c {
+            '十' => Tok::Unit(10.0),
+            '百' => Tok::Unit(100.0),
+            '千' => Tok::Unit(1000.0),
+            '万' => Tok::Wan,
+            '亿' => Tok::Yi,
+            c => Tok::Num {
+                v: f64::from(cn_digit(c)?),
+                arabic: false,
+            },
+        });
+        k += 1;
+    }
+    Some(out)
+}
+
+/// The integer part of a numeral with units: 亿 groups of 万 groups of sections below 10 000. 零 marks a
+/// gap; a last single digit right after 百, 千, 万 or 亿 (no 零 between) is colloquial shorthand for the
+/// next lower place (三万五 = 35 000, 一百二 = 120). An Arabic mantissa with a decimal part (10.1万) must
+/// end the numeral.
+fn with_units(toks: &[Tok]) -> Option<f64> {
+    let (mut yi, mut wan, mut section) = (0f64, 0f64, 0f64);
+    let mut pending: Option<(f64, bool)> = None;
+    let mut last_unit = 0f64;
+    let mut zero = false;
+    let mut fractional_done = false;
+    for t in toks {
+        if fractional_done {
+            return None;
+        }
+        match *t {
+            Tok::Num { v, arabic } => {
+                if pending.is_some() {
+                    return None;
+                }
+                if !arabic && v == 0.0 {
+                    zero = true;
+                    continue;
+                }
+                pending = Some((v, arabic));
             }
-            '亿' => {
-                total = (total + section + d.unwrap_or(0.0)) * 100_000_000.0;
-                section = 0.0;
+            Tok::Unit(m) => {
+                let d = pending.take().map_or(1.0, |p| p.0);
+                fractional_done = d.fract() != 0.0;
+                section += d * m;
+                (last_unit, zero) = (m, false);
             }
-            _ => return None,
+            Tok::Wan => {
+                let d = pending.take().map_or(0.0, |p| p.0);
+                fractional_done = d.fract() != 0.0;
+                let base = section + d;
+                wan += if base == 0.0 { 1.0 } else { base } * 10_000.0;
+                section = 0.0;
+                (last_unit, zero) = (10_000.0, false);
+            }
+            Tok::Yi => {
+                let d = pending.take().map_or(0.0, |p| p.0);
+                fractional_done = d.fract() != 0.0;
+                let base = yi + wan + section + d;
+                yi = if base == 0.0 { 1.0 } else { base } * 100_000_000.0;
+                (wan, section) = (0.0, 0.0);
+                (last_unit, zero) = (100_000_000.0, false);
+            }
         }
     }
-    Some(total + section + digit.map_or(0.0, f64::from))
+    let tail = match pending {
+        Some((d, false)) if !zero && last_unit >= 100.0 => d * last_unit / 10.0,
+        Some((d, _)) => d,
+        None => 0.0,
+    };
+    Some(yi + wan + section + tail)
+}
+
+/// Parses a numeral, the whole string: Chinese (一千二百 → 1200, 两万, 十二, 一千零十 → 1010), digit by
+/// digit (二〇〇三 → 2003, 一七二零点一 → 1720.1), colloquial (三万五 → 35000, 两千六 → 2600), mixed
+/// (100万三千 → 1003000, 1万600 → 10600, 10.1万), 点 decimals (一百点123 → 100.123), financial capitals
+/// (壹佰壹拾壹 → 111), 廿/卅, and 负 or "-" for a negative. None for anything else (零点, 点零,
+/// 10.1万零100).
+pub fn parse_chinese(s: &str) -> Option<f64> {
+    let mut chars: Vec<char> = Vec::new();
+    for c in s.chars() {
+        match plain(c)? {
+            '廿' => chars.extend(['二', '十']),
+            '卅' => chars.extend(['三', '十']),
+            c => chars.push(c),
+        }
+    }
+    let (negative, body) = match chars.split_first() {
+        Some(('负' | '-', rest)) => (true, rest),
+        _ => (false, &chars[..]),
+    };
+    let (int, frac) = match body.iter().position(|c| *c == '点') {
+        Some(p) => (&body[..p], Some(&body[p + 1..])),
+        None => (body, None),
+    };
+    let int = tokens(int)?;
+    if int.is_empty() {
+        return None;
+    }
+    let has_units = int.iter().any(|t| !matches!(t, Tok::Num { .. }));
+    let whole = if has_units {
+        with_units(&int)?
+    } else if let [Tok::Num { v, .. }] = int[..] {
+        v
+    } else {
+        // Digit by digit: every piece a single Chinese digit.
+        let mut v = 0f64;
+        for t in &int {
+            match *t {
+                Tok::Num {
+                    v: d,
+                    arabic: false,
+                } => v = v * 10.0 + d,
+                _ => return None,
+            }
+        }
+        v
+    };
+    let value = match frac {
+        None => whole,
+        Some(frac) => {
+            if frac.is_empty() || whole.fract() != 0.0 {
+                return None;
+            }
+            // Read digit by digit, Chinese or Arabic (一百点123).
+            let digits: Option<String> = frac
+                .iter()
+                .map(|&c| match cn_digit(c) {
+                    Some(d) if !matches!(c, 'O' | 'o') => char::from_digit(d, 10),
+                    _ => c.is_ascii_digit().then_some(c),
+                })
+                .collect();
+            format!("{whole:.0}.{}", digits?).parse().ok()?
+        }
+    };
+    Some(if negative { -value } else { value })
 }
 
 fn multiplier(c: char) -> Option<f64> {
@@ -271,9 +437,18 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
             percent = true;
             qualifier = Qualifier::AtLeast;
         } else if let Some((v, end)) = arabic_at(&chars, i) {
-            // Mixed: 8千, 1.2万.
-            let mut v = v;
-            let mut end = end;
+            // Mixed: 8千, 1.2万, 100万三千, 1万600 (the whole run read as one numeral).
+            let run = (end..chars.len())
+                .find(|&k| !(is_cn_numeral(chars[k]) || chars[k].is_ascii_digit()))
+                .unwrap_or(chars.len());
+            let mixed = (run > end && multiplier(chars[end]).is_some())
+                .then(|| {
+                    let tail: String = chars[end..run].iter().collect();
+                    parse_chinese(&format!("{v}{tail}"))
+                })
+                .flatten();
+            let mut v = mixed.unwrap_or(v);
+            let mut end = if mixed.is_some() { run } else { end };
             while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)).or_else(|| {
                 // OCR reads 千 as 干: "4.2干人".
                 (chars.get(end) == Some(&'干')
@@ -284,17 +459,29 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 end += 1;
             }
             parsed = Some((v, end));
-        } else if cn_digit(chars[i]).is_some_and(|_| chars[i] != 'O' && chars[i] != 'o')
-            || chars[i] == '十'
+        } else if plain(chars[i]).is_some_and(|c| CN_DIGITS.contains(c) || "十廿卅".contains(c))
         {
             // OCR reads 〇 as O or 0 inside a Chinese year ("二OO八年"): accepted after the first digit.
+            // 点 joins a decimal part (一七二零点一).
             let o_for_zero = |c: char| matches!(c, 'O' | 'o' | '0');
-            let end = (i..chars.len())
-                .find(|&k| {
-                    let c = chars[k];
-                    !(CN_DIGITS.contains(c) || CN_UNITS.contains(c) || k > i && o_for_zero(c))
-                })
-                .unwrap_or(chars.len());
+            let digit_after = |k: usize| {
+                chars
+                    .get(k + 1)
+                    .is_some_and(|&d| is_cn_numeral(d) || d.is_ascii_digit())
+            };
+            let mut end = i;
+            let mut decimals = false;
+            while let Some(&c) = chars.get(end) {
+                let ok = is_cn_numeral(c)
+                    || end > i && o_for_zero(c)
+                    || decimals && c.is_ascii_digit()
+                    || c == '点' && end > i && !decimals && digit_after(end);
+                if !ok {
+                    break;
+                }
+                decimals |= c == '点';
+                end += 1;
+            }
             let word: String = chars[i..end]
                 .iter()
                 .map(|&c| if o_for_zero(c) { '〇' } else { c })
@@ -304,9 +491,17 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 Some('余' | '多') => chars.get(end + 1).copied(),
                 c => c,
             };
-            // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number).
-            if matches!(next, Some('户' | '人' | '年' | '成' | '名' | '位' | '岁'))
-                && (end - i >= 2 || next != Some('年'))
+            // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number),
+            // or when they state a magnitude with a digit (人口约两万, 三万五).
+            let quantity = matches!(
+                next,
+                Some('户' | '人' | '年' | '成' | '名' | '位' | '岁' | '元' | '圆')
+            ) && (end - i >= 2 || next != Some('年'));
+            let magnitude = end - i >= 2
+                && word
+                    .chars()
+                    .any(|c| plain(c).is_some_and(|p| "百千万亿".contains(p)));
+            if (quantity || magnitude)
                 && let Some(v) = parse_chinese(&word)
             {
                 if next == Some('成') {
@@ -365,7 +560,21 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 }
             }
         }
-        let unit: String = chars[end..].iter().take(3).collect();
+        // A sign written before the numeral (负一百, -10.1万; not the dash of a range 1200-1300).
+        if start > 0
+            && (chars[start - 1] == '负'
+                || chars[start - 1] == '-' && !(start > 1 && chars[start - 2].is_ascii_digit()))
+            && !percent
+        {
+            value = -value;
+            mstart = mstart.min(start - 1);
+        }
+        // The unit, after spaces a typesetter put around the number (住户 856 户).
+        let unit: String = chars[end..]
+            .iter()
+            .skip_while(|c| **c == ' ')
+            .take(3)
+            .collect();
         // Suffix qualifiers come after the number or after its one-character unit (3000余户, 3000户以上).
         let mut mend = end;
         for skip in [0usize, 1] {
@@ -395,6 +604,32 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
             unit,
         });
         i = end.max(i + 1);
+    }
+    join_ranges(&chars, out)
+}
+
+/// A range (1200—1300户, 30%～35%, 一千至一千二百人) is one figure: its midpoint, approximate, with the
+/// second number's unit.
+fn join_ranges(chars: &[char], found: Vec<Number>) -> Vec<Number> {
+    let mut out: Vec<Number> = Vec::with_capacity(found.len());
+    for n in found {
+        if let Some(prev) = out.last_mut()
+            && prev.end <= n.start
+            && prev.percent == n.percent
+            && prev.value.is_finite()
+            && n.value > prev.value
+            && matches!(
+                chars[prev.end..n.start].iter().collect::<String>().as_str(),
+                "—" | "——" | "–" | "－" | "-" | "~" | "～" | "至" | "到"
+            )
+        {
+            prev.value = (prev.value + n.value) / 2.0;
+            prev.qualifier = Qualifier::Approx;
+            prev.end = n.end;
+            prev.unit = n.unit;
+            continue;
+        }
+        out.push(n);
     }
     out
 }
@@ -489,5 +724,64 @@ mod tests {
         assert_eq!(one("共有3196户"), (3196.0, false, Qualifier::Exact));
         assert_eq!(find_numbers("第 1 页")[0].value, 1.0);
         assert_eq!(find_numbers("共计2 5人")[0].value, 2.0);
+    }
+
+    fn close(got: f64, want: f64) -> bool {
+        (got - want).abs() <= 1e-9 * want.abs().max(1e-6)
+    }
+
+    /// cn2an's conversion tables (`tests/data/cn2an_tables.tsv`, strict, normal and smart sets): every
+    /// numeral parses to its value, and in running text (共有…户, or as printed with 元整) it is found as
+    /// one number of that value; the error entries are no numeral.
+    #[test]
+    fn cn2an_tables() {
+        let table = include_str!("../../tests/data/cn2an_tables.tsv");
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (numeral, value, set) = (cols[0], cols[1], cols[2]);
+            if set == "error" {
+                assert_eq!(parse_chinese(numeral), None, "{numeral}");
+                continue;
+            }
+            let want: f64 = value.parse().unwrap();
+            let bare = numeral.trim_end_matches("元整").trim_end_matches("圆整");
+            let got = parse_chinese(bare);
+            assert!(
+                got.is_some_and(|g| close(g, want)),
+                "{numeral}: {got:?}, want {want}"
+            );
+            let text = if bare != numeral {
+                numeral.to_string()
+            } else {
+                format!("共有{numeral}户")
+            };
+            let found = find_numbers(&text);
+            assert!(
+                found.len() == 1 && close(found[0].value, want),
+                "{text}: {found:?}, want {want}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 100, "{checked} entries");
+    }
+
+    #[test]
+    fn colloquial_mixed_and_spaced_forms_in_text() {
+        assert_eq!(one("人口约两万，"), (20000.0, false, Qualifier::Approx));
+        assert_eq!(one("实有人口三万五"), (35000.0, false, Qualifier::Exact));
+        assert_eq!(one("一千零十户").0, 1010.0);
+        assert_eq!(one("一亿五千万元").0, 150_000_000.0);
+        assert_eq!(one("共1万600人").0, 10600.0);
+        let spaced = find_numbers("住户 856 户");
+        assert_eq!((spaced[0].value, spaced[0].unit.as_str()), (856.0, "户"));
+        // A range is its midpoint, approximate (and its dash no minus sign).
+        for text in ["1200-1300户", "1200—1300户", "一千二百至一千三百户"] {
+            assert_eq!(one(text), (1250.0, false, Qualifier::Approx), "{text}");
+            assert_eq!(find_numbers(text)[0].unit, "户");
+        }
+        assert_eq!(one("占30%～35%"), (32.5, true, Qualifier::Approx));
+        // Not numbers: 千家万户, 一墙之隔, 统一.
+        assert!(find_numbers("千家万户，一墙之隔，统一管理").is_empty());
     }
 }

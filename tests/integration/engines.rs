@@ -206,3 +206,57 @@ fn resolution_follows_the_text_not_a_fixed_factor() {
         );
     }
 }
+
+/// A caption under a photo ("图1"), which Tesseract's layout folds into the photo's block, is found and
+/// read by `ppocr` on SYNTHETIC book-typeface pages (`greenbook-synth eval-set`): every page whose truth
+/// has a caption has it in its text.
+#[test]
+fn ppocr_reads_the_captions_layout_analysis_leaves_out() {
+    let t = tmp();
+    let set = t.path().join("set");
+    greenbook_synth::write_eval_set(
+        &scans().join("source/excerpt.txt"),
+        Path::new(greenbook_synth::render::DEFAULT_FONT_DIR),
+        &set,
+        &greenbook_synth::EvalSet {
+            face: greenbook_synth::BookFace::Ming,
+            seed: 1,
+            pages: 1,
+            dpi: 300,
+        },
+    )
+    .unwrap();
+    let captioned: Vec<String> = std::fs::read_dir(set.join("truth"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains("图1"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(!captioned.is_empty(), "the set has a captioned page");
+    let out = t.path().join("out");
+    let r = bin()
+        .args([
+            "ocr",
+            "-q",
+            "--no-cache",
+            "--jobs",
+            "2",
+            "--engine",
+            "ppocr",
+        ])
+        .arg(&set)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
+    for label in &captioned {
+        let p = pages.iter().find(|p| &p.label == label).unwrap();
+        assert!(
+            p.text.lines().any(|l| l.trim() == "图1"),
+            "{label}: no caption line in {}",
+            p.text
+        );
+    }
+}

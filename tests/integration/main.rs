@@ -7,6 +7,7 @@ mod architecture;
 mod bad_input;
 mod engines;
 mod extraction;
+mod facts;
 mod faults;
 mod ocr_stage;
 mod pipeline;

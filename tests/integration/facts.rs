@@ -1,0 +1,216 @@
+//! Facts from profiles (#16): each phrasing the issue names, the plausibility flags, the confidence of a
+//! fact, and both in `facts.parquet` (read back) and the digest's data-quality notes.
+
+use crate::util::*;
+use greenbook::book::{self, PageText};
+use greenbook::extract::{CaseFacts, Field, Flag};
+
+/// A case page with `profile` as its 社区概况, optionally with OCR words (text, confidence 0–100).
+fn page(profile: &str, words: &[(&str, f32)]) -> PageText {
+    PageText {
+        label: "p010".into(),
+        source: "p010.png".into(),
+        text: format!(
+            "共建绿色家园\n——浦东新区高行镇测试居民区\n社区概况\n{profile}\n特色工作\n开展活动。\n"
+        ),
+        conf: (!words.is_empty()).then_some(90.0),
+        words: words.iter().map(|(t, c)| (t.to_string(), *c)).collect(),
+    }
+}
+
+fn case(profile: &str, words: &[(&str, f32)]) -> CaseFacts {
+    let pages = [page(profile, words)];
+    let b = book::read(&pages);
+    assert_eq!(b.cases.len(), 1, "{profile}");
+    extract::extract(&b, &pages).remove(0)
+}
+
+fn value(c: &CaseFacts, f: Field) -> Option<f64> {
+    c.values.get(f)
+}
+
+#[test]
+fn each_phrasing_the_issue_names_is_read() {
+    // A count typeset with spaces around the number.
+    assert_eq!(
+        value(
+            &case("辖区内住户 856 户，常住人口 2 140 人。", &[]),
+            Field::Households
+        ),
+        Some(856.0)
+    );
+    // 约 + a Chinese numeral + 万.
+    let c = case("社区人口约两万，共有居民6200余户。", &[]);
+    assert_eq!(value(&c, Field::Population), Some(20000.0));
+    // A share given after its count.
+    let c = case(
+        "老年人口912人，占总人口的42.6%。外来人口4100人，占比20.5%。",
+        &[],
+    );
+    assert_eq!(value(&c, Field::ElderlyShare), Some(42.6));
+    assert_eq!(value(&c, Field::MigrantShare), Some(20.5));
+    assert_eq!(
+        value(&c, Field::Population),
+        None,
+        "a group's count is no population"
+    );
+    // Sub-area figures and the total: the total wins wherever it stands.
+    let after = case("A小区1200户，B小区800户，总户数2000户。", &[]);
+    assert_eq!(value(&after, Field::Households), Some(2000.0));
+    let before = case(
+        "社区共有住户3150户，其中天地苑1800户、华丽家园1350户。",
+        &[],
+    );
+    assert_eq!(value(&before, Field::Households), Some(3150.0));
+    // A label, then the value in a clause of its own.
+    let c = case(
+        "基本情况如下：户数，2 860；人口，7 450；建成年份，2008年。",
+        &[],
+    );
+    assert_eq!(
+        (
+            value(&c, Field::Households),
+            value(&c, Field::Population),
+            value(&c, Field::FoundedYear)
+        ),
+        (Some(2860.0), Some(7450.0), Some(2008.0))
+    );
+    // A range is its midpoint, approximate; a resident head count beats a registered one.
+    let c = case("住户1200—1300户，户籍人口4200人，常住人口5600人。", &[]);
+    assert_eq!(value(&c, Field::Households), Some(1250.0));
+    assert_eq!(value(&c, Field::Population), Some(5600.0));
+    let hh = c
+        .facts
+        .iter()
+        .find(|f| f.field == Field::Households)
+        .unwrap();
+    assert_eq!(hh.qualifier, Qualifier::Approx);
+}
+
+fn flags(c: &CaseFacts, f: Field) -> Vec<Flag> {
+    c.facts
+        .iter()
+        .find(|x| x.field == f)
+        .map(|x| x.flags.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn each_plausibility_flag_is_recorded_and_the_value_kept() {
+    let c = case("共有住户3000户，常住人口2000人。", &[]);
+    assert_eq!(
+        flags(&c, Field::Households),
+        [Flag::HouseholdsOverPopulation]
+    );
+    assert_eq!(
+        flags(&c, Field::Population),
+        [Flag::HouseholdsOverPopulation]
+    );
+    assert_eq!(value(&c, Field::Households), Some(3000.0), "kept as read");
+    let c = case("共有住户1000户，常住人口8000人。", &[]);
+    assert_eq!(flags(&c, Field::Population), [Flag::PersonsPerHousehold]);
+    let c = case("共有住户1000户，常住人口2500人。小区绿化率达75%。", &[]);
+    assert!(flags(&c, Field::Households).is_empty());
+    assert_eq!(flags(&c, Field::GreenRate), [Flag::GreenRateOver60]);
+    let c = case("小区建于1930年，老年人占120%。", &[]);
+    assert_eq!(flags(&c, Field::FoundedYear), [Flag::YearOutOfRange]);
+    assert_eq!(flags(&c, Field::ElderlyShare), [Flag::ShareOver100]);
+    let c = case("小区建于2025年。", &[]);
+    assert_eq!(flags(&c, Field::FoundedYear), [Flag::YearOutOfRange]);
+    // Low OCR confidence of the number's own characters (the rest of the page read well).
+    let c = case(
+        "共有住户1224户，常住人口3095人。",
+        &[
+            ("共有住户", 96.0),
+            ("1224户", 41.0),
+            ("常住人口3095人", 95.0),
+        ],
+    );
+    assert_eq!(flags(&c, Field::Households), [Flag::LowOcrConfidence]);
+    assert!(flags(&c, Field::Population).is_empty());
+}
+
+#[test]
+fn confidence_is_the_rules_weight_times_the_ocr_confidence() {
+    let conf = |c: &CaseFacts, f: Field| c.facts.iter().find(|x| x.field == f).unwrap().confidence;
+    // A transcription: the rule's weight alone.
+    let c = case("共有住户1224户。基本情况：人口，3 095。", &[]);
+    assert_eq!(conf(&c, Field::Households), 1.0);
+    assert!((conf(&c, Field::Population) - 0.9).abs() < 1e-6);
+    // OCR: times the confidence of the number's word.
+    let c = case("共有住户1224户。", &[("共有住户", 96.0), ("1224户", 80.0)]);
+    assert!((conf(&c, Field::Households) - 0.8).abs() < 1e-6);
+    let f = c
+        .facts
+        .iter()
+        .find(|x| x.field == Field::Households)
+        .unwrap();
+    assert_eq!(f.ocr_conf, Some(0.8));
+}
+
+/// Flags and confidence reach `facts.parquet` (a list column and a Float32, read back) and the
+/// district digest's data-quality notes.
+#[test]
+fn flags_and_confidence_reach_parquet_and_the_digest() {
+    let text = page("共有住户3000户，常住人口2000人。", &[]).text;
+    let ocr = greenbook::ocr::PageOcr {
+        label: "p010".into(),
+        file: "p010.png".into(),
+        frame: 0,
+        sha256: None,
+        kind: Some(input::PageKind::Case),
+        district: None,
+        contents_title: None,
+        width: None,
+        height: None,
+        text,
+        mean_conf: Some(95.0),
+        words: Vec::new(),
+        rotation: 0,
+        text_height_px: None,
+        ocr_scale: None,
+        skew_deg: None,
+        millis: 0,
+        engine: "test".into(),
+        hocr: None,
+        error: None,
+        cached: false,
+    };
+    let ds = greenbook::cmd::store::build_dataset(std::slice::from_ref(&ocr));
+    let t = tmp();
+    ds.write(t.path(), "test").unwrap();
+    let back = greenbook::store::Dataset::read(t.path()).unwrap();
+    assert_eq!(back, ds);
+    let hh = back
+        .facts
+        .iter()
+        .find(|f| f.field == Field::Households)
+        .unwrap();
+    assert_eq!(hh.flags, [Flag::HouseholdsOverPopulation]);
+    assert!(hh.confidence > 0.9 && hh.confidence <= 1.0, "{hh:?}");
+    let table = greenbook::store::Table::open(&t.path().join("facts.parquet")).unwrap();
+    let schema = table.frame().schema();
+    assert_eq!(
+        format!("{:?}", schema.get("flags").unwrap()),
+        "List(String)"
+    );
+    assert_eq!(
+        format!("{:?}", schema.get("confidence").unwrap()),
+        "Float32"
+    );
+    let digest = greenbook::report::district_digest(&back, "浦东新区", 1, "2026-12-01", "test");
+    let notes: Vec<&str> = digest
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            greenbook::report::Block::Para(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("户数“3000”存疑") && n.contains("户数多于人口")),
+        "{notes:?}"
+    );
+}
