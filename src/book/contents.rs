@@ -66,6 +66,20 @@ pub fn district_fuzzy(text: &str) -> Option<&'static str> {
     })
 }
 
+/// The district a case subtitle starts with, where OCR may have damaged any one of its characters,
+/// 区 included (浦东新医 → 浦东新区): [`district_fuzzy`], else one edit away within its first 8 characters.
+pub fn subtitle_district(text: &str) -> Option<&'static str> {
+    district_fuzzy(text).or_else(|| {
+        let chars: Vec<char> = text.chars().take(8).collect();
+        DISTRICTS.iter().copied().find(|d| {
+            let n = d.chars().count();
+            chars
+                .windows(n)
+                .any(|w| strsim::levenshtein(&w.iter().collect::<String>(), d) <= 1)
+        })
+    })
+}
+
 /// Finds the district a piece of text names (exact first, then by the name without 区/新区).
 pub fn district_in(text: &str) -> Option<&'static str> {
     DISTRICTS

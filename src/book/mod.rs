@@ -44,6 +44,10 @@ pub struct Case {
     pub page_starts: Vec<(usize, usize)>,
     /// (section name, char offset in `body`).
     pub sections: Vec<(String, usize)>,
+    /// The community name's occurrences that agree with the name taken (subtitle and body; 0–1).
+    pub name_agreement: Option<f32>,
+    /// Other readings of the community name found on the case's pages, most frequent first.
+    pub name_alternatives: Vec<String>,
 }
 
 impl Case {
@@ -89,9 +93,93 @@ pub struct Book {
     pub page_district: Vec<Option<String>>,
 }
 
+/// Where a community name ends in a subtitle.
+const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会", "小区", "家园"];
+
+/// Shaped like a subtitle (——district, street or town, community) whatever OCR did to the district:
+/// a street or town and a community name after it.
+fn subtitle_shape(t: &str) -> bool {
+    let t = t.trim_end_matches(['。', '.', ' ']);
+    ["街道", "镇", "乡"].iter().any(|k| t.contains(k))
+        && COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
+}
+
+/// A case subtitle: dashes, then a district (one OCR error tolerated, see
+/// [`contents::subtitle_district`]) or, when OCR damaged it beyond that, the subtitle's shape.
 fn is_subtitle(line: &str) -> bool {
     let t = line.trim_start_matches(['—', '-', '一', '–', '_', ' ']);
-    t.len() < line.len() && contents::district_fuzzy(t).is_some() && line.chars().count() < 40
+    t.len() < line.len()
+        && line.chars().count() < 40
+        && (contents::subtitle_district(t).is_some() || subtitle_shape(t))
+}
+
+/// A subtitle whose dashes OCR lost: a district, a street or town and a community, with the profile's
+/// heading right after it.
+fn is_bare_subtitle(line: &str, next: &[&String]) -> bool {
+    line.chars().count() < 40
+        && contents::district_in(line).is_some_and(|d| line.starts_with(d))
+        && subtitle_shape(line)
+        && next.iter().take(3).any(|l| {
+            let k = contents::title_key(l);
+            k.chars().count() == 4 && strsim::levenshtein(&k, "社区概况") <= 1
+        })
+}
+
+/// A community name settled by its occurrences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameVote {
+    pub name: String,
+    /// Share of the occurrences that read `name`.
+    pub agreement: f32,
+    /// The other readings, most frequent first.
+    pub alternatives: Vec<String>,
+}
+
+/// Votes on a community name: the subtitle's reading and every stretch of the body as long as it and at
+/// most one character different (two for names over 8 characters), all Han. The most frequent reading
+/// wins; a tie keeps the subtitle's. OCR that damaged one occurrence (东カ居民区 in the subtitle, 东力居民区
+/// twice in the profile) is outvoted by the others.
+pub fn vote_name(subtitle: &str, body: &str) -> NameVote {
+    let n = subtitle.chars().count();
+    let mut counts: Vec<(String, u32)> = vec![(subtitle.to_string(), 1)];
+    if n >= 3 {
+        let limit = if n > 8 { 2 } else { 1 };
+        let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+        let chars: Vec<char> = body.chars().collect();
+        let mut i = 0;
+        while i + n <= chars.len() {
+            let w = &chars[i..i + n];
+            if w.iter().all(han) {
+                let s: String = w.iter().collect();
+                if strsim::levenshtein(&s, subtitle) <= limit {
+                    match counts.iter_mut().find(|(r, _)| *r == s) {
+                        Some((_, k)) => *k += 1,
+                        None => counts.push((s, 1)),
+                    }
+                    i += n;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+    let total: u32 = counts.iter().map(|(_, k)| k).sum();
+    // Most votes first; the subtitle's reading (first) wins a tie (stable sort).
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let (winner, votes) = counts[0].clone();
+    NameVote {
+        name: winner,
+        agreement: votes as f32 / total as f32,
+        alternatives: counts[1..].iter().map(|(r, _)| r.clone()).collect(),
+    }
+}
+
+/// The district of a running header ("浦东新区优秀示范案例", printed on odd pages).
+fn header_district(first_line: &str) -> Option<&'static str> {
+    let t = contents::title_key(first_line);
+    (t.ends_with("优秀示范案例") && t.chars().count() < 14)
+        .then(|| contents::subtitle_district(&t))
+        .flatten()
 }
 
 fn is_caption(line: &str) -> bool {
@@ -119,14 +207,43 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
 
 fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
     let t = s.trim_start_matches(['—', '-', '一', '–', '_', ' ']).trim();
-    let Some(d) = contents::district_fuzzy(t) else {
-        return (None, None, Some(t.to_string()));
+    let Some(d) = contents::subtitle_district(t) else {
+        // The district is unreadable: the street or town and the community still are.
+        let town_end = ["街道", "镇", "乡"]
+            .iter()
+            .filter_map(|k| t.find(k).map(|i| i + k.len()))
+            .min();
+        return match town_end {
+            Some(e) if e < t.len() => {
+                let start = t.find('区').map_or(0, |i| i + '区'.len_utf8()).min(e);
+                let town = &t[start..e];
+                (
+                    None,
+                    (!town.is_empty()).then(|| town.to_string()),
+                    Some(t[e..].to_string()),
+                )
+            }
+            _ => (None, None, Some(t.to_string())),
+        };
     };
     // After the district name (or its damaged OCR form: the first 区).
+    // After the district name, or after its damaged OCR form (the stretch as long as it, one edit away).
+    let n = d.chars().count();
+    let damaged_end = || {
+        let bounds: Vec<usize> = t.char_indices().map(|(b, _)| b).chain([t.len()]).collect();
+        (0..bounds.len().saturating_sub(n).min(8))
+            .find(|&k| strsim::levenshtein(&t[bounds[k]..bounds[k + n]], d) <= 1)
+            .map(|k| &t[bounds[k + n]..])
+    };
     let rest = t
         .find(d)
         .map(|i| &t[i + d.len()..])
-        .or_else(|| t.find('区').map(|i| &t[i + '区'.len_utf8()..]))
+        .or_else(damaged_end)
+        .or_else(|| {
+            // Named without 区 or 新区 (浦东高行镇…).
+            let short = d.trim_end_matches('区').trim_end_matches('新');
+            t.find(short).map(|i| &t[i + short.len()..])
+        })
         .unwrap_or(t);
     let town_end = ["街道", "镇", "乡"]
         .iter()
@@ -197,10 +314,10 @@ pub fn read(pages: &[PageText]) -> Book {
             .enumerate()
             .filter(|(i, l)| !is_furniture(l, *i == 0, *i + 1 == n) && !is_caption(l))
             .collect();
-        let start = body
-            .iter()
-            .position(|(_, l)| is_subtitle(l))
-            .filter(|&k| k > 0);
+        let start = (1..body.len()).find(|&k| {
+            let next: Vec<&String> = body[k + 1..].iter().map(|(_, l)| *l).collect();
+            is_subtitle(body[k].1) || is_bare_subtitle(body[k].1, &next)
+        });
         let mut from = 0;
         if let Some(k) = start {
             let title = body[k - 1].1.clone();
@@ -211,11 +328,12 @@ pub fn read(pages: &[PageText]) -> Book {
             let id = entry
                 .as_ref()
                 .map_or_else(|| pages[pi].label.clone(), |e| format!("c{:03}", e.page));
+            let district = district.or_else(|| entry.as_ref().map(|e| e.district.clone()));
             cases.push(Case {
                 id,
                 title,
                 subtitle,
-                district: district.or_else(|| entry.as_ref().map(|e| e.district.clone())),
+                district,
                 town,
                 community,
                 contents: entry,
@@ -224,6 +342,8 @@ pub fn read(pages: &[PageText]) -> Book {
                 body: String::new(),
                 page_starts: Vec::new(),
                 sections: Vec::new(),
+                name_agreement: None,
+                name_alternatives: Vec::new(),
             });
             current = Some(cases.len() - 1);
             from = k + 1;
@@ -249,6 +369,28 @@ pub fn read(pages: &[PageText]) -> Book {
                 continue;
             }
             crate::text::push_word(&mut case.body, l);
+        }
+    }
+    for c in &mut cases {
+        if let Some(name) = &c.community {
+            let vote = vote_name(name, &c.body);
+            c.community = Some(vote.name);
+            c.name_agreement = Some(vote.agreement);
+            c.name_alternatives = vote.alternatives;
+        }
+    }
+    // A subtitle whose district OCR could not read, in a scan without the contents: the running
+    // headers of the case's pages name it.
+    for (ci, c) in cases.iter_mut().enumerate() {
+        if c.district.is_none() {
+            c.district = (c.first_page..=c.last_page)
+                .find_map(|pi| lines[pi].first().and_then(|l| header_district(l)))
+                .map(str::to_string);
+            for (pi, pc) in page_case.iter().enumerate() {
+                if *pc == Some(ci) {
+                    page_district[pi] = c.district.clone();
+                }
+            }
         }
     }
     Book {
@@ -303,5 +445,61 @@ mod tests {
         assert_eq!(c.section("创建成效").unwrap().1, "很好。");
         assert_eq!(b.page_case, vec![None, None, Some(0), Some(0)]);
         assert_eq!(b.page_district[1].as_deref(), Some("浦东新区"));
+    }
+
+    /// Without contents pages: a subtitle whose district OCR damaged (医 for 区) or whose dashes OCR
+    /// lost still starts a case; the district comes from the subtitle (one error tolerated) or from the
+    /// running header of the case's pages.
+    #[test]
+    fn cases_without_contents_from_damaged_subtitles() {
+        let pages = [
+            page(
+                "p002",
+                "新时代绿色社区创建 上海案例精选\n共建和美家园\n——浦东新医高行镇东力居民区\n社区概况\n东力居民区共有1224户。\n002",
+            ),
+            page(
+                "p003",
+                "浦东新区优秀示范案例\n党建引领聚合力\n黄浦区外滩街道宝兴居民区\n社区概况\n宝兴居民区共有800户。\n003",
+            ),
+            page(
+                "p004",
+                "新时代绿色社区创建 上海案例精选\n绿色家园\n——涌东新医高行镇华高居民区\n社区概况\n华高居民区有1535户。\n004",
+            ),
+            page("p005", "浦东新区优秀示范案例\n创建成效\n很好。\n005"),
+        ];
+        let b = read(&pages);
+        assert!(b.contents.is_empty());
+        let got: Vec<(&str, Option<&str>, Option<&str>)> = b
+            .cases
+            .iter()
+            .map(|c| (c.id.as_str(), c.district.as_deref(), c.community.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("p002", Some("浦东新区"), Some("东力居民区")),
+                ("p003", Some("黄浦区"), Some("宝兴居民区")),
+                // Two errors in the district: the running header of its pages names it.
+                ("p004", Some("浦东新区"), Some("华高居民区")),
+            ]
+        );
+        assert_eq!(b.page_district[3].as_deref(), Some("浦东新区"));
+    }
+
+    /// The community name is voted on: a damaged subtitle (东カ) is outvoted by the profile's
+    /// occurrences, and the agreement and the other reading are kept.
+    #[test]
+    fn the_name_vote_outvotes_one_damaged_occurrence() {
+        let pages = [page(
+            "p008",
+            "向绿而行\n——浦东新区高行镇东カ居民区\n社区概况\n东力居民区建成于2006年。东力居民区共有1224户，东力居民区居民参与创建。\n",
+        )];
+        let c = &read(&pages).cases[0];
+        assert_eq!(c.community.as_deref(), Some("东力居民区"));
+        assert_eq!(c.name_agreement, Some(0.75));
+        assert_eq!(c.name_alternatives, ["东カ居民区"]);
+        let v = vote_name("东力居民区", "东力居民区共有1224户。");
+        assert_eq!((v.name.as_str(), v.agreement), ("东力居民区", 1.0));
+        assert!(v.alternatives.is_empty());
     }
 }

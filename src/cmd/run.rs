@@ -92,12 +92,20 @@ impl RunOutcome {
             self.ocr.failed(),
             self.ocr.cached()
         );
-        let _ = writeln!(
-            s,
-            "book: {} contents entries, {} cases digitised",
-            self.dataset.contents.len(),
-            self.dataset.cases.len()
-        );
+        if self.dataset.contents.is_empty() {
+            let _ = writeln!(
+                s,
+                "book: no contents pages in the scans; {} cases found by their subtitles",
+                self.dataset.cases.len()
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "book: {} contents entries, {} cases digitised",
+                self.dataset.contents.len(),
+                self.dataset.cases.len()
+            );
+        }
         let per_field: Vec<String> = Field::ALL
             .iter()
             .map(|&f| {

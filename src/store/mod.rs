@@ -89,6 +89,10 @@ pub struct CaseRow {
     pub district: Option<String>,
     pub town: Option<String>,
     pub community: Option<String>,
+    /// Share of the name's occurrences that read `community` (0–1).
+    pub community_agreement: Option<f32>,
+    /// Other readings of the name on the case's pages.
+    pub community_alternatives: Vec<String>,
     pub title: String,
     pub printed_page: Option<u32>,
     pub first_page: String,
@@ -182,6 +186,8 @@ impl Dataset {
                 district: c.district.clone(),
                 town: c.town.clone(),
                 community: c.community.clone(),
+                community_agreement: c.name_agreement,
+                community_alternatives: c.name_alternatives.clone(),
                 title: c
                     .contents
                     .as_ref()
@@ -262,7 +268,7 @@ impl Dataset {
                 path: path.clone(),
                 source,
             })?;
-            write_parquet(&path, &mut df, source)?;
+            write_parquet(&path, &mut df, source, !self.contents.is_empty())?;
         }
         Ok(())
     }
@@ -337,6 +343,11 @@ impl Dataset {
             col("district", opt_strs(c, |r| &r.district)),
             col("town", opt_strs(c, |r| &r.town)),
             col("community", opt_strs(c, |r| &r.community)),
+            col(
+                "community_agreement",
+                c.iter().map(|r| r.community_agreement).collect::<Vec<_>>(),
+            ),
+            str_list("community_alternatives", c, |r| &r.community_alternatives),
             col("title", strs(c, |r| &r.title)),
             col(
                 "printed_page",
@@ -404,7 +415,6 @@ impl Dataset {
                 })
                 .collect::<ListChunked>()
                 .with_name("flags".into())
-                .into_series()
                 .into_column(),
         ])
     }
@@ -461,6 +471,8 @@ impl Dataset {
                 district: cases.string("district", i)?,
                 town: cases.string("town", i)?,
                 community: cases.string("community", i)?,
+                community_agreement: cases.f32("community_agreement", i)?,
+                community_alternatives: cases.strings("community_alternatives", i)?,
                 title: cases.string("title", i)?.unwrap_or_default(),
                 printed_page: cases.u32("printed_page", i)?,
                 first_page: cases.string("first_page", i)?.unwrap_or_default(),
@@ -518,6 +530,18 @@ fn opt_strs<R>(rows: &[R], f: impl Fn(&R) -> &Option<String>) -> Vec<Option<&str
     rows.iter().map(|r| f(r).as_deref()).collect()
 }
 
+/// A List(String) column.
+fn str_list<R>(name: &str, rows: &[R], f: impl Fn(&R) -> &Vec<String>) -> Column {
+    rows.iter()
+        .map(|r| {
+            let v: Vec<&str> = f(r).iter().map(String::as_str).collect();
+            Some(Series::new("".into(), v))
+        })
+        .collect::<ListChunked>()
+        .with_name(name.into())
+        .into_column()
+}
+
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     let height = columns.first().map_or(0, |c| c.len());
     DataFrame::new(height, columns)
@@ -525,7 +549,12 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
 
 /// Writes one frame as zstd Parquet with full statistics and greenbook's key-value metadata,
 /// atomically (temp file + rename).
-fn write_parquet(path: &Path, df: &mut DataFrame, source: &str) -> Result<(), StoreError> {
+fn write_parquet(
+    path: &Path,
+    df: &mut DataFrame,
+    source: &str,
+    contents: bool,
+) -> Result<(), StoreError> {
     let meta = KeyValueMetadata::from_static(vec![
         (
             "greenbook.version".to_string(),
@@ -536,6 +565,12 @@ fn write_parquet(path: &Path, df: &mut DataFrame, source: &str) -> Result<(), St
             SCHEMA_VERSION.to_string(),
         ),
         ("greenbook.source".to_string(), source.to_string()),
+        // Whether the scans held the contents pages: without them, cases come from their subtitles
+        // alone (no printed page numbers, ids from page labels).
+        (
+            "greenbook.contents".to_string(),
+            if contents { "found" } else { "absent" }.to_string(),
+        ),
         (
             "greenbook.table".to_string(),
             path.file_stem()
@@ -633,16 +668,21 @@ impl Table {
         Ok(ca.get(i).map(str::to_string))
     }
 
-    /// A list-of-strings column of flags.
-    pub fn flags(&self, name: &str, i: usize) -> Result<Vec<Flag>, StoreError> {
+    /// A List(String) column's list in row `i` (empty for a null).
+    pub fn strings(&self, name: &str, i: usize) -> Result<Vec<String>, StoreError> {
         let c = self.column(name)?;
         let list = c.list().map_err(|e| self.bad(name, e))?;
         let Some(series) = list.get_as_series(i) else {
             return Ok(Vec::new());
         };
         let strs = series.str().map_err(|e| self.bad(name, e))?;
-        strs.iter()
-            .flatten()
+        Ok(strs.iter().flatten().map(str::to_string).collect())
+    }
+
+    /// A List(String) column of flags.
+    pub fn flags(&self, name: &str, i: usize) -> Result<Vec<Flag>, StoreError> {
+        self.strings(name, i)?
+            .iter()
             .map(|s| {
                 Flag::parse(s).ok_or_else(|| StoreError::Schema {
                     path: self.path.clone(),

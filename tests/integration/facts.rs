@@ -214,3 +214,75 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
         "{notes:?}"
     );
 }
+
+/// A partial scan: the committed case pages without the front matter and contents. Every case is still
+/// found, with its district and facts; the run summary and the Parquet metadata say the contents were
+/// absent.
+#[test]
+fn a_scan_without_contents_pages_still_yields_every_case() {
+    let t = tmp();
+    let dir = t.path().join("chapter");
+    std::fs::create_dir_all(&dir).unwrap();
+    for label in [
+        "p001", "p002", "p003", "p004", "p005", "p006", "p007", "p008",
+    ] {
+        std::fs::copy(
+            scans().join(format!("{label}.png")),
+            dir.join(format!("{label}.png")),
+        )
+        .unwrap();
+    }
+    let out = t.path().join("out");
+    let r = bin()
+        .args(["run", "-q", "--date", "2026-12-01", "--jobs", "2"])
+        .arg(&dir)
+        .arg("-o")
+        .arg(&out)
+        .arg("--cache-dir")
+        .arg(pipeline::shared_cache())
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("no contents pages in the scans; 3 cases found by their subtitles"),
+        "{err}"
+    );
+    let ds = greenbook::store::Dataset::read(&out).unwrap();
+    assert!(ds.contents.is_empty());
+    let got: Vec<String> = ds
+        .cases
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {:?} {:?} {:?}",
+                c.case_id, c.district, c.community, c.printed_page
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"p002 Some("浦东新区") Some("绿地崑廉居民区") None"#,
+            r#"p005 Some("浦东新区") Some("华高新村第二居民区") None"#,
+            r#"p008 Some("浦东新区") Some("东力居民区") None"#,
+        ]
+    );
+    let dongli = ds.cases.iter().find(|c| c.case_id == "p008").unwrap();
+    assert_eq!(dongli.values.int(Field::Households), Some(1224));
+    assert_eq!(dongli.values.int(Field::Population), Some(3095));
+    for name in greenbook::store::FILES {
+        let md = greenbook::store::Table::metadata(&out.join(name)).unwrap();
+        assert!(
+            md.iter()
+                .any(|(k, v)| k == "greenbook.contents" && v == "absent"),
+            "{name}: {md:?}"
+        );
+    }
+    let full =
+        greenbook::store::Table::metadata(&pipeline::output().join("cases.parquet")).unwrap();
+    assert!(
+        full.iter()
+            .any(|(k, v)| k == "greenbook.contents" && v == "found")
+    );
+}
