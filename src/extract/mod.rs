@@ -280,6 +280,15 @@ const OTHER_RATES: &[&str] = &[
     "下降",
     "减少",
 ];
+/// Words that name a head count.
+const POPULATION_WORDS: [&str; 6] = [
+    "人口",
+    "总人口",
+    "居住人口",
+    "常住人口",
+    "户籍人口",
+    "实有人口",
+];
 const NOT_POPULATION: &[&str] = &[
     "老年",
     "老人",
@@ -378,41 +387,19 @@ fn classify(
     {
         return Some((Field::Households, "households:unit户"));
     }
-    if has(&["户数"]) && (unit.is_empty() || unit.starts_with(['，', '。', ',', '；', ';', '、']))
-    {
+    // No unit after the number: it ends its clause (户数，2 860；).
+    let no_unit = unit.is_empty() || unit.starts_with(['，', '。', ',', '；', ';', '、']);
+    if has(&["户数"]) && no_unit {
         return Some((Field::Households, "households:keyword户数"));
     }
     if (unit.starts_with('人') || unit.starts_with("余人"))
-        && has_word(&[
-            "人口",
-            "总人口",
-            "居住人口",
-            "常住人口",
-            "户籍人口",
-            "实有人口",
-            "常住居民",
-            "居民",
-            "住户",
-            "总居住人口",
-        ])
+        && (has_word(&POPULATION_WORDS) || has_word(&["常住居民", "居民", "住户", "总居住人口"]))
         && !has(NOT_POPULATION)
     {
         return Some((Field::Population, "population:keyword+unit人"));
     }
     // 人口约两万: a population figure with no unit after it.
-    if (unit.is_empty() || unit.starts_with(['，', '。', ',', '；', '、']))
-        && n.value >= 100.0
-        && int
-        && has_word(&[
-            "人口",
-            "总人口",
-            "居住人口",
-            "常住人口",
-            "户籍人口",
-            "实有人口",
-        ])
-        && !has(NOT_POPULATION)
-    {
+    if no_unit && n.value >= 100.0 && int && has_word(&POPULATION_WORDS) && !has(NOT_POPULATION) {
         return Some((Field::Population, "population:keyword"));
     }
     // "共1 686户、4 500人": a bare head count listed right after the households figure.

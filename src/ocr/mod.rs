@@ -245,7 +245,7 @@ pub struct PageOcr {
 
 impl PageOcr {
     /// A page with nothing read yet: its place in the book from `src`, everything else empty.
-    fn blank(src: &PageSource, engine: &str) -> Self {
+    pub fn blank(src: &PageSource, engine: &str) -> Self {
         PageOcr {
             label: src.label.clone(),
             file: src.path.display().to_string(),

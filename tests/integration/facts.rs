@@ -1,12 +1,13 @@
 //! Facts from profiles (#16): each phrasing the issue names, the plausibility flags, the confidence of a
 //! fact, and both in `facts.parquet` (read back) and the digest's data-quality notes.
 
+use crate::util::page as page_source;
 use crate::util::*;
 use greenbook::book::{self, PageText};
 use greenbook::extract::{CaseFacts, Field, Flag};
 
 /// A case page with `profile` as its 社区概况, optionally with OCR words (text, confidence 0–100).
-fn page(profile: &str, words: &[(&str, f32)]) -> PageText {
+fn profile_page(profile: &str, words: &[(&str, f32)]) -> PageText {
     PageText {
         label: "p010".into(),
         source: "p010.png".into(),
@@ -19,7 +20,7 @@ fn page(profile: &str, words: &[(&str, f32)]) -> PageText {
 }
 
 fn case(profile: &str, words: &[(&str, f32)]) -> CaseFacts {
-    let pages = [page(profile, words)];
+    let pages = [profile_page(profile, words)];
     let b = book::read(&pages);
     assert_eq!(b.cases.len(), 1, "{profile}");
     extract::extract(&b, &pages).remove(0)
@@ -152,29 +153,11 @@ fn confidence_is_the_rules_weight_times_the_ocr_confidence() {
 /// district digest's data-quality notes.
 #[test]
 fn flags_and_confidence_reach_parquet_and_the_digest() {
-    let text = page("共有住户3000户，常住人口2000人。", &[]).text;
+    let text = profile_page("共有住户3000户，常住人口2000人。", &[]).text;
     let ocr = greenbook::ocr::PageOcr {
-        label: "p010".into(),
-        file: "p010.png".into(),
-        frame: 0,
-        sha256: None,
-        kind: Some(input::PageKind::Case),
-        district: None,
-        contents_title: None,
-        width: None,
-        height: None,
         text,
         mean_conf: Some(95.0),
-        words: Vec::new(),
-        rotation: 0,
-        text_height_px: None,
-        ocr_scale: None,
-        skew_deg: None,
-        millis: 0,
-        engine: "test".into(),
-        hocr: None,
-        error: None,
-        cached: false,
+        ..greenbook::ocr::PageOcr::blank(&page_source("p008"), "test")
     };
     let ds = greenbook::cmd::store::build_dataset(std::slice::from_ref(&ocr));
     let t = tmp();
