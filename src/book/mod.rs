@@ -93,6 +93,10 @@ pub struct Book {
     pub page_district: Vec<Option<String>>,
 }
 
+/// What stands before a subtitle's district: its dash as printed and as OCR reads it, and specks read
+/// as dots.
+const SUBTITLE_LEAD: [char; 9] = ['—', '-', '一', '–', '_', ' ', '·', '.', '•'];
+
 /// Where a community name ends in a subtitle.
 const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会", "小区", "家园"];
 
@@ -107,7 +111,7 @@ fn subtitle_shape(t: &str) -> bool {
 /// A case subtitle: dashes, then a district (one OCR error tolerated, see
 /// [`contents::subtitle_district`]) or, when OCR damaged it beyond that, the subtitle's shape.
 fn is_subtitle(line: &str) -> bool {
-    let t = line.trim_start_matches(['—', '-', '一', '–', '_', ' ']);
+    let t = line.trim_start_matches(SUBTITLE_LEAD);
     t.len() < line.len()
         && line.chars().count() < 40
         && (contents::subtitle_district(t).is_some() || subtitle_shape(t))
@@ -206,7 +210,7 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
 }
 
 fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
-    let t = s.trim_start_matches(['—', '-', '一', '–', '_', ' ']).trim();
+    let t = s.trim_start_matches(SUBTITLE_LEAD).trim();
     let Some(d) = contents::subtitle_district(t) else {
         // The district is unreadable: the street or town and the community still are.
         let town_end = ["街道", "镇", "乡"]
@@ -459,7 +463,7 @@ mod tests {
             ),
             page(
                 "p003",
-                "浦东新区优秀示范案例\n党建引领聚合力\n黄浦区外滩街道宝兴居民区\n社区概况\n宝兴居民区共有800户。\n003",
+                "浦东新区优秀示范案例\n党建引领聚合力\n·黄浦区外滩街道宝兴居民区\n社区概况\n宝兴居民区共有800户。\n003",
             ),
             page(
                 "p004",

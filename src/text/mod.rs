@@ -97,19 +97,23 @@ pub fn restore_fullwidth(line: &str) -> String {
 }
 
 /// Repairs glyph confusions Tesseract's chi_sim makes in printed Chinese: "一一" for the dash "——"
-/// (when not between digits), angle brackets 〈〉 for full-width parentheses （）.
+/// (when not next to a numeral or 年), angle brackets 〈〉 for full-width parentheses （）.
 pub fn repair_ocr(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let digit = |k: Option<&char>| {
-            k.is_some_and(|c| c.is_ascii_digit() || ('一'..='十').contains(c) && *c != '一')
+        // Inside a numeral (二〇一一年, 十一一) the two 一 are digits, not a dash.
+        let numeral = |k: Option<&char>| {
+            k.is_some_and(|c| {
+                c.is_ascii_digit() || (*c != '一' && numerals::is_cn_numeral(*c)) || *c == '年'
+            })
         };
         if c == '一'
             && chars.get(i + 1) == Some(&'一')
-            && !digit(i.checked_sub(1).and_then(|k| chars.get(k)))
+            && !numeral(i.checked_sub(1).and_then(|k| chars.get(k)))
+            && !numeral(chars.get(i + 2))
         {
             out.push_str("——");
             i += 2;
@@ -210,6 +214,10 @@ mod tests {
     fn dash_and_parentheses_repaired() {
         assert_eq!(repair_ocr("一一浦东新区〈东、西〉"), "——浦东新区（东、西）");
         assert_eq!(repair_ocr("第一一"), "第——");
+        // Digits of a numeral stay digits.
+        assert_eq!(repair_ocr("建成于二〇一一年"), "建成于二〇一一年");
+        assert_eq!(repair_ocr("共3一一户"), "共3一一户");
+        assert_eq!(repair_ocr("一一二年"), "一一二年");
     }
 
     #[test]
