@@ -1,8 +1,8 @@
 //! The `hybrid` engine: Tesseract reads the page, and PP-OCR re-reads the lines that decide names and
-//! facts — case titles and subtitles and lines with a figure — and reads the lines layout analysis left out (captions, [`super::gaps`]). [`reread_reason`] is the
-//! rule that names the lines; [`prefer_reread`] picks between the two readings of a line. Lines with a
-//! fact keyword but no figure are not re-read: on the tuning pages that cost 14 % of the time and
-//! changed no character.
+//! facts — case titles and subtitles and lines with a figure — and reads the lines layout analysis
+//! left out (captions, [`super::gaps`]). [`reread_reason`] is the rule that names the lines;
+//! [`prefer_reread`] picks between the two readings of a line. Lines with a fact keyword but no figure
+//! are not re-read: on the tuning pages that cost 14 % of the time and changed no character.
 
 use image::GrayImage;
 
