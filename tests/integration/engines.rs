@@ -147,6 +147,19 @@ fn a_missing_model_or_runtime_is_exit_5_with_what_to_run() {
     assert_exit(&r, 0);
 }
 
+/// `greenbook ocr DIR --engine E --no-cache --jobs 2 -o OUT`, which must succeed; its pages.
+fn ocr_uncached(engine: &str, dir: &Path, out: &Path) -> Vec<greenbook::ocr::PageOcr> {
+    let r = bin()
+        .args(["ocr", "-q", "--no-cache", "--jobs", "2", "--engine", engine])
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap()
+}
+
 /// The same page scanned at 200, 300, 400 and 600 DPI (the committed p008 resampled) reads no worse than
 /// 0.5 CER points below its 300-DPI reading with both engines: the scale follows the measured text height, which
 /// `pages.jsonl` records with the scale used.
@@ -163,16 +176,7 @@ fn resolution_follows_the_text_not_a_fixed_factor() {
     }
     let truth = std::fs::read_to_string(scans().join("truth/p008.txt")).unwrap();
     for engine in ["tesseract", "ppocr"] {
-        let out = t.path().join(engine);
-        let r = bin()
-            .args(["ocr", "-q", "--no-cache", "--jobs", "2", "--engine", engine])
-            .arg(&dir)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_exit(&r, 0);
-        let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
+        let pages = ocr_uncached(engine, &dir, &t.path().join(engine));
         let cer = |label: &str| {
             let p = pages.iter().find(|p| p.label == label).unwrap();
             greenbook::text::cer(&truth, &p.text)
@@ -233,24 +237,7 @@ fn ppocr_reads_the_captions_layout_analysis_leaves_out() {
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     assert!(!captioned.is_empty(), "the set has a captioned page");
-    let out = t.path().join("out");
-    let r = bin()
-        .args([
-            "ocr",
-            "-q",
-            "--no-cache",
-            "--jobs",
-            "2",
-            "--engine",
-            "ppocr",
-        ])
-        .arg(&set)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_exit(&r, 0);
-    let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
+    let pages = ocr_uncached("ppocr", &set, &t.path().join("out"));
     for label in &captioned {
         let p = pages.iter().find(|p| &p.label == label).unwrap();
         assert!(
