@@ -43,7 +43,7 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
             )
         })
         .collect();
-    let free = |y: usize| -> Vec<(usize, usize)> {
+    let free_at = |y: usize| -> Vec<(usize, usize)> {
         // The column ranges of row y outside every known line.
         let mut taken: Vec<(usize, usize)> = covered
             .iter()
@@ -64,6 +64,8 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
         }
         out
     };
+    // Once per row: the band scan and the column profile below both need them.
+    let free: Vec<Vec<(usize, usize)>> = (0..h).map(free_at).collect();
     let ink_in = |y: usize, ranges: &[(usize, usize)]| -> usize {
         let row = &raw[y * w..(y + 1) * w];
         ranges
@@ -75,8 +77,8 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
     let mut bands: Vec<(usize, usize)> = Vec::new();
     let mut start: Option<usize> = None;
     let mut last_ink = 0;
-    for y in 0..h {
-        let inked = ink_in(y, &free(y)) >= 3;
+    for (y, ranges) in free.iter().enumerate() {
+        let inked = ink_in(y, ranges) >= 3;
         match (inked, start) {
             (true, None) => (start, last_ink) = (Some(y), y),
             (true, Some(_)) => last_ink = y,
@@ -103,7 +105,7 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
         let mut cols = vec![0usize; w];
         for y in y0..y1 {
             let row = &raw[y * w..(y + 1) * w];
-            for (a, b) in free(y) {
+            for &(a, b) in &free[y] {
                 for (c, &v) in cols[a..b].iter_mut().zip(&row[a..b]) {
                     *c += usize::from(v < INK);
                 }

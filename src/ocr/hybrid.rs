@@ -138,7 +138,8 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
     }
 
     fn recognize(&mut self, img: &GrayImage, want_hocr: bool) -> Result<Recognized, String> {
-        let first = self.first.recognize(img, want_hocr)?;
+        // Without hOCR: the page's hOCR is made from the final words below.
+        let first = self.first.recognize(img, false)?;
         let (text_height, scale) = (first.text_height, first.scale);
         let boxes = first.lines;
         // The engine's own line boxes where it gives them (word boxes stretch to punctuation and
