@@ -104,8 +104,32 @@ const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会"
 /// a street or town and a community name after it.
 fn subtitle_shape(t: &str) -> bool {
     let t = t.trim_end_matches(['。', '.', ' ']);
-    ["街道", "镇", "乡"].iter().any(|k| t.contains(k))
-        && COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
+    town_end(t).is_some() && COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
+}
+
+/// Where the street or town of a subtitle ends (after its first 街道, 镇 or 乡), a byte offset.
+fn town_end(t: &str) -> Option<usize> {
+    ["街道", "镇", "乡"]
+        .iter()
+        .filter_map(|k| t.find(k).map(|i| i + k.len()))
+        .min()
+}
+
+/// The section a line heads (one OCR error tolerated), when it is a short heading line.
+fn section_of(line: &str) -> Option<&'static str> {
+    if line.len() > 24 {
+        return None;
+    }
+    let key = contents::title_key(line);
+    SECTIONS
+        .iter()
+        .copied()
+        .find(|s| key == *s || (key.chars().count() == 4 && strsim::levenshtein(&key, s) <= 1))
+}
+
+/// A running header: "浦东新区优秀示范案例", printed on odd pages (as a title key).
+fn is_running_header(key: &str) -> bool {
+    key.ends_with("优秀示范案例") && key.chars().count() < 14
 }
 
 /// A case subtitle: dashes, then a district (one OCR error tolerated, see
@@ -123,10 +147,10 @@ fn is_bare_subtitle(line: &str, next: &[&String]) -> bool {
     line.chars().count() < 40
         && contents::district_in(line).is_some_and(|d| line.starts_with(d))
         && subtitle_shape(line)
-        && next.iter().take(3).any(|l| {
-            let k = contents::title_key(l);
-            k.chars().count() == 4 && strsim::levenshtein(&k, "社区概况") <= 1
-        })
+        && next
+            .iter()
+            .take(3)
+            .any(|l| section_of(l) == Some("社区概况"))
 }
 
 /// A community name settled by its occurrences.
@@ -181,7 +205,7 @@ pub fn vote_name(subtitle: &str, body: &str) -> NameVote {
 /// The district of a running header ("浦东新区优秀示范案例", printed on odd pages).
 fn header_district(first_line: &str) -> Option<&'static str> {
     let t = contents::title_key(first_line);
-    (t.ends_with("优秀示范案例") && t.chars().count() < 14)
+    is_running_header(&t)
         .then(|| contents::subtitle_district(&t))
         .flatten()
 }
@@ -200,9 +224,7 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
         return false;
     }
     let t = contents::title_key(line);
-    (first
-        && (contents::title_similarity(&t, BOOK_TITLE) > 0.75
-            || (t.ends_with("优秀示范案例") && t.chars().count() < 14)))
+    (first && (contents::title_similarity(&t, BOOK_TITLE) > 0.75 || is_running_header(&t)))
         || (last
             && !t.is_empty()
             && t.chars().count() <= 3
@@ -213,11 +235,7 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
     let t = s.trim_start_matches(SUBTITLE_LEAD).trim();
     let Some(d) = contents::subtitle_district(t) else {
         // The district is unreadable: the street or town and the community still are.
-        let town_end = ["街道", "镇", "乡"]
-            .iter()
-            .filter_map(|k| t.find(k).map(|i| i + k.len()))
-            .min();
-        return match town_end {
+        return match town_end(t) {
             Some(e) if e < t.len() => {
                 let start = t.find('区').map_or(0, |i| i + '区'.len_utf8()).min(e);
                 let town = &t[start..e];
@@ -230,7 +248,6 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
             _ => (None, None, Some(t.to_string())),
         };
     };
-    // After the district name (or its damaged OCR form: the first 区).
     // After the district name, or after its damaged OCR form (the stretch as long as it, one edit away).
     let n = d.chars().count();
     let damaged_end = || {
@@ -249,11 +266,7 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
             t.find(short).map(|i| &t[i + short.len()..])
         })
         .unwrap_or(t);
-    let town_end = ["街道", "镇", "乡"]
-        .iter()
-        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
-        .min();
-    let (town, community) = match town_end {
+    let (town, community) = match town_end(rest) {
         Some(e) if e < rest.len() => (Some(rest[..e].to_string()), Some(rest[e..].to_string())),
         _ => (None, Some(rest.to_string())),
     };
@@ -359,15 +372,7 @@ pub fn read(pages: &[PageText]) -> Book {
         page_district[pi] = case.district.clone();
         case.page_starts.push((case.body.chars().count(), pi));
         for (_, l) in &body[from..] {
-            // Section headings are short lines: only those are compared with the section names.
-            let key = if l.len() <= 24 {
-                contents::title_key(l)
-            } else {
-                String::new()
-            };
-            if let Some(s) = SECTIONS.iter().find(|s| {
-                key == **s || (key.chars().count() == 4 && strsim::levenshtein(&key, s) <= 1)
-            }) {
+            if let Some(s) = section_of(l) {
                 case.sections
                     .push((s.to_string(), case.body.chars().count()));
                 continue;
