@@ -195,17 +195,18 @@ fn plausibility(chosen: &mut [Fact]) {
     if value(chosen, Field::FoundedYear).is_some_and(|y| !(1949.0..=BOOK_YEAR).contains(&y)) {
         add(chosen, Field::FoundedYear, Flag::YearOutOfRange);
     }
-    for f in [Field::GreenRate, Field::ElderlyShare, Field::MigrantShare] {
-        if value(chosen, f).is_some_and(|v| v > 100.0) {
-            add(chosen, f, Flag::ShareOver100);
+    for spec in FIELDS.iter().filter(|s| s.measure == Measure::Percent) {
+        if value(chosen, spec.field).is_some_and(|v| v > 100.0) {
+            add(chosen, spec.field, Flag::ShareOver100);
         }
     }
-    for x in chosen.iter_mut() {
-        if x.ocr_conf.is_some_and(|c| c < LOW_OCR_CONF)
-            && !x.flags.contains(&Flag::LowOcrConfidence)
-        {
-            x.flags.push(Flag::LowOcrConfidence);
-        }
+    let unsure: Vec<Field> = chosen
+        .iter()
+        .filter(|x| x.ocr_conf.is_some_and(|c| c < LOW_OCR_CONF))
+        .map(|x| x.field)
+        .collect();
+    for f in unsure {
+        add(chosen, f, Flag::LowOcrConfidence);
     }
 }
 

@@ -347,7 +347,12 @@ impl Dataset {
                 "community_agreement",
                 c.iter().map(|r| r.community_agreement).collect::<Vec<_>>(),
             ),
-            str_list("community_alternatives", c, |r| &r.community_alternatives),
+            str_list("community_alternatives", c, |r| {
+                r.community_alternatives
+                    .iter()
+                    .map(String::as_str)
+                    .collect()
+            }),
             col("title", strs(c, |r| &r.title)),
             col(
                 "printed_page",
@@ -408,14 +413,7 @@ impl Dataset {
                 "confidence",
                 f.iter().map(|r| r.confidence).collect::<Vec<_>>(),
             ),
-            f.iter()
-                .map(|r| {
-                    let flags: Vec<&str> = r.flags.iter().map(|f| f.as_str()).collect();
-                    Some(Series::new("".into(), flags))
-                })
-                .collect::<ListChunked>()
-                .with_name("flags".into())
-                .into_column(),
+            str_list("flags", f, |r| r.flags.iter().map(|x| x.as_str()).collect()),
         ])
     }
 
@@ -530,13 +528,10 @@ fn opt_strs<R>(rows: &[R], f: impl Fn(&R) -> &Option<String>) -> Vec<Option<&str
     rows.iter().map(|r| f(r).as_deref()).collect()
 }
 
-/// A List(String) column.
-fn str_list<R>(name: &str, rows: &[R], f: impl Fn(&R) -> &Vec<String>) -> Column {
+/// A List(String) column: the strings `f` gives for each row.
+fn str_list<'a, R>(name: &str, rows: &'a [R], f: impl Fn(&'a R) -> Vec<&'a str>) -> Column {
     rows.iter()
-        .map(|r| {
-            let v: Vec<&str> = f(r).iter().map(String::as_str).collect();
-            Some(Series::new("".into(), v))
-        })
+        .map(|r| Some(Series::new("".into(), f(r))))
         .collect::<ListChunked>()
         .with_name(name.into())
         .into_column()

@@ -151,13 +151,11 @@ fn tokens(chars: &[char]) -> Option<Vec<Tok>> {
             out.push(Tok::Num { v, arabic: true });
             continue;
         }
-        out.push(match c {
-            '十' => Tok::Unit(10.0),
-            '百' => Tok::Unit(100.0),
-            '千' => Tok::Unit(1000.0),
-            '万' => Tok::Wan,
-            '亿' => Tok::Yi,
-            c => Tok::Num {
+        out.push(match multiplier(c) {
+            Some(10_000.0) => Tok::Wan,
+            Some(100_000_000.0) => Tok::Yi,
+            Some(m) => Tok::Unit(m),
+            None => Tok::Num {
                 v: f64::from(cn_digit(c)?),
                 arabic: false,
             },
