@@ -25,6 +25,9 @@ pub struct OcrArgs {
     /// Write one hOCR file per page.
     #[arg(long)]
     pub hocr_dir: Option<PathBuf>,
+    /// Write one ALTO 4.4 XML file per page (`run` writes <output>/alto/).
+    #[arg(long)]
+    pub alto_dir: Option<PathBuf>,
     /// Every page's OCR result (text, confidence, word boxes) as JSON Lines (default:
     /// <output>/pages.jsonl).
     #[arg(long)]
@@ -77,6 +80,7 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         options,
         text_dir: args.text_dir,
         hocr_dir: args.hocr_dir,
+        alto_dir: args.alto_dir,
         shard: None,
     };
     let out = run_ocr(&req, progress.as_ref())?;
@@ -116,6 +120,7 @@ pub struct OcrRequest {
     pub options: OcrOptions,
     pub text_dir: Option<PathBuf>,
     pub hocr_dir: Option<PathBuf>,
+    pub alto_dir: Option<PathBuf>,
     /// JSON Lines of every page (text, confidence, words, timings) for the next stage.
     pub pages_json: Option<PathBuf>,
     /// Only this shard's pages (`greenbook ocr --shard I/N`).
@@ -158,6 +163,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     for dir in [
         &req.text_dir,
         &req.hocr_dir,
+        &req.alto_dir,
         &req.options.cache_dir,
         &json_dir,
     ]
@@ -192,6 +198,9 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     }
     if let Some(dir) = &req.hocr_dir {
         ocr::write_hocr_dir(&pages, dir)?;
+    }
+    if let Some(dir) = &req.alto_dir {
+        ocr::alto::write_alto_dir(&pages, dir)?;
     }
     if let Some(path) = &req.pages_json {
         write_pages_json(path, &pages)?;
@@ -320,6 +329,7 @@ pub fn run_shard(
         options: options.clone(),
         text_dir: None,
         hocr_dir: None,
+        alto_dir: None,
         pages_json: Some(parts_dir.join(shard.part_name())),
         shard: Some(shard),
     };

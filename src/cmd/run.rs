@@ -140,6 +140,7 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
         options: req.options.clone(),
         text_dir: Some(req.out.join("text")),
         hocr_dir: None,
+        alto_dir: None,
         pages_json: Some(req.out.join("pages.jsonl")),
         shard: None,
     };
@@ -175,6 +176,21 @@ pub fn finish(
     })?;
     let digests = timings.time("report", || {
         crate::report::write_all(&dataset, &out.join("digests"), report, progress)
+    })?;
+    // The archive's outputs: ALTO per page, the book's text, the searchable PDF of the volume.
+    timings.time("archive", || -> Result<(), Error> {
+        crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
+        crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
+        let book = crate::report::book_pdf::write_book_pdf(
+            &out.join("book.pdf"),
+            pages,
+            &dataset,
+            report.date.as_deref(),
+        )?;
+        for (label, why) in &book.skipped {
+            eprintln!("greenbook: book.pdf: page {label} left out: {why}");
+        }
+        Ok(())
     })?;
     Ok((dataset, digests))
 }

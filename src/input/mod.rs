@@ -383,6 +383,118 @@ pub fn load(src: &PageSource) -> Result<PageImage, InputError> {
     })
 }
 
+/// A page image as a PDF can hold it without decoding: JPEG bytes as they are (DCTDecode), or PNG's
+/// compressed rows (FlateDecode with the PNG predictors, 8-bit grey).
+#[derive(Debug, Clone)]
+pub enum Embeddable {
+    Jpeg {
+        data: Vec<u8>,
+        width: u32,
+        height: u32,
+        /// 1 (grey) or 3 (RGB) colour components.
+        components: u8,
+    },
+    Flate {
+        data: Vec<u8>,
+        width: u32,
+        height: u32,
+    },
+}
+
+/// The compressed rows of an 8-bit grey, non-interlaced PNG (its IDAT data), or None for any other
+/// PNG.
+fn png_grey_rows(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
+    let mut at = 8;
+    let (mut size, mut data) = (None, Vec::new());
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return None;
+    }
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().ok()?) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let body = bytes.get(at + 8..at + 8 + len)?;
+        match kind {
+            b"IHDR" if body.len() == 13 => {
+                let w = u32::from_be_bytes(body[0..4].try_into().ok()?);
+                let h = u32::from_be_bytes(body[4..8].try_into().ok()?);
+                // bit depth 8, colour type 0 (grey), compression 0, filter 0, interlace 0.
+                (body[8..13] == [8, 0, 0, 0, 0]).then_some(())?;
+                size = Some((w, h));
+            }
+            b"IDAT" => data.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        at += 12 + len;
+    }
+    let (w, h) = size?;
+    (!data.is_empty()).then_some((data, w, h))
+}
+
+/// The page as it was read (`rotation` degrees clockwise applied, as OCR did), ready to embed in a
+/// PDF: JPEG and 8-bit grey PNG files pass through untouched when not rotated; anything else is
+/// decoded and stored as grey PNG rows.
+pub fn embeddable(src: &PageSource, rotation: u16) -> Result<Embeddable, InputError> {
+    let raw = read(src)?;
+    let path = &src.path;
+    if rotation == 0 && src.frame == 0 {
+        if let Some((data, width, height)) = png_grey_rows(&raw.bytes) {
+            return Ok(Embeddable::Flate {
+                data,
+                width,
+                height,
+            });
+        }
+        if raw.bytes.starts_with(&[0xFF, 0xD8]) {
+            use image::ImageDecoder;
+            let dec = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&raw.bytes))
+                .map_err(|e| decode_err(path, e))?;
+            let (width, height) = dec.dimensions();
+            let components = match dec.color_type() {
+                image::ColorType::L8 => Some(1),
+                image::ColorType::Rgb8 => Some(3),
+                _ => None,
+            };
+            if let Some(components) = components {
+                return Ok(Embeddable::Jpeg {
+                    data: raw.bytes,
+                    width,
+                    height,
+                    components,
+                });
+            }
+        }
+    }
+    let img = decode(src, &raw.bytes)?;
+    let img = match rotation {
+        90 => image::imageops::rotate90(&img),
+        180 => image::imageops::rotate180(&img),
+        270 => image::imageops::rotate270(&img),
+        _ => img,
+    };
+    use image::ImageEncoder;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Default,
+        image::codecs::png::FilterType::Adaptive,
+    )
+    .write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::L8,
+    )
+    .map_err(|e| decode_err(path, e))?;
+    let (data, width, height) =
+        png_grey_rows(&png).ok_or_else(|| decode_err(path, "PNG re-encoding failed"))?;
+    Ok(Embeddable::Flate {
+        data,
+        width,
+        height,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

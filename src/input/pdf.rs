@@ -1,155 +1,170 @@
-//! Scanned PDFs: each page's embedded image is taken out as it is (JPEG, or Flate-compressed grey
-//! or RGB pixels) — no rasteriser needed. Encrypted PDFs and pages without an image are refused with
-//! a message that says what to do instead.
+//! Scanned PDFs, whatever wrote them: each page is rendered by poppler (`pdftoppm`, Debian
+//! `poppler-utils`) at the resolution of the largest image on it (`pdfimages -list`), so a page that
+//! is one scanned image comes back at its own pixels whatever its encoding (Flate with predictors,
+//! DCT, JPX, CCITT G4, JBIG2, image masks, indirect parameters), and pages with several images, a text
+//! layer or vector content are rendered whole. Encrypted PDFs are refused with a message that says
+//! what to do instead.
 
 use std::path::Path;
+use std::process::Command;
 
 use image::GrayImage;
-use lopdf::{Document, Object};
 
 use super::{InputError, check_size, decode_err};
+
+/// The resolution a page without any image is rendered at.
+const DEFAULT_DPI: f32 = 300.0;
 
 /// Whether `bytes` look like a PDF.
 pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF-")
 }
 
-/// Number of pages (1 when the file cannot be parsed: that page then carries the error).
-pub fn page_count(path: &Path) -> u32 {
-    let Ok(bytes) = std::fs::read(path) else {
-        return 1;
-    };
-    Document::load_mem(&bytes)
-        .map(|d| (d.get_pages().len() as u32).max(1))
-        .unwrap_or(1)
+fn encrypted(bytes: &[u8]) -> bool {
+    bytes.windows(8).any(|w| w == b"/Encrypt")
 }
 
-fn open(path: &Path, bytes: &[u8]) -> Result<Document, InputError> {
-    let doc = Document::load_mem(bytes).map_err(|e| {
-        if bytes.windows(8).any(|w| w == b"/Encrypt") {
+/// Runs a poppler tool and returns its standard output, or a message naming the tool and page.
+fn poppler(path: &Path, tool: &str, args: &[String]) -> Result<Vec<u8>, InputError> {
+    let out = Command::new(tool)
+        .args(args)
+        .arg(path)
+        .output()
+        .map_err(|e| {
             decode_err(
                 path,
-                "encrypted PDF: decrypt it first (e.g. qpdf --decrypt)",
+                format!("cannot run {tool} (install poppler-utils: ./scripts/setup.sh): {e}"),
             )
-        } else {
-            decode_err(path, format!("not a readable PDF: {e}"))
+        })?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("failed");
+        return Err(decode_err(
+            path,
+            format!("not a readable PDF ({tool}: {first})"),
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Number of pages (1 when the file cannot be read: that page then carries the error).
+pub fn page_count(path: &Path) -> u32 {
+    poppler(path, "pdfinfo", &[])
+        .ok()
+        .and_then(|out| {
+            String::from_utf8_lossy(&out)
+                .lines()
+                .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse::<u32>()))
+                .and_then(Result::ok)
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The resolution of the largest image on page `page` (1-based), from `pdfimages -list`: its columns
+/// are page, num, type, width, height, color, comp, bpc, enc, interp, object, ID, x-ppi, y-ppi, ….
+fn page_dpi(path: &Path, page: u32) -> Result<Option<f32>, InputError> {
+    let n = page.to_string();
+    let list = poppler(
+        path,
+        "pdfimages",
+        &["-list".into(), "-f".into(), n.clone(), "-l".into(), n],
+    )?;
+    let best = String::from_utf8_lossy(&list)
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            (c.len() >= 14 && c[2] == "image").then_some(())?;
+            let area = c[3].parse::<u64>().ok()? * c[4].parse::<u64>().ok()?;
+            let ppi = c[12].parse::<f32>().ok()?.max(c[13].parse::<f32>().ok()?);
+            Some((area, ppi))
+        })
+        .max_by_key(|(area, _)| *area)
+        .map(|(_, ppi)| ppi);
+    Ok(best.filter(|p| p.is_finite() && *p >= 50.0 && *p <= 1200.0))
+}
+
+/// A binary PGM (P5, 8-bit) as `pdftoppm -gray` writes it.
+fn parse_pgm(data: &[u8]) -> Option<GrayImage> {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while i < data.len() && data[i].is_ascii_whitespace() {
+            i += 1;
         }
-    })?;
-    if doc.trailer.get(b"Encrypt").is_ok() {
+        if data.get(i) == Some(&b'#') {
+            while i < data.len() && data[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while i < data.len() && !data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if start == i {
+            return None;
+        }
+        fields.push(std::str::from_utf8(&data[start..i]).ok()?);
+    }
+    let (w, h, max): (u32, u32, u32) = (
+        fields[1].parse().ok()?,
+        fields[2].parse().ok()?,
+        fields[3].parse().ok()?,
+    );
+    let px = data.get(i + 1..)?;
+    (fields[0] == "P5" && max == 255 && px.len() >= (w as usize) * (h as usize))
+        .then(|| GrayImage::from_raw(w, h, px[..(w as usize) * (h as usize)].to_vec()))
+        .flatten()
+}
+
+/// The image of page `frame` (0-based), rendered in grey at the resolution of its largest image.
+pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, InputError> {
+    if encrypted(bytes) {
         return Err(decode_err(
             path,
             "encrypted PDF: decrypt it first (e.g. qpdf --decrypt)",
         ));
     }
-    Ok(doc)
+    let page = frame + 1;
+    let dpi = page_dpi(path, page)?.unwrap_or(DEFAULT_DPI);
+    let n = page.to_string();
+    let pgm = poppler(
+        path,
+        "pdftoppm",
+        &[
+            "-f".into(),
+            n.clone(),
+            "-l".into(),
+            n,
+            "-r".into(),
+            format!("{dpi}"),
+            "-gray".into(),
+            "-singlefile".into(),
+        ],
+    )?;
+    let img = parse_pgm(&pgm)
+        .ok_or_else(|| decode_err(path, format!("PDF page {page}: pdftoppm gave no image")))?;
+    check_size(path, img.width(), img.height())?;
+    Ok(img)
 }
 
-/// The image of page `frame` (0-based): the largest image on the page.
-pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, InputError> {
-    let doc = open(path, bytes)?;
-    let pages = doc.get_pages();
-    let Some(&page_id) = pages.get(&(frame + 1)) else {
-        return Err(decode_err(path, format!("PDF has no page {}", frame + 1)));
-    };
-    let no_image = || {
-        decode_err(
-            path,
-            format!(
-                "PDF page {} has no embedded image: only scanned PDFs (an image per page) are read; \
-                 rasterise other PDFs first (e.g. pdftoppm -r 300 -png)",
-                frame + 1
-            ),
-        )
-    };
-    let (own, inherited) = doc.get_page_resources(page_id);
-    let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
-    dicts.extend(
-        inherited
-            .iter()
-            .filter_map(|id| doc.get_dictionary(*id).ok()),
-    );
-    let mut best: Option<&lopdf::Stream> = None;
-    let area = |s: &lopdf::Stream| {
-        let n = |k: &[u8]| s.dict.get(k).and_then(Object::as_i64).unwrap_or(0);
-        n(b"Width") * n(b"Height")
-    };
-    for res in dicts {
-        let Ok(xobjects) = res.get(b"XObject") else {
-            continue;
-        };
-        let Ok((_, xobjects)) = doc.dereference(xobjects) else {
-            continue;
-        };
-        let Ok(xobjects) = xobjects.as_dict() else {
-            continue;
-        };
-        for (_, x) in xobjects.iter() {
-            let Ok((_, obj)) = doc.dereference(x) else {
-                continue;
-            };
-            let Ok(stream) = obj.as_stream() else {
-                continue;
-            };
-            let is_image =
-                matches!(stream.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image");
-            if is_image && best.is_none_or(|b| area(stream) > area(b)) {
-                best = Some(stream);
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pgm_with_comment_is_parsed() {
+        let mut data = b"P5\n# poppler\n3 2\n255\n".to_vec();
+        data.extend([0, 1, 2, 3, 4, 5]);
+        let img = parse_pgm(&data).unwrap();
+        assert_eq!((img.width(), img.height()), (3, 2));
+        assert_eq!(img.get_pixel(2, 1).0, [5]);
+        assert!(parse_pgm(b"P6\n1 1\n255\nabc").is_none());
+        assert!(parse_pgm(b"P5\n4 4\n255\nab").is_none());
     }
-    let stream = best.ok_or_else(no_image)?;
-    let num = |k: &[u8]| stream.dict.get(k).and_then(Object::as_i64).unwrap_or(0);
-    let (w, h) = (num(b"Width") as u32, num(b"Height") as u32);
-    check_size(path, w, h)?;
-    let filters: Vec<Vec<u8>> = match stream.dict.get(b"Filter") {
-        Ok(Object::Name(n)) => vec![n.clone()],
-        Ok(Object::Array(a)) => a
-            .iter()
-            .filter_map(|o| o.as_name().ok().map(<[u8]>::to_vec))
-            .collect(),
-        _ => Vec::new(),
-    };
-    if filters.iter().any(|f| f == b"DCTDecode") {
-        let img = image::load_from_memory_with_format(&stream.content, image::ImageFormat::Jpeg)
-            .map_err(|e| decode_err(path, format!("PDF page {}: JPEG image: {e}", frame + 1)))?;
-        return Ok(img.to_luma8());
-    }
-    if let Some(f) = filters.iter().find(|f| f.as_slice() != b"FlateDecode") {
-        return Err(decode_err(
-            path,
-            format!(
-                "PDF page {}: image encoding {} is not supported (JPEG and Flate are)",
-                frame + 1,
-                String::from_utf8_lossy(f)
-            ),
-        ));
-    }
-    let data = if filters.is_empty() {
-        stream.content.clone()
-    } else {
-        stream
-            .decompressed_content()
-            .map_err(|e| decode_err(path, format!("PDF page {}: {e}", frame + 1)))?
-    };
-    if num(b"BitsPerComponent") != 8 {
-        return Err(decode_err(
-            path,
-            format!("PDF page {}: only 8-bit images are supported", frame + 1),
-        ));
-    }
-    let px = w as usize * h as usize;
-    let grey: Vec<u8> = if data.len() >= px * 3 {
-        data.chunks(3)
-            .take(px)
-            .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
-            .collect()
-    } else if data.len() >= px {
-        data[..px].to_vec()
-    } else {
-        return Err(decode_err(
-            path,
-            format!("PDF page {}: image data shorter than its size", frame + 1),
-        ));
-    };
-    GrayImage::from_raw(w, h, grey).ok_or_else(|| decode_err(path, "bad image size"))
 }

@@ -82,6 +82,7 @@ impl Engine for FakeEngine {
             y: 0,
             w: img.width(),
             h: 10,
+            char_conf: Vec::new(),
         };
         Ok(Recognized {
             lines: Vec::new(),

@@ -179,12 +179,21 @@ pub fn read_missed(
 }
 
 /// `found` placed among `lines` in reading order: each before the first line that starts below its
-/// middle (a caption between the photo's paragraph and the next heading).
-pub fn merge(lines: Vec<LineBox>, found: Vec<LineBox>) -> Vec<LineBox> {
+/// middle (a caption between the photo's paragraph and the next heading), and after the lines of its
+/// own row that stand left of it (captions side by side under two photos read left to right).
+pub fn merge(lines: Vec<LineBox>, mut found: Vec<LineBox>) -> Vec<LineBox> {
+    let same_row = |a: &LineBox, b: &LineBox| {
+        let overlap = (a.y + a.h).min(b.y + b.h).saturating_sub(a.y.max(b.y));
+        overlap * 2 >= a.h.min(b.h)
+    };
+    found.sort_by_key(|f| f.x);
     let mut out = lines;
     for f in found {
         let mid = f.y + f.h / 2;
-        let at = out.iter().position(|l| l.y > mid).unwrap_or(out.len());
+        let at = out
+            .iter()
+            .position(|l| l.y > mid && !(same_row(l, &f) && l.x < f.x))
+            .unwrap_or(out.len());
         out.insert(at, f);
     }
     out
@@ -221,6 +230,17 @@ pub fn insert(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn captions_side_by_side_read_left_to_right() {
+        let para = line(1, 200, 900, 2000, 50);
+        let next = line(2, 200, 1100, 2000, 50);
+        // Found right caption first, the left one a little lower on the same row.
+        let right = line(0, 1745, 1033, 57, 33);
+        let left = line(0, 689, 1040, 62, 32);
+        let order = merge(vec![para, next], vec![right, left]);
+        assert_eq!(order, [para, left, right, next]);
+    }
 
     fn line(block: u32, x: u32, y: u32, w: u32, h: u32) -> LineBox {
         LineBox {
@@ -293,6 +313,7 @@ mod tests {
             y: l.y,
             w: l.w,
             h: l.h,
+            char_conf: Vec::new(),
         };
         let (a, b) = (line(1, 100, 100, 800, 40), line(2, 100, 700, 800, 40));
         let caption = line(3, 460, 600, 74, 36);

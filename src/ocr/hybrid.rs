@@ -279,6 +279,7 @@ mod tests {
                     y: 100 + 60 * i as u32,
                     w: 800,
                     h: 40,
+                    char_conf: Vec::new(),
                 })
                 .collect();
             Ok(recognized(words, Vec::new()))

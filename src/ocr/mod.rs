@@ -5,11 +5,13 @@
 //! A page that fails is recorded with its error and the run goes on; only a missing model or an
 //! unusable cache folder stop the stage.
 
+pub mod alto;
 pub mod gaps;
 pub mod hybrid;
 pub mod osd;
 pub mod ppocr;
 pub mod preprocess;
+pub mod runs;
 pub mod skew;
 pub mod tesseract;
 
@@ -73,6 +75,10 @@ pub struct Word {
     pub y: u32,
     pub w: u32,
     pub h: u32,
+    /// Per-character confidence, 0–100, one per character of `text`, when the engine knows them
+    /// (PP-OCR; empty for Tesseract).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub char_conf: Vec<u8>,
 }
 
 /// A text line found by layout analysis, in the pixels of the image analysed.
@@ -722,15 +728,52 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
             write_atomic(&path, p.text.as_bytes())
                 .map_err(|source| OcrError::Write { path, source })?;
         } else {
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(OcrError::Write { path, source: e });
-                }
-                _ => {}
-            }
+            remove_stale(path)?;
         }
     }
     Ok(())
+}
+
+/// Writes the whole book's text in reading order into one UTF-8 file: a marker line per page
+/// (`=== page LABEL (FILE) ===`, with the error for a page that was not read), then its text.
+pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
+    let mut out = String::new();
+    for p in pages {
+        let file = Path::new(&p.file)
+            .file_name()
+            .map_or_else(|| p.file.clone(), |f| f.to_string_lossy().into_owned());
+        let frame = if p.frame > 0 {
+            format!(" frame {}", p.frame + 1)
+        } else {
+            String::new()
+        };
+        match &p.error {
+            None => {
+                out.push_str(&format!("=== page {} ({file}{frame}) ===\n", p.label));
+                out.push_str(p.text.trim_end());
+                out.push('\n');
+            }
+            Some(e) => out.push_str(&format!(
+                "=== page {} ({file}{frame}) not read: {} ===\n",
+                p.label,
+                e.message.replace('\n', " ")
+            )),
+        }
+    }
+    write_atomic(path, out.as_bytes()).map_err(|source| OcrError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Removes a file left by an earlier run (a page that failed now has none).
+pub(crate) fn remove_stale(path: PathBuf) -> Result<(), OcrError> {
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(OcrError::Write { path, source: e })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The hOCR body of a page (as Tesseract's `GetHOCRText` gives it: an `ocr_page` div) from words and

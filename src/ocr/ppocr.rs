@@ -359,6 +359,13 @@ pub fn line_words(line: &LineBox, read: &LineRead) -> Vec<Word> {
             y: line.y,
             w: x1 - x0,
             h: line.h,
+            char_conf: chars
+                .iter()
+                .flat_map(|c| {
+                    let pct = (100.0 * c.conf).round().clamp(0.0, 100.0) as u8;
+                    std::iter::repeat_n(pct, c.text.chars().count())
+                })
+                .collect(),
         });
         chars.clear();
     };
@@ -407,7 +414,7 @@ impl PpocrBackend {
     /// Model, runtime and settings that change the output: part of the cache key.
     pub fn id(&self) -> String {
         format!(
-            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} gaps>={} post=2 layout=[tesseract {} lang={} psm={} scale={}]",
+            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} gaps>={} post=2 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
             &self.ppocr.model_sha256[..16],
             super::gaps::KEEP_CONF,
             super::tesseract::version(),

@@ -7,7 +7,6 @@ use image::GrayImage;
 use leptess::capi;
 
 use super::{Backend, Engine, LineBox, OcrError, Orientation, Recognized, Word};
-use crate::text;
 
 /// Debian's traineddata folders, newest first.
 const DEBIAN_TESSDATA: [&str; 2] = [
@@ -263,6 +262,7 @@ impl Api {
                             y,
                             w,
                             h,
+                            char_conf: Vec::new(),
                         });
                     }
                 }
@@ -463,6 +463,7 @@ fn parse_tsv(tsv: &str) -> Vec<Word> {
                 y: num(7)? as u32,
                 w: num(8)? as u32,
                 h: num(9)? as u32,
+                char_conf: Vec::new(),
             })
         })
         .collect()
@@ -484,10 +485,7 @@ pub fn words_to_text(words: &[Word]) -> String {
             out.push('\n');
         }
         last_block = Some(key.0);
-        let line = text::join_words(words[i..j].iter().map(|w| w.text.as_str()));
-        out.push_str(&text::repair_ocr(&text::restore_fullwidth(
-            &text::fix_spacing(&line),
-        )));
+        out.push_str(&super::runs::line_text(&words[i..j]));
         out.push('\n');
         i = j;
     }

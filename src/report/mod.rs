@@ -4,6 +4,7 @@
 //! then typeset by [`pdf`] with genpdf and a subset of the committed TrueType CJK fonts. Charts come
 //! from [`charts`] (plotters, same font).
 
+pub mod book_pdf;
 pub mod charts;
 pub mod fonts;
 pub mod pdf;

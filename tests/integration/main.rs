@@ -4,6 +4,7 @@
 mod util;
 
 mod architecture;
+mod archive;
 mod bad_input;
 mod engines;
 mod extraction;

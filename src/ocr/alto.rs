@@ -1,0 +1,177 @@
+//! ALTO 4.4 XML per page (`--alto-dir`; `run` writes `output/alto/`): the page's text as
+//! [`super::runs`] places it — TextBlock › TextLine › String with pixel boxes, word confidence WC
+//! (0–1) and, where the engine knows them, character confidences CC (0 sure … 9 unsure). Validated
+//! against the official schema in `tests/integration/archive.rs`.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::runs::{Run, page_lines};
+use super::{OcrError, PageOcr};
+use crate::io::write_atomic;
+
+/// XML-escapes text for an attribute or element.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// ALTO's CC: one digit per character, 0 sure … 9 unsure, from confidences 0–100.
+fn cc(confs: &[u8]) -> String {
+    let digit = |c: u8| (u32::from(100 - c.min(100)) * 9).div_ceil(100).to_string();
+    confs
+        .iter()
+        .map(|&c| digit(c))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn boxed(x: u32, y: u32, w: u32, h: u32) -> String {
+    format!("HPOS=\"{x}\" VPOS=\"{y}\" WIDTH=\"{w}\" HEIGHT=\"{h}\"")
+}
+
+fn string(out: &mut String, id: &str, r: &Run) {
+    let _ = write!(
+        out,
+        "          <String ID=\"{id}\" {} CONTENT=\"{}\"",
+        boxed(r.x, r.y, r.w, r.h),
+        esc(&r.text)
+    );
+    if r.conf >= 0.0 {
+        let _ = write!(out, " WC=\"{:.2}\"", (r.conf / 100.0).clamp(0.0, 1.0));
+    }
+    if !r.char_conf.is_empty() && r.char_conf.len() == r.text.chars().count() {
+        let _ = write!(out, " CC=\"{}\"", cc(&r.char_conf));
+    }
+    out.push_str("/>\n");
+}
+
+/// The ALTO document of one page. `index` is the page's place in the book (PHYSICAL_IMG_NR, from 1).
+pub fn page_alto(p: &PageOcr, index: usize) -> String {
+    let (width, height) = (p.width.unwrap_or(0), p.height.unwrap_or(0));
+    let file = Path::new(&p.file)
+        .file_name()
+        .map_or_else(|| p.file.clone(), |f| f.to_string_lossy().into_owned());
+    let mut out = String::new();
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v4#\" \
+         xmlns:xlink=\"http://www.w3.org/1999/xlink\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+         xsi:schemaLocation=\"http://www.loc.gov/standards/alto/ns-v4# http://www.loc.gov/alto/v4/alto-4-4.xsd\">\n",
+    );
+    let _ = write!(
+        out,
+        "  <Description>\n    <MeasurementUnit>pixel</MeasurementUnit>\n    <sourceImageInformation>\n      <fileName>{}</fileName>\n    </sourceImageInformation>\n",
+        esc(&file)
+    );
+    let _ = write!(
+        out,
+        "    <OCRProcessing ID=\"OCR_0\">\n      <ocrProcessingStep>\n        <processingStepSettings>{}; rotation {}; frame {}</processingStepSettings>\n        <processingSoftware>\n          <softwareName>greenbook</softwareName>\n          <softwareVersion>{}</softwareVersion>\n          <applicationDescription>OCR of scanned book pages; engine and settings above</applicationDescription>\n        </processingSoftware>\n      </ocrProcessingStep>\n    </OCRProcessing>\n  </Description>\n",
+        esc(&p.engine),
+        p.rotation,
+        p.frame,
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "  <Layout>\n    <Page ID=\"page_{index}\" PHYSICAL_IMG_NR=\"{index}\" PRINTED_IMG_NR=\"{}\" WIDTH=\"{width}\" HEIGHT=\"{height}\" PROCESSING=\"OCR_0\" LANG=\"zh-CN\">",
+        esc(&p.label)
+    );
+    let _ = writeln!(out, "      <PrintSpace {}>", boxed(0, 0, width, height));
+    let lines = page_lines(&p.words);
+    let mut i = 0;
+    let (mut nb, mut nl, mut ns) = (0, 0, 0);
+    while i < lines.len() {
+        let block = lines[i].block;
+        let end = lines[i..]
+            .iter()
+            .position(|l| l.block != block)
+            .map_or(lines.len(), |k| i + k);
+        let ls = &lines[i..end];
+        let x0 = ls.iter().map(|l| l.x).min().unwrap_or(0);
+        let y0 = ls.iter().map(|l| l.y).min().unwrap_or(0);
+        let x1 = ls.iter().map(|l| l.x + l.w).max().unwrap_or(0);
+        let y1 = ls.iter().map(|l| l.y + l.h).max().unwrap_or(0);
+        nb += 1;
+        let _ = writeln!(
+            out,
+            "      <TextBlock ID=\"block_{nb}\" {}>",
+            boxed(x0, y0, x1 - x0, y1 - y0)
+        );
+        for l in ls {
+            nl += 1;
+            let _ = writeln!(
+                out,
+                "        <TextLine ID=\"line_{nl}\" {}>",
+                boxed(l.x, l.y, l.w, l.h)
+            );
+            for (k, r) in l.runs.iter().enumerate() {
+                ns += 1;
+                string(&mut out, &format!("string_{ns}"), r);
+                if r.space_after && k + 1 < l.runs.len() {
+                    let next = &l.runs[k + 1];
+                    let sx = r.x + r.w;
+                    let _ = writeln!(
+                        out,
+                        "          <SP HPOS=\"{sx}\" VPOS=\"{}\" WIDTH=\"{}\"/>",
+                        r.y,
+                        next.x.saturating_sub(sx)
+                    );
+                }
+            }
+            out.push_str("        </TextLine>\n");
+        }
+        out.push_str("      </TextBlock>\n");
+        i = end;
+    }
+    out.push_str("      </PrintSpace>\n    </Page>\n  </Layout>\n</alto>\n");
+    out
+}
+
+/// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; one left from an
+/// earlier run is removed).
+pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
+    std::fs::create_dir_all(dir).map_err(|source| OcrError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for (i, p) in pages.iter().enumerate() {
+        let path = dir.join(format!("{}.xml", p.label));
+        if p.error.is_some() || p.width.is_none() {
+            super::remove_stale(path)?;
+            continue;
+        }
+        write_atomic(&path, page_alto(p, i + 1).as_bytes())
+            .map_err(|source| OcrError::Write { path, source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_confidence_maps_sure_to_0_and_unsure_to_9() {
+        assert_eq!(cc(&[100, 95, 50, 0]), "0 1 5 9");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+    }
+}
