@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
           libclang-dev clang pkg-config fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils
-          libxml2-utils ghostscript)
+          libxml2-utils ghostscript chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,12 +16,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
-# producers the tests make scanned PDFs with (img2pdf, OCRmyPDF; pinned).
-if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf" 2>/dev/null; then
-  echo "setup: installing the Python packages polars, duckdb, img2pdf and ocrmypdf" >&2
-  python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 2>&1 |
-    grep -v -i "warning" >&2 || true
-  python3 -c "import polars, duckdb, img2pdf, ocrmypdf"
+# producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests
+# drive the review page in Chromium with (selenium); pinned.
+if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium" 2>/dev/null; then
+  echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf and selenium" >&2
+  python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 \
+    selenium==4.51.0 2>&1 | grep -v -i "warning" >&2 || true
+  python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium"
 fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found: install Rust (1.85 or newer, edition 2024) with rustup" >&2

@@ -156,3 +156,40 @@ mod tests {
         }
     }
 }
+
+/// Reviewers' corrections applied after extraction.
+#[derive(Args, Debug, Clone)]
+pub struct CorrectionsArg {
+    /// A corrections CSV (case,field,value,note,reviewer,date; docs/corrections.md). Default: the
+    /// corrections.csv beside the scans, when there is one.
+    #[arg(long)]
+    pub corrections: Option<PathBuf>,
+}
+
+/// Corrections read and checked, with the file they came from.
+#[derive(Debug, Clone)]
+pub struct Corrections {
+    pub path: PathBuf,
+    pub rows: Vec<crate::store::corrections::Correction>,
+}
+
+impl CorrectionsArg {
+    /// Reads the file given, else `corrections.csv` in the first input folder: the whole file is
+    /// checked before any page is read (a bad line is exit 4 and nothing is written).
+    pub fn load(&self, inputs: &[PathBuf]) -> Result<Option<Corrections>, Error> {
+        let path = match &self.corrections {
+            Some(p) => p.clone(),
+            None => match inputs
+                .iter()
+                .find(|p| p.is_dir())
+                .map(|d| d.join("corrections.csv"))
+                .filter(|p| p.is_file())
+            {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        let rows = crate::store::corrections::read(&path)?;
+        Ok(Some(Corrections { path, rows }))
+    }
+}

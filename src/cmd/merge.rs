@@ -22,6 +22,8 @@ pub struct MergeArgs {
     pub out: super::flags::OutputArg,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub corrections: super::flags::CorrectionsArg,
 }
 
 /// `greenbook merge`.
@@ -32,10 +34,12 @@ pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
         .unwrap_or_else(|| args.out.dir.join("parts"));
     let pages = merge_parts(&args.inputs, &parts_dir)?;
     let mut timings = super::run::Timings::default();
+    let corrections = args.corrections.load(&args.inputs)?;
     let (ds, digests) = super::run::finish(
         &pages,
         &args.out.dir,
         &args.report.options(),
+        corrections.as_ref(),
         &mut timings,
         global.reporter().as_ref(),
     )?;

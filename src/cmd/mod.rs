@@ -54,6 +54,8 @@ pub enum Error {
     Report(#[from] ReportError),
     #[error(transparent)]
     JsonLines(#[from] JsonLinesError),
+    #[error(transparent)]
+    Corrections(#[from] crate::store::corrections::CorrectionError),
     /// Flags that do not fit together.
     #[error("{0}")]
     Usage(String),
@@ -87,9 +89,11 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::Usage(_) => Exit::Usage,
-            Error::Input(_) | Error::JsonLines(_) | Error::BadInput(_) | Error::Read { .. } => {
-                Exit::InputError
-            }
+            Error::Input(_)
+            | Error::JsonLines(_)
+            | Error::BadInput(_)
+            | Error::Read { .. }
+            | Error::Corrections(_) => Exit::InputError,
             Error::Ocr(OcrError::Model { .. } | OcrError::Missing { .. }) => {
                 Exit::MissingDependency
             }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::flags::{EngineArgs, ReportArgs};
+use super::flags::{Corrections, CorrectionsArg, EngineArgs, ReportArgs};
 use super::ocr::{OcrOutcome, OcrRequest, run_ocr};
 use super::{Error, Exit, Global};
 use crate::extract::Field;
@@ -28,6 +28,8 @@ pub struct RunArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub corrections: CorrectionsArg,
 }
 
 /// `greenbook run`.
@@ -35,6 +37,7 @@ pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
     let req = RunRequest {
         options: args.engine.options(&args.out.dir)?,
         report: args.report.options(),
+        corrections: args.corrections.load(&args.inputs)?,
         inputs: args.inputs,
         out: args.out.dir,
     };
@@ -70,6 +73,8 @@ pub struct RunRequest {
     pub out: PathBuf,
     pub options: OcrOptions,
     pub report: ReportOptions,
+    /// Reviewers' corrections, read and checked before OCR.
+    pub corrections: Option<Corrections>,
 }
 
 /// What `run` did, for the summary.
@@ -153,7 +158,14 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
             timings,
         });
     }
-    let (dataset, digests) = finish(&ocr.pages, &req.out, &req.report, &mut timings, progress)?;
+    let (dataset, digests) = finish(
+        &ocr.pages,
+        &req.out,
+        &req.report,
+        req.corrections.as_ref(),
+        &mut timings,
+        progress,
+    )?;
     Ok(RunOutcome {
         ocr,
         dataset,
@@ -167,10 +179,16 @@ pub fn finish(
     pages: &[PageOcr],
     out: &Path,
     report: &ReportOptions,
+    corrections: Option<&Corrections>,
     timings: &mut Timings,
     progress: &dyn Progress,
 ) -> Result<(Dataset, Vec<Written>), Error> {
-    let dataset = timings.time("extract", || super::store::build_dataset(pages));
+    let mut dataset = timings.time("extract", || super::store::build_dataset(pages));
+    // Corrections go in before anything is written: one that names a case not in this run stops
+    // the run with exit 4 and the previous outputs stay whole.
+    if let Some(c) = corrections {
+        crate::store::corrections::apply(&mut dataset, &c.rows, &c.path)?;
+    }
     timings.time("parquet", || {
         dataset.write(out, &super::store::source_of(pages))
     })?;
@@ -190,6 +208,7 @@ pub fn finish(
         for (label, why) in &book.skipped {
             eprintln!("greenbook: book.pdf: page {label} left out: {why}");
         }
+        crate::report::review::write_review(&out.join("review"), &dataset, pages)?;
         Ok(())
     })?;
     Ok((dataset, digests))

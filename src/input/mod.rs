@@ -179,6 +179,34 @@ fn sources_for_file(path: &Path) -> Vec<PageSource> {
         .collect()
 }
 
+/// `name` (a manifest's file column) as a path inside `dir`, or why not: a manifest may only name files
+/// in its own folder or below — no absolute path, no `..`, no symbolic link that leads out.
+fn inside(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let rel = Path::new(name);
+    if name.trim().is_empty() {
+        return Err("empty file name".into());
+    }
+    if !rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(format!(
+            "'{name}' is outside the manifest's folder: name files inside it (no absolute path, no ..)"
+        ));
+    }
+    let path = dir.join(rel);
+    if let (Ok(real), Ok(base)) = (path.canonicalize(), dir.canonicalize())
+        && !real.starts_with(&base)
+    {
+        return Err(format!(
+            "'{name}' leads outside the manifest's folder (to {}): refusing to read it",
+            real.display()
+        ));
+    }
+    Ok(path)
+}
+
 /// Reads `manifest.csv` (page,file,sha256,kind,district,contents_title).
 pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::Io {
@@ -200,6 +228,11 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
                 reason,
             });
         }
+        let file = inside(dir, f[1]).map_err(|reason| InputError::Manifest {
+            path: path.into(),
+            line: i + 1,
+            reason,
+        })?;
         let opt = |k: usize| f.get(k).filter(|s| !s.is_empty()).map(|s| s.to_string());
         let kind = match opt(3) {
             None => None,
@@ -214,7 +247,7 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
         };
         out.push(PageSource {
             label: f[0].to_string(),
-            path: dir.join(f[1]),
+            path: file,
             frame: 0,
             kind,
             district: opt(4),
@@ -383,6 +416,21 @@ pub fn load(src: &PageSource) -> Result<PageImage, InputError> {
     })
 }
 
+/// `img` turned `rotation` degrees clockwise (0, 90, 180 or 270), as OCR turned it.
+fn rotated(img: GrayImage, rotation: u16) -> GrayImage {
+    match rotation {
+        90 => image::imageops::rotate90(&img),
+        180 => image::imageops::rotate180(&img),
+        270 => image::imageops::rotate270(&img),
+        _ => img,
+    }
+}
+
+/// The page's pixels as OCR read them (`rotation` applied): the image its word boxes refer to.
+pub fn load_as_read(src: &PageSource, rotation: u16) -> Result<GrayImage, InputError> {
+    Ok(rotated(load(src)?.image, rotation))
+}
+
 /// A page image as a PDF can hold it without decoding: JPEG bytes as they are (DCTDecode), or PNG's
 /// compressed rows (FlateDecode with the PNG predictors, 8-bit grey).
 #[derive(Debug, Clone)]
@@ -465,13 +513,7 @@ pub fn embeddable(src: &PageSource, rotation: u16) -> Result<Embeddable, InputEr
             }
         }
     }
-    let img = decode(src, &raw.bytes)?;
-    let img = match rotation {
-        90 => image::imageops::rotate90(&img),
-        180 => image::imageops::rotate180(&img),
-        270 => image::imageops::rotate270(&img),
-        _ => img,
-    };
+    let img = rotated(decode(src, &raw.bytes)?, rotation);
     use image::ImageEncoder;
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new_with_quality(

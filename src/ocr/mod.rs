@@ -250,6 +250,18 @@ pub struct PageOcr {
 }
 
 impl PageOcr {
+    /// Where this page's image is: its file and frame, with its place in the book.
+    pub fn source(&self) -> PageSource {
+        PageSource {
+            label: self.label.clone(),
+            path: self.file.clone().into(),
+            frame: self.frame,
+            kind: self.kind,
+            district: self.district.clone(),
+            contents_title: self.contents_title.clone(),
+        }
+    }
+
     /// A page with nothing read yet: its place in the book from `src`, everything else empty.
     pub fn blank(src: &PageSource, engine: &str) -> Self {
         PageOcr {

@@ -19,7 +19,7 @@ use pdf_writer::types::{
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::ReportError;
-use crate::input::{Embeddable, PageSource};
+use crate::input::Embeddable;
 use crate::ocr::PageOcr;
 use crate::ocr::runs::page_lines;
 use crate::store::Dataset;
@@ -152,15 +152,7 @@ pub fn write_book_pdf(
     let mut labels = Vec::new();
     let mut skipped = Vec::new();
     for p in pages {
-        let src = PageSource {
-            label: p.label.clone(),
-            path: p.file.clone().into(),
-            frame: p.frame,
-            kind: p.kind,
-            district: p.district.clone(),
-            contents_title: p.contents_title.clone(),
-        };
-        let img = match crate::input::embeddable(&src, p.rotation) {
+        let img = match crate::input::embeddable(&p.source(), p.rotation) {
             Ok(img) => img,
             Err(e) => {
                 skipped.push((p.label.clone(), e.to_string()));

@@ -8,6 +8,7 @@ pub mod book_pdf;
 pub mod charts;
 pub mod fonts;
 pub mod pdf;
+pub mod review;
 
 use std::path::{Path, PathBuf};
 
@@ -183,16 +184,33 @@ fn fingerprint(ds: &Dataset) -> String {
     crate::io::sha256_hex(all.as_bytes())[..12].to_string()
 }
 
-/// A fact value as printed: "约1,224" for approximate values, "—" when absent.
+/// A fact value as printed: "约1,224" for approximate values, "1,224（校）" for a value a reviewer
+/// corrected, "—" when absent.
 fn show_fact(ds: &Dataset, case: &CaseRow, field: Field, value: Option<f64>) -> String {
     let Some(v) = value else {
         return "—".to_string();
     };
-    let mark = ds
-        .facts_of(&case.case_id)
-        .find(|f| f.field == field)
-        .map_or("", |f| f.qualifier.mark());
-    format!("{mark}{}", field.show(v))
+    let fact = ds.facts_of(&case.case_id).find(|f| f.field == field);
+    let mark = fact.map_or("", |f| f.qualifier.mark());
+    let corrected = if fact.is_some_and(|f| f.source == crate::store::Source::Corrected) {
+        CORRECTED_MARK
+    } else {
+        ""
+    };
+    format!("{mark}{}{corrected}", field.show(v))
+}
+
+/// After a value or name a reviewer corrected.
+const CORRECTED_MARK: &str = "（校）";
+
+/// A community's name as printed, marked when a reviewer corrected it.
+fn show_name(c: &CaseRow) -> String {
+    let name = c.community.clone().unwrap_or_else(|| c.title.clone());
+    if c.corrected.iter().any(|f| f == "community") {
+        format!("{name}{CORRECTED_MARK}")
+    } else {
+        name
+    }
 }
 
 fn show_summary(s: Option<Summary>, field: Field) -> Vec<String> {
@@ -282,7 +300,7 @@ fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Blo
     let rows = cases
         .iter()
         .map(|c| {
-            let mut row = vec![c.community.clone().unwrap_or_else(|| c.title.clone())];
+            let mut row = vec![show_name(c)];
             if with_district {
                 row.push(c.district.clone().unwrap_or_else(|| "—".into()));
             }
@@ -351,7 +369,7 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
         }
     }
     for c in cases {
-        let name = c.community.clone().unwrap_or_else(|| c.title.clone());
+        let name = show_name(c);
         let missing: Vec<&str> = c
             .values
             .iter()
@@ -362,6 +380,22 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             notes.push(format!("{name}：书中未给出{}。", missing.join("、")));
         }
         for f in ds.facts_of(&c.case_id) {
+            if f.source == crate::store::Source::Corrected {
+                let was = f.ocr_value.map_or_else(
+                    || "OCR 未读出".to_string(),
+                    |v| format!("OCR 读作 {}", crate::text::fmt_num(v)),
+                );
+                let note = f
+                    .note
+                    .as_deref()
+                    .map_or(String::new(), |n| format!("；{n}"));
+                notes.push(format!(
+                    "{name}：{}经人工校对为 {}（{was}{note}）。",
+                    f.field.label(),
+                    crate::text::fmt_num(f.value),
+                ));
+                continue;
+            }
             if !f.flags.is_empty() {
                 let why: Vec<&str> = f.flags.iter().map(|x| x.note()).collect();
                 notes.push(format!(
@@ -396,7 +430,7 @@ fn short_file(f: &str) -> String {
 fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
     let mut rows = Vec::new();
     for c in cases {
-        let name = c.community.clone().unwrap_or_else(|| c.title.clone());
+        let name = show_name(c);
         for f in ds.facts_of(&c.case_id) {
             let value = show_fact(ds, c, f.field, Some(f.value));
             rows.push(vec![
@@ -427,7 +461,7 @@ fn cover(blocks: &mut Vec<Block>, title: &str, lines: Vec<String>) {
         blocks.push(Block::Para(l));
     }
     blocks.push(Block::Note(
-        "本摘要由 greenbook 根据扫描页的 OCR 结果自动生成；“—”表示书中未给出，“约”表示原文为约数。"
+        "本摘要由 greenbook 根据扫描页的 OCR 结果自动生成；“—”表示书中未给出，“约”表示原文为约数，“（校）”表示经人工校对更正。"
             .into(),
     ));
     blocks.push(Block::PageBreak);

@@ -15,7 +15,9 @@ use crate::input::PageKind;
 use crate::ocr::{PageError, PageErrorKind, PageOcr};
 use crate::text::numerals::Qualifier;
 
-pub const SCHEMA_VERSION: &str = "3";
+pub mod corrections;
+
+pub const SCHEMA_VERSION: &str = "4";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -99,6 +101,33 @@ pub struct CaseRow {
     pub last_page: String,
     /// The six facts, one column each (see [`crate::extract::FIELDS`]).
     pub values: Values,
+    /// Fields a reviewer corrected (`community` or a fact's name), in the order corrected.
+    pub corrected: Vec<String>,
+}
+
+/// Where a fact's value comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// Read from the page by OCR and extraction.
+    #[default]
+    Ocr,
+    /// Set by a reviewer's correction (`corrections.csv`).
+    Corrected,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Ocr => "ocr",
+            Source::Corrected => "corrected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        [Source::Ocr, Source::Corrected]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
 }
 
 /// One row of `facts.parquet`.
@@ -118,6 +147,13 @@ pub struct FactRow {
     pub ocr_conf: Option<f32>,
     pub confidence: f32,
     pub flags: Vec<Flag>,
+    /// The value OCR read, when a correction replaced it (None when OCR found no value).
+    pub ocr_value: Option<f64>,
+    pub source: Source,
+    /// The reviewer's note, name and date of a correction.
+    pub note: Option<String>,
+    pub reviewer: Option<String>,
+    pub reviewed_on: Option<String>,
 }
 
 /// Everything the analysts get, as rows.
@@ -196,6 +232,7 @@ impl Dataset {
                 first_page: label(c.first_page),
                 last_page: label(c.last_page),
                 values: f.values,
+                corrected: Vec::new(),
             })
             .collect();
         let facts = cases
@@ -216,6 +253,11 @@ impl Dataset {
                 ocr_conf: f.ocr_conf,
                 confidence: f.confidence,
                 flags: f.flags.clone(),
+                ocr_value: None,
+                source: Source::Ocr,
+                note: None,
+                reviewer: None,
+                reviewed_on: None,
             })
             .collect();
         Dataset {
@@ -360,6 +402,9 @@ impl Dataset {
             ),
             col("first_page", strs(c, |r| &r.first_page)),
             col("last_page", strs(c, |r| &r.last_page)),
+            str_list("corrected", c, |r| {
+                r.corrected.iter().map(String::as_str).collect()
+            }),
         ];
         columns.extend(FIELDS.iter().map(|spec| {
             let values = c.iter().map(|r| r.values.get(spec.field));
@@ -392,8 +437,8 @@ impl Dataset {
                 "qualifier",
                 f.iter().map(|r| r.qualifier.as_str()).collect::<Vec<_>>(),
             ),
-            col("page", strs(f, |r| &r.page)),
-            col("sentence", strs(f, |r| &r.sentence)),
+            col("page", non_empty(f, |r| &r.page)),
+            col("sentence", non_empty(f, |r| &r.sentence)),
             col(
                 "span_start",
                 f.iter().map(|r| r.span_start).collect::<Vec<_>>(),
@@ -414,6 +459,17 @@ impl Dataset {
                 f.iter().map(|r| r.confidence).collect::<Vec<_>>(),
             ),
             str_list("flags", f, |r| r.flags.iter().map(|x| x.as_str()).collect()),
+            col(
+                "ocr_value",
+                f.iter().map(|r| r.ocr_value).collect::<Vec<_>>(),
+            ),
+            col(
+                "source",
+                f.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
+            ),
+            col("note", opt_strs(f, |r| &r.note)),
+            col("reviewer", opt_strs(f, |r| &r.reviewer)),
+            col("reviewed_on", opt_strs(f, |r| &r.reviewed_on)),
         ])
     }
 
@@ -489,6 +545,7 @@ impl Dataset {
                     }
                     v
                 },
+                corrected: cases.strings("corrected", i)?,
             });
         }
         for i in 0..facts.height() {
@@ -507,6 +564,11 @@ impl Dataset {
                 ocr_conf: facts.f32("ocr_conf", i)?,
                 confidence: facts.f32("confidence", i)?.unwrap_or(0.0),
                 flags: facts.flags("flags", i)?,
+                ocr_value: facts.f64("ocr_value", i)?,
+                source: facts.required("source", i, Source::parse)?,
+                note: facts.string("note", i)?,
+                reviewer: facts.string("reviewer", i)?,
+                reviewed_on: facts.string("reviewed_on", i)?,
             });
         }
         Ok(ds)
@@ -522,6 +584,13 @@ where
 
 fn strs<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<&str> {
     rows.iter().map(|r| f(r).as_str()).collect()
+}
+
+/// A text column where an empty string (a corrected fact with no OCR provenance) is null.
+fn non_empty<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<Option<&str>> {
+    rows.iter()
+        .map(|r| Some(f(r).as_str()).filter(|s| !s.is_empty()))
+        .collect()
 }
 
 fn opt_strs<R>(rows: &[R], f: impl Fn(&R) -> &Option<String>) -> Vec<Option<&str>> {

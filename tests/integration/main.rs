@@ -12,5 +12,6 @@ mod facts;
 mod faults;
 mod ocr_stage;
 mod pipeline;
+mod review;
 mod scale_out;
 mod synthetic;
