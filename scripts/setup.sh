@@ -17,12 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
 # producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests
-# drive the review page in Chromium with (selenium); pinned.
-if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium" 2>/dev/null; then
-  echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf and selenium" >&2
+# drive the review page in Chromium with (selenium), and a spreadsheet reader (openpyxl); pinned.
+if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl" 2>/dev/null; then
+  echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf, selenium and openpyxl" >&2
   python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 \
-    selenium==4.51.0 2>&1 | grep -v -i "warning" >&2 || true
-  python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium"
+    selenium==4.51.0 openpyxl==3.1.5 2>&1 | grep -v -i "warning" >&2 || true
+  python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl"
 fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found: install Rust (1.85 or newer, edition 2024) with rustup" >&2

@@ -81,7 +81,8 @@ impl EngineArgs {
 /// How the digests are made.
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
-    /// Date printed on the digests' covers (YYYY-MM-DD); default: the data's fingerprint.
+    /// Date printed on the digests' covers and set in book.pdf (YYYY-MM-DD); default:
+    /// SOURCE_DATE_EPOCH when set (reproducible output), else today.
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
     /// Only this district's digest (plus the city overview), e.g. 浦东新区.
@@ -93,13 +94,47 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    pub fn options(&self) -> ReportOptions {
-        ReportOptions {
-            date: self.date.clone(),
+    /// The digests' options; the date resolved by [`run_date`].
+    pub fn options(&self) -> Result<ReportOptions, Error> {
+        Ok(ReportOptions {
+            date: Some(run_date(self.date.as_deref())?),
             only_district: self.only_district.clone(),
             font_dir: self.font_dir.clone(),
-        }
+        })
     }
+}
+
+/// The date the outputs carry: `--date`, else `SOURCE_DATE_EPOCH` (seconds since 1970, the
+/// reproducible-builds convention), else today (UTC).
+pub fn run_date(given: Option<&str>) -> Result<String, Error> {
+    if let Some(d) = given {
+        return Ok(d.to_string());
+    }
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
+            Error::Usage(format!(
+                "SOURCE_DATE_EPOCH={v}: expected seconds since 1970-01-01 (e.g. 1764547200)"
+            ))
+        })?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    Ok(ymd_from_days(secs.div_euclid(86_400)))
+}
+
+/// The calendar date `days` after 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days).
+fn ymd_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// A calendar date as YYYY-MM-DD: the month 1–12 and the day within that month (leap years counted).
@@ -135,6 +170,14 @@ pub fn parse_date(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epoch_days_are_calendar_dates() {
+        assert_eq!(ymd_from_days(0), "1970-01-01");
+        assert_eq!(ymd_from_days(1_764_547_200 / 86_400), "2025-12-01");
+        assert_eq!(ymd_from_days(11_016), "2000-02-29");
+        assert_eq!(ymd_from_days(20_789), "2026-12-02");
+    }
 
     #[test]
     fn dates_are_real_calendar_dates() {

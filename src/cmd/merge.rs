@@ -38,7 +38,7 @@ pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
     let (ds, digests) = super::run::finish(
         &pages,
         &args.out.dir,
-        &args.report.options(),
+        &args.report.options()?,
         corrections.as_ref(),
         &mut timings,
         global.reporter().as_ref(),

@@ -23,12 +23,16 @@ pub struct ReportCmdArgs {
 pub fn command(args: ReportCmdArgs, global: Global) -> Result<Exit, Error> {
     let data = args.data.clone().unwrap_or_else(|| args.out.dir.clone());
     let ds = crate::store::Dataset::read(&data)?;
+    let options = args.report.options()?;
     let written = crate::report::write_all(
         &ds,
         &args.out.dir.join("digests"),
-        &args.report.options(),
+        &options,
         global.reporter().as_ref(),
     )?;
+    let workbook = args.out.dir.join("greenbook.xlsx");
+    crate::report::workbook::write_workbook(&workbook, &ds, options.date.as_deref())?;
+    eprintln!("{}", workbook.display());
     for w in &written {
         eprintln!(
             "{} ({} pages, {} KB)",

@@ -36,7 +36,7 @@ pub struct RunArgs {
 pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
     let req = RunRequest {
         options: args.engine.options(&args.out.dir)?,
-        report: args.report.options(),
+        report: args.report.options()?,
         corrections: args.corrections.load(&args.inputs)?,
         inputs: args.inputs,
         out: args.out.dir,
@@ -209,6 +209,11 @@ pub fn finish(
             eprintln!("greenbook: book.pdf: page {label} left out: {why}");
         }
         crate::report::review::write_review(&out.join("review"), &dataset, pages)?;
+        crate::report::workbook::write_workbook(
+            &out.join("greenbook.xlsx"),
+            &dataset,
+            report.date.as_deref(),
+        )?;
         Ok(())
     })?;
     Ok((dataset, digests))

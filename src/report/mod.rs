@@ -9,6 +9,7 @@ pub mod charts;
 pub mod fonts;
 pub mod pdf;
 pub mod review;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,8 @@ impl Digest {
 /// Options for the digests.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
-    /// Printed on the cover. None: the data's fingerprint is printed instead, so reruns are identical.
+    /// The run's date (YYYY-MM-DD), printed on the covers and set in book.pdf; the command line
+    /// resolves it (`--date`, else SOURCE_DATE_EPOCH, else today).
     pub date: Option<String>,
     /// Only this district (and the overview).
     pub only_district: Option<String>,
@@ -123,7 +125,7 @@ pub fn layout_all(ds: &Dataset, opts: &ReportOptions, fonts: &fonts::ReportFonts
     let stamp = opts
         .date
         .clone()
-        .unwrap_or_else(|| format!("数据指纹 {}（未指定日期，见 --date）", fingerprint(ds)));
+        .unwrap_or_else(|| "日期未注明".to_string());
     let font = charts::register(&fonts.regular);
     let mut out = vec![overview(ds, &stamp, font)];
     for (i, d) in ds.districts().iter().enumerate() {
@@ -174,14 +176,6 @@ pub fn write_all(
     }
     progress.finish();
     Ok(written)
-}
-
-fn fingerprint(ds: &Dataset) -> String {
-    let mut all = String::new();
-    for p in &ds.pages {
-        all.push_str(p.sha256.as_deref().unwrap_or(&p.label));
-    }
-    crate::io::sha256_hex(all.as_bytes())[..12].to_string()
 }
 
 /// A fact value as printed: "约1,224" for approximate values, "1,224（校）" for a value a reviewer
@@ -495,7 +489,7 @@ pub fn district_digest(
                 "目录收录本区案例 {listed} 个，已数字化 {} 个。",
                 cases.len()
             ),
-            format!("生成：{stamp}"),
+            format!("生成日期：{stamp}"),
         ],
     );
     if cases.is_empty() {
@@ -550,7 +544,7 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
                 ds.contents.len(),
                 all.len()
             ),
-            format!("生成：{stamp}"),
+            format!("生成日期：{stamp}"),
         ],
     );
     b.push(Block::Heading("各区比较".into()));

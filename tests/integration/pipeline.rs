@@ -280,6 +280,66 @@ fn outputs_are_reproducible() {
         );
     }
     assert!(!again.join("digests/02-黄浦区.pdf").exists());
+    assert!(
+        std::fs::read(out.join("greenbook.xlsx")).unwrap()
+            == std::fs::read(again.join("greenbook.xlsx")).unwrap(),
+        "greenbook.xlsx differs between runs"
+    );
+}
+
+/// The workbook read back with openpyxl (a real reader) against the Parquet files read with polars:
+/// the same rows and values, typed cells (numbers, integer years, percent cells), a frozen header with
+/// an autofilter on every data sheet.
+#[test]
+fn the_workbook_reads_back_as_the_parquet() {
+    let out = output();
+    let report = python(
+        out,
+        r#"
+import openpyxl, polars as pl
+wb = openpyxl.load_workbook("greenbook.xlsx")
+assert wb.sheetnames == ["说明", "cases", "facts", "contents", "pages"], wb.sheetnames
+for name in ["cases", "facts", "contents", "pages"]:
+    ws = wb[name]
+    assert ws.freeze_panes == "A2", (name, ws.freeze_panes)
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), name
+    assert all(ws.column_dimensions[c].width >= 6 for c in ws.column_dimensions), name
+def rows(ws):
+    it = ws.iter_rows(values_only=False)
+    head = [c.value for c in next(it)]
+    return [dict(zip(head, r)) for r in it]
+cases = pl.read_parquet("cases.parquet").to_dicts()
+got = rows(wb["cases"])
+assert len(got) == len(cases), (len(got), len(cases))
+for want, row in zip(cases, got):
+    assert row["case_id"].value == want["case_id"]
+    assert row["community"].value == want["community"]
+    for f in ["households", "population", "founded_year"]:
+        c = row[f]
+        assert (c.value if c.value is not None else None) == want[f], (f, c.value, want[f])
+        if want[f] is not None:
+            assert c.data_type == "n" and isinstance(c.value, int), (f, c.value)
+    for f in ["green_rate", "elderly_share", "migrant_share"]:
+        c = row[f]
+        if want[f] is None:
+            assert c.value is None, (f, c.value)
+        else:
+            assert abs(c.value * 100 - want[f]) < 1e-9 and "%" in c.number_format, (f, c.value, c.number_format)
+facts = pl.read_parquet("facts.parquet").to_dicts()
+got = rows(wb["facts"])
+assert len(got) == len(facts)
+for want, row in zip(facts, got):
+    assert (row["case_id"].value, row["field"].value, row["page"].value) == (want["case_id"], want["field"], want["page"])
+    assert row["sentence"].value == want["sentence"]
+    v = row["value"].value * (100 if want["field"] in ("green_rate", "elderly_share", "migrant_share") else 1)
+    assert abs(v - want["value"]) < 1e-9, (v, want["value"])
+    assert row["source"].value == want["source"]
+assert wb["contents"].max_row - 1 == pl.read_parquet("contents.parquet").height
+assert wb["pages"].max_row - 1 == pl.read_parquet("pages.parquet").height
+print(len(got))
+"#,
+    );
+    assert!(report.trim().parse::<usize>().unwrap() >= 10, "{report}");
 }
 
 fn tool(cmd: &str, args: &[&str], pdf: &Path) -> String {
@@ -348,7 +408,7 @@ fn digests_parse_back_with_names_figures_fonts_and_pages() {
     for s in [
         "浦东新区绿色社区数据摘要",
         "目录收录本区案例10个，已数字化3个。",
-        "生成：2026-11-29",
+        "生成日期：2026-11-29",
         "东力居民区",
         "华高新村第二居民区",
         "高行镇",
@@ -397,4 +457,41 @@ fn a_report_font_that_is_not_truetype_is_a_missing_dependency() {
         err.contains("GreenbookSansSC-Regular.ttf") && err.contains(".ttc"),
         "{err}"
     );
+}
+
+/// Without --date, the outputs carry SOURCE_DATE_EPOCH's date: the same data and the same value give
+/// the same bytes; a value that is not a number of seconds is a usage error.
+#[test]
+fn source_date_epoch_dates_the_digests_and_the_workbook() {
+    let out = output();
+    let t = tmp();
+    let report = |dir: &Path, epoch: &str| {
+        bin()
+            .args(["report", "-q", "--only-district", "浦东新区", "--data"])
+            .arg(out)
+            .arg("-o")
+            .arg(dir)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    assert_exit(&report(&a, "1795910400"), 0);
+    assert_exit(&report(&b, "1795910400"), 0);
+    for name in ["digests/01-浦东新区.pdf", "greenbook.xlsx"] {
+        assert!(
+            std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+    let cover = tool(
+        "pdftotext",
+        &["-l", "1"],
+        &a.join("digests/01-浦东新区.pdf"),
+    );
+    assert!(cover.contains("生成日期：2026-11-29"), "{cover}");
+    assert!(!cover.contains("--date"), "{cover}");
+    let r = report(&t.path().join("c"), "yesterday");
+    assert_exit(&r, 2);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("SOURCE_DATE_EPOCH=yesterday"));
 }

@@ -153,6 +153,34 @@ fn an_edit_in_the_browser_reaches_parquet_and_the_digest_and_survives_reruns() {
     let text = String::from_utf8_lossy(&digest.stdout).replace(char::is_whitespace, "");
     assert!(text.contains("1225（校）"), "{text}");
     assert!(text.contains("经人工校对为1225（OCR读作1224"), "{text}");
+    // The workbook has the correction, and its formula-like note is text with Excel's quote prefix.
+    let xlsx = Command::new("python3")
+        .arg("-c")
+        .arg(
+            r#"
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1])["facts"]
+head = [c.value for c in ws[1]]
+for row in ws.iter_rows(min_row=2):
+    r = dict(zip(head, row))
+    if r["source"].value == "corrected":
+        note = r["note"]
+        assert note.data_type == "s" and note.quotePrefix, (note.data_type, note.quotePrefix)
+        print(r["value"].value, r["ocr_value"].value, note.value)
+"#,
+        )
+        .arg(corrected.join("greenbook.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        xlsx.status.success(),
+        "{}",
+        String::from_utf8_lossy(&xlsx.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&xlsx.stdout).trim(),
+        "1225 1224 =HYPERLINK(\"x\") 核对原书"
+    );
     // Reruns keep it: a cache hit, and --force (every page read again).
     for extra in [&[][..], &["--force"][..]] {
         let mut args = vec!["--corrections", csv_path.to_str().unwrap()];
