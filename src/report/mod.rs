@@ -505,6 +505,8 @@ pub fn district_digest(
             blocks: b,
         };
     }
+    b.push(Block::Heading("要点".into()));
+    b.extend(headline(ds, &cases, listed).into_iter().map(Block::Para));
     b.push(Block::Heading("关键数字（与全市比较）".into()));
     b.push(key_figures(ds, &cases, true));
     b.push(Block::Heading("社区一览".into()));
@@ -526,6 +528,186 @@ pub fn district_digest(
         title: format!("{district}绿色社区数据摘要"),
         blocks: b,
     }
+}
+
+/// "第 8 页" for a page label of a printed page (`p008`), the label itself otherwise.
+fn page_ref(label: &str) -> String {
+    match book_pdf::folio(label) {
+        book_pdf::Folio::Decimal(n) => format!("第 {n} 页"),
+        _ => label.to_string(),
+    }
+}
+
+/// Pages of several figures: "第 2、5、8 页".
+fn pages_ref(labels: &[String]) -> String {
+    let mut nums = Vec::new();
+    for l in labels {
+        match book_pdf::folio(l) {
+            book_pdf::Folio::Decimal(n) if !nums.contains(&n.to_string()) => {
+                nums.push(n.to_string())
+            }
+            book_pdf::Folio::Decimal(_) => {}
+            _ if !nums.contains(l) => nums.push(l.clone()),
+            _ => {}
+        }
+    }
+    format!("第 {} 页", nums.join("、"))
+}
+
+/// A figure in a sentence, with its marks: "约8000", "1225（校）", "35%（存疑）".
+fn figure(ds: &Dataset, case: &CaseRow, field: Field, v: f64) -> String {
+    let fact = ds.facts_of(&case.case_id).find(|f| f.field == field);
+    let doubt = if fact
+        .is_some_and(|f| f.source != crate::store::Source::Corrected && !f.flags.is_empty())
+    {
+        "（存疑）"
+    } else {
+        ""
+    };
+    format!("{}{doubt}", show_fact(ds, case, field, Some(v)))
+}
+
+/// The page a case's figure is printed on.
+fn fact_page(ds: &Dataset, case: &CaseRow, field: Field) -> Option<String> {
+    ds.facts_of(&case.case_id)
+        .find(|f| f.field == field && !f.page.is_empty())
+        .map(|f| f.page.clone())
+}
+
+/// The district's message in a few sentences built from the data, each figure followed by the book
+/// page it comes from.
+fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
+    let name = |c: &CaseRow| show_name(c);
+    let mut out = vec![format!(
+        "目录收录本区案例 {listed} 个，已数字化 {} 个：{}。",
+        cases.len(),
+        cases.iter().map(|c| name(c)).collect::<Vec<_>>().join("、")
+    )];
+    // Totals of households and population, with their pages.
+    let mut parts = Vec::new();
+    for (field, unit) in [(Field::Households, "户"), (Field::Population, "人")] {
+        let with: Vec<&&CaseRow> = cases
+            .iter()
+            .filter(|c| c.values.get(field).is_some())
+            .collect();
+        if with.is_empty() {
+            continue;
+        }
+        let sum: f64 = with.iter().filter_map(|c| c.values.get(field)).sum();
+        let pages: Vec<String> = with
+            .iter()
+            .filter_map(|c| fact_page(ds, c, field))
+            .collect();
+        let missing = cases.len() - with.len();
+        let gap = if missing > 0 {
+            format!("，{missing} 个社区未给出")
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{} {unit}（{}{gap}）",
+            fmt_num(sum),
+            pages_ref(&pages)
+        ));
+    }
+    if !parts.is_empty() {
+        out.push(format!("已数字化的社区合计 {}。", parts.join("、")));
+    }
+    // Green rate against the city mean, in points.
+    let mean = |cs: &[&CaseRow]| -> Option<f64> {
+        let v: Vec<f64> = cs
+            .iter()
+            .filter_map(|c| c.values.get(Field::GreenRate))
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let all: Vec<&CaseRow> = ds.cases.iter().collect();
+    match (mean(cases), mean(&all)) {
+        (Some(d), Some(c)) => {
+            let pages: Vec<String> = cases
+                .iter()
+                .filter_map(|x| fact_page(ds, x, Field::GreenRate))
+                .collect();
+            let diff = d - c;
+            let cmp = if diff.abs() < 0.05 {
+                "与全市平均持平".to_string()
+            } else {
+                format!(
+                    "{}全市平均（{}%）{} 个百分点",
+                    if diff > 0.0 { "高于" } else { "低于" },
+                    fmt_num((c * 10.0).round() / 10.0),
+                    fmt_num((diff.abs() * 10.0).round() / 10.0)
+                )
+            };
+            out.push(format!(
+                "本区社区平均绿化率 {}%（{}），{cmp}。",
+                fmt_num((d * 10.0).round() / 10.0),
+                pages_ref(&pages)
+            ));
+        }
+        _ => out.push("本区已数字化的社区均未给出绿化率。".into()),
+    }
+    // The oldest and newest communities.
+    let dated: Vec<(&CaseRow, f64)> = cases
+        .iter()
+        .filter_map(|c| c.values.get(Field::FoundedYear).map(|y| (*c, y)))
+        .collect();
+    let oldest = dated.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let newest = dated.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(o), Some(n)) = (oldest, newest) {
+        let at = |c: &CaseRow| {
+            fact_page(ds, c, Field::FoundedYear)
+                .map_or(String::new(), |p| format!("，{}", page_ref(&p)))
+        };
+        if o.1 == n.1 {
+            out.push(format!("已数字化的社区均建成于 {} 年。", fmt_num(o.1)));
+        } else {
+            out.push(format!(
+                "建成最早的是{}（{} 年{}），最新的是{}（{} 年{}）。",
+                name(o.0),
+                figure(ds, o.0, Field::FoundedYear, o.1),
+                at(o.0),
+                name(n.0),
+                figure(ds, n.0, Field::FoundedYear, n.1),
+                at(n.0)
+            ));
+        }
+    }
+    // Notable shares: the highest elderly and migrant shares.
+    for (field, what) in [
+        (Field::ElderlyShare, "老年人口占比"),
+        (Field::MigrantShare, "外来人口占比"),
+    ] {
+        if let Some((c, v)) = cases
+            .iter()
+            .filter_map(|c| c.values.get(field).map(|v| (*c, v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+        {
+            let at =
+                fact_page(ds, c, field).map_or(String::new(), |p| format!("，{}", page_ref(&p)));
+            out.push(format!(
+                "{what}最高的是{}（{}{at}）。",
+                name(c),
+                figure(ds, c, field, v)
+            ));
+        }
+    }
+    let flagged = cases
+        .iter()
+        .flat_map(|c| ds.facts_of(&c.case_id))
+        .filter(|f| !f.flags.is_empty() && f.source != crate::store::Source::Corrected)
+        .count();
+    let corrected = cases
+        .iter()
+        .flat_map(|c| ds.facts_of(&c.case_id))
+        .filter(|f| f.source == crate::store::Source::Corrected)
+        .count();
+    if flagged + corrected > 0 {
+        out.push(format!(
+            "{flagged} 个数字存疑（标“存疑”），{corrected} 个经人工校对（标“（校）”），详见“数据质量说明”。"
+        ));
+    }
+    out
 }
 
 /// The city-wide overview comparing all districts.

@@ -495,3 +495,57 @@ fn source_date_epoch_dates_the_digests_and_the_workbook() {
     assert_exit(&r, 2);
     assert!(String::from_utf8_lossy(&r.stderr).contains("SOURCE_DATE_EPOCH=yesterday"));
 }
+
+/// The Chinese README gives the same two commands as the English one, the same exit codes, and names
+/// only outputs a run writes.
+#[test]
+fn the_chinese_readme_matches_the_english_one() {
+    let en = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let zh = std::fs::read_to_string(root().join("README.zh-CN.md")).unwrap();
+    assert!(en.lines().take(3).any(|l| l.contains("README.zh-CN.md")));
+    assert_eq!(code_blocks(&zh, "sh")[0], code_blocks(&en, "sh")[0]);
+    let codes = |s: &str| -> Vec<String> {
+        let at = s.find("| 0 |").expect("an exit code table");
+        s[at..]
+            .lines()
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.split('|').nth(1).unwrap().trim().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&zh), codes(&en));
+    let out = output();
+    for name in [
+        "digests/00-全市概览.pdf",
+        "digests/01-浦东新区.pdf",
+        "greenbook.xlsx",
+        "cases.parquet",
+        "facts.parquet",
+        "review/index.html",
+        "book.pdf",
+        "book.txt",
+    ] {
+        assert!(
+            zh.contains(name.rsplit('/').next().unwrap()),
+            "{name} not in README.zh-CN.md"
+        );
+        assert!(out.join(name).exists(), "{name} not written");
+    }
+}
+
+/// The district digest states its message first: cases digitised of those listed, totals, the green
+/// rate against the city, the oldest and newest communities and notable shares, each with its page.
+#[test]
+fn the_digest_opens_with_its_headline_and_pages() {
+    let text = tool("pdftotext", &["-f", "2", "-l", "2"], &output().join("digests/01-浦东新区.pdf"));
+    let text = text.replace('\n', "");
+    for want in [
+        "要点",
+        "目录收录本区案例 10 个，已数字化 3 个：绿地崑廉居民区、华高新村第二居民区、东力居民区。",
+        "已数字化的社区合计 5807 户（第 2、5、8 页）",
+        "本区社区平均绿化率 48.5%（第 2 页）",
+        "建成最早的是华高新村第二居民区（1999 年，第 5 页）",
+        "老年人口占比最高的是东力居民区（40%，第 8 页）",
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
+}
