@@ -290,7 +290,7 @@ fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Blo
         header.push("区".into());
     }
     header.push("街镇".into());
-    header.extend(Field::ALL.iter().map(|f| f.label().to_string()));
+    header.extend(Field::ALL.iter().map(|f| with_unit(*f)));
     let rows = cases
         .iter()
         .map(|c| {
@@ -527,6 +527,19 @@ pub fn district_digest(
         name: format!("{chapter:02}-{district}"),
         title: format!("{district}绿色社区数据摘要"),
         blocks: b,
+    }
+}
+
+/// A field's column header with its unit: "户数（户）", "绿化率（%）", "建成年份".
+fn with_unit(f: Field) -> String {
+    match f.measure() {
+        Measure::Year => f.label().to_string(),
+        Measure::Percent => format!("{}（%）", f.label()),
+        Measure::Count => format!(
+            "{}（{}）",
+            f.label(),
+            if f == Field::Households { "户" } else { "人" }
+        ),
     }
 }
 

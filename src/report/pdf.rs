@@ -209,21 +209,55 @@ fn table(
 ) -> Result<TableLayout, ReportError> {
     let mut t = TableLayout::new(weights.to_vec());
     t.set_cell_decorator(FrameCellDecorator::new(true, true, true));
-    let cell =
-        |s: &str, style: Style| PaddedElement::new(para(s, style), Margins::trbl(1, 1.5, 1, 1.5));
+    // A column of figures is right-aligned, its header too.
+    let numeric: Vec<bool> = (0..header.len())
+        .map(|c| {
+            let cells: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| r.get(c).map(String::as_str))
+                .filter(|s| *s != "—")
+                .collect();
+            !cells.is_empty() && cells.iter().all(|s| is_figure(s))
+        })
+        .collect();
+    let cell = |s: &str, style: Style, right: bool| {
+        let p = para(s, style);
+        let p = if right {
+            p.aligned(Alignment::Right)
+        } else {
+            p
+        };
+        PaddedElement::new(p, Margins::trbl(1, 1.5, 1, 1.5))
+    };
     let mut row = t.row();
-    for h in header {
-        row.push_element(cell(h, Style::new().bold().with_font_size(9)));
+    for (c, h) in header.iter().enumerate() {
+        row.push_element(cell(h, Style::new().bold().with_font_size(9), numeric[c]));
     }
     row.push().map_err(|e| render_err(path, e))?;
     for r in rows {
         let mut row = t.row();
-        for c in r {
-            row.push_element(cell(c, Style::new().with_font_size(9)));
+        for (c, v) in r.iter().enumerate() {
+            let right = numeric.get(c).copied().unwrap_or(false);
+            row.push_element(cell(v, Style::new().with_font_size(9), right));
         }
         row.push().map_err(|e| render_err(path, e))?;
     }
     Ok(t)
+}
+
+/// A figure as the tables print it: "1224", "约8000", "48.5%", "1225（校）", "12,5" — digits with their
+/// marks, nothing else.
+pub fn is_figure(s: &str) -> bool {
+    let core = s
+        .trim_start_matches('约')
+        .trim_end_matches("（校）")
+        .trim_end_matches("（存疑）")
+        .trim_end_matches('%');
+    !core.is_empty()
+        && core.chars().any(|c| c.is_ascii_digit())
+        && core
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
 /// An image that moves to the next page instead of overflowing the bottom of this one (or, without
@@ -546,6 +580,23 @@ fn relink(obj: &mut lopdf::Object, map: &HashMap<lopdf::ObjectId, lopdf::ObjectI
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn figures_are_told_from_text() {
+        for f in [
+            "1224",
+            "约8000",
+            "48.5%",
+            "1225（校）",
+            "35%（存疑）",
+            "1,224",
+        ] {
+            assert!(is_figure(f), "{f}");
+        }
+        for t in ["—", "高行镇", "p008", "第 8 页", "约"] {
+            assert!(!is_figure(t), "{t}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -536,7 +536,11 @@ fn the_chinese_readme_matches_the_english_one() {
 /// rate against the city, the oldest and newest communities and notable shares, each with its page.
 #[test]
 fn the_digest_opens_with_its_headline_and_pages() {
-    let text = tool("pdftotext", &["-f", "2", "-l", "2"], &output().join("digests/01-浦东新区.pdf"));
+    let text = tool(
+        "pdftotext",
+        &["-f", "2", "-l", "2"],
+        &output().join("digests/01-浦东新区.pdf"),
+    );
     let text = text.replace('\n', "");
     for want in [
         "要点",
