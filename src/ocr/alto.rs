@@ -9,24 +9,8 @@ use std::path::Path;
 use super::runs::{Run, page_lines};
 use super::{OcrError, PageOcr};
 use crate::io::write_atomic;
+use crate::text::escape_xml;
 
-/// XML-escapes text for an attribute or element.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// ALTO's CC: one digit per character, 0 sure … 9 unsure, from confidences 0–100.
 fn cc(confs: &[u8]) -> String {
@@ -47,7 +31,7 @@ fn string(out: &mut String, id: &str, r: &Run) {
         out,
         "          <String ID=\"{id}\" {} CONTENT=\"{}\"",
         boxed(r.x, r.y, r.w, r.h),
-        esc(&r.text)
+        escape_xml(&r.text)
     );
     if r.conf >= 0.0 {
         let _ = write!(out, " WC=\"{:.2}\"", (r.conf / 100.0).clamp(0.0, 1.0));
@@ -73,12 +57,12 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
     let _ = write!(
         out,
         "  <Description>\n    <MeasurementUnit>pixel</MeasurementUnit>\n    <sourceImageInformation>\n      <fileName>{}</fileName>\n    </sourceImageInformation>\n",
-        esc(&file)
+        escape_xml(&file)
     );
     let _ = write!(
         out,
         "    <OCRProcessing ID=\"OCR_0\">\n      <ocrProcessingStep>\n        <processingStepSettings>{}; rotation {}; frame {}</processingStepSettings>\n        <processingSoftware>\n          <softwareName>greenbook</softwareName>\n          <softwareVersion>{}</softwareVersion>\n          <applicationDescription>OCR of scanned book pages; engine and settings above</applicationDescription>\n        </processingSoftware>\n      </ocrProcessingStep>\n    </OCRProcessing>\n  </Description>\n",
-        esc(&p.engine),
+        escape_xml(&p.engine),
         p.rotation,
         p.frame,
         env!("CARGO_PKG_VERSION")
@@ -86,7 +70,7 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
     let _ = writeln!(
         out,
         "  <Layout>\n    <Page ID=\"page_{index}\" PHYSICAL_IMG_NR=\"{index}\" PRINTED_IMG_NR=\"{}\" WIDTH=\"{width}\" HEIGHT=\"{height}\" PROCESSING=\"OCR_0\" LANG=\"zh-CN\">",
-        esc(&p.label)
+        escape_xml(&p.label)
     );
     let _ = writeln!(out, "      <PrintSpace {}>", boxed(0, 0, width, height));
     let lines = page_lines(&p.words);
@@ -170,7 +154,7 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(
-            esc("<a href=\"x\">&'\u{1}"),
+            escape_xml("<a href=\"x\">&'\u{1}"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
         );
     }

@@ -793,13 +793,7 @@ pub(crate) fn remove_stale(path: PathBuf) -> Result<(), OcrError> {
 /// words' numbering; a line's box is its layout box when known, else its words' extent.
 pub fn hocr_from_words(words: &[Word], lines: &[LineBox], width: u32, height: u32) -> String {
     use std::fmt::Write;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;")
-    };
+    let esc = crate::text::escape_xml;
     let bbox = |x: u32, y: u32, w: u32, h: u32| format!("bbox {x} {y} {} {}", x + w, y + h);
     let span = |ws: &[&Word]| {
         let x0 = ws.iter().map(|w| w.x).min().unwrap_or(0);

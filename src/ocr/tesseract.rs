@@ -473,21 +473,14 @@ fn parse_tsv(tsv: &str) -> Vec<Word> {
 /// next to Han restored to full width; a blank line between blocks.
 pub fn words_to_text(words: &[Word]) -> String {
     let mut out = String::new();
-    let mut i = 0;
     let mut last_block = None;
-    while i < words.len() {
-        let key = (words[i].block, words[i].par, words[i].line);
-        let j = words[i..]
-            .iter()
-            .position(|w| (w.block, w.par, w.line) != key)
-            .map_or(words.len(), |k| i + k);
-        if last_block.is_some_and(|b| b != key.0) {
+    for line in super::runs::word_lines(words) {
+        if last_block.is_some_and(|b| b != line[0].block) {
             out.push('\n');
         }
-        last_block = Some(key.0);
-        out.push_str(&super::runs::line_text(&words[i..j]));
+        last_block = Some(line[0].block);
+        out.push_str(&super::runs::line_text(line));
         out.push('\n');
-        i = j;
     }
     out
 }

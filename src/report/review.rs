@@ -17,36 +17,15 @@ use sha2::Digest;
 use super::ReportError;
 use crate::extract::{FIELDS, Field};
 use crate::ocr::PageOcr;
+use crate::ocr::ppocr::Rect;
 use crate::ocr::runs::page_lines;
 use crate::store::{CaseRow, Dataset, FactRow};
+use crate::text::escape_xml;
 
-/// A rectangle in the pixels of a page as OCR read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rect {
-    pub x: u32,
-    pub y: u32,
-    pub w: u32,
-    pub h: u32,
-}
 
 /// Widest crop, px: crops are scaled down to it.
 const CROP_WIDTH: u32 = 900;
 
-/// HTML-escapes text for an element or a quoted attribute.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Where a fact's figure stands on its page: the OCR boxes of its characters, one per line it is on.
 /// The sentence is found in the page's text (whitespace ignored) and the span taken inside it; when
@@ -249,14 +228,14 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
         let _ = write!(
             body,
             "<section class=\"case\" data-case=\"{}\" data-district=\"{}\">\n<h2>{} <small>{} · {} · {} · 第 {}–{} 页</small></h2>\n",
-            esc(&case.case_id),
-            esc(case.district.as_deref().unwrap_or("")),
-            esc(&name),
-            esc(case.district.as_deref().unwrap_or("区未知")),
-            esc(case.town.as_deref().unwrap_or("")),
-            esc(&case.case_id),
-            esc(&case.first_page),
-            esc(&case.last_page),
+            escape_xml(&case.case_id),
+            escape_xml(case.district.as_deref().unwrap_or("")),
+            escape_xml(&name),
+            escape_xml(case.district.as_deref().unwrap_or("区未知")),
+            escape_xml(case.town.as_deref().unwrap_or("")),
+            escape_xml(&case.case_id),
+            escape_xml(&case.first_page),
+            escape_xml(&case.last_page),
         );
         for item in items {
             n_items += 1;
@@ -303,20 +282,20 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                 body,
                 "<div class=\"item{}\" tabindex=\"0\" data-case=\"{}\" data-field=\"{}\" data-flags=\"{}\" data-orig=\"{}\">\n<div class=\"head\"><span class=\"label\">{}</span> <span class=\"value\">{}</span> <span class=\"meta\">",
                 if doubtful { " doubtful" } else { "" },
-                esc(&item.case.case_id),
+                escape_xml(&item.case.case_id),
                 field_name,
-                esc(&flags),
-                esc(&orig),
-                esc(label),
-                esc(&shown),
+                escape_xml(&flags),
+                escape_xml(&orig),
+                escape_xml(label),
+                escape_xml(&shown),
             );
             if let Some(c) = conf {
                 let _ = write!(body, "置信度 {c:.2}");
             }
             if let Some(f) = item.fact {
-                let _ = write!(body, " · 第 {} 页", esc(&f.page));
+                let _ = write!(body, " · 第 {} 页", escape_xml(&f.page));
                 for fl in &f.flags {
-                    let _ = write!(body, " <span class=\"flag\">{}</span>", esc(fl.note()));
+                    let _ = write!(body, " <span class=\"flag\">{}</span>", escape_xml(fl.note()));
                 }
             }
             if item.field.is_none() {
@@ -327,7 +306,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                     let _ = write!(
                         body,
                         " · 其他读法：{}",
-                        esc(&item.case.community_alternatives.join("、"))
+                        escape_xml(&item.case.community_alternatives.join("、"))
                     );
                 }
             }
@@ -338,7 +317,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                     (f.span_start as usize).min(chars.len()),
                     (f.span_end as usize).min(chars.len()),
                 );
-                let part = |r: &[char]| esc(&r.iter().collect::<String>());
+                let part = |r: &[char]| escape_xml(&r.iter().collect::<String>());
                 let _ = writeln!(
                     body,
                     "<blockquote class=\"sentence\">{}<mark>{}</mark>{}</blockquote>",
@@ -385,8 +364,8 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                             r.y,
                             r.w,
                             r.h,
-                            esc(&file),
-                            esc(&page.label)
+                            escape_xml(&file),
+                            escape_xml(&page.label)
                         );
                         for b in &boxes {
                             let _ = write!(
@@ -402,8 +381,8 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
             let _ = writeln!(
                 body,
                 "<div class=\"fix\"><label>更正 <input class=\"edit\" value=\"{}\" aria-label=\"{} 更正值\"></label> <label>备注 <input class=\"note\" aria-label=\"备注\"></label></div>\n</div>",
-                esc(&orig),
-                esc(label)
+                escape_xml(&orig),
+                escape_xml(label)
             );
         }
         body.push_str("</section>\n");
@@ -411,7 +390,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
     let districts: Vec<String> = ds.districts();
     let mut district_opts = String::new();
     for d in &districts {
-        let _ = write!(district_opts, "<option>{}</option>", esc(d));
+        let _ = write!(district_opts, "<option>{}</option>", escape_xml(d));
     }
     let mut flag_opts = String::from(
         "<option value=\"doubtful\">存疑（标记或低置信度）</option><option value=\"missing\">未找到</option>",
@@ -421,7 +400,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
             flag_opts,
             "<option value=\"{}\">{}</option>",
             f.as_str(),
-            esc(f.note())
+            escape_xml(f.note())
         );
     }
     let csp = format!(
@@ -471,8 +450,8 @@ mod tests {
     #[test]
     fn scan_text_is_escaped() {
         assert_eq!(
-            esc("<script>alert('x')</script>&\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
+            escape_xml("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;"
         );
     }
 

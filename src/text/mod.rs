@@ -23,6 +23,25 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Escapes text for XML and HTML, in an element or a quoted attribute (`&`, `<`, `>`, `"`, `'`), and
+/// drops the control characters XML 1.0 cannot carry. Text from scans goes through it into hOCR, ALTO
+/// and the review page.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Joins OCR words of one line: a space only where both neighbours are non-CJK (Latin words, numbers).
 pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
@@ -196,6 +215,14 @@ pub fn fmt_num(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_text_is_escaped_for_xml_and_html() {
+        assert_eq!(
+            escape_xml("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+    }
 
     #[test]
     fn no_space_between_han_but_between_latin() {
