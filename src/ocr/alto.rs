@@ -11,7 +11,6 @@ use super::{OcrError, PageOcr};
 use crate::io::write_atomic;
 use crate::text::escape_xml;
 
-
 /// ALTO's CC: one digit per character, 0 sure … 9 unsure, from confidences 0–100.
 fn cc(confs: &[u8]) -> String {
     let digit = |c: u8| (u32::from(100 - c.min(100)) * 9).div_ceil(100).to_string();

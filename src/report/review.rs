@@ -22,10 +22,8 @@ use crate::ocr::runs::page_lines;
 use crate::store::{CaseRow, Dataset, FactRow};
 use crate::text::escape_xml;
 
-
 /// Widest crop, px: crops are scaled down to it.
 const CROP_WIDTH: u32 = 900;
-
 
 /// Where a fact's figure stands on its page: the OCR boxes of its characters, one per line it is on.
 /// The sentence is found in the page's text (whitespace ignored) and the span taken inside it; when
@@ -295,7 +293,11 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
             if let Some(f) = item.fact {
                 let _ = write!(body, " · 第 {} 页", escape_xml(&f.page));
                 for fl in &f.flags {
-                    let _ = write!(body, " <span class=\"flag\">{}</span>", escape_xml(fl.note()));
+                    let _ = write!(
+                        body,
+                        " <span class=\"flag\">{}</span>",
+                        escape_xml(fl.note())
+                    );
                 }
             }
             if item.field.is_none() {
