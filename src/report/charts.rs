@@ -254,6 +254,148 @@ fn elderly_vs_migrant(font: &'static str, cases: &[&CaseRow]) -> Chart {
     })
 }
 
+/// The outlines of Shanghai's 16 districts (lon/lat rings), decoded and simplified from echarts@4.9.0
+/// by `scripts/make-shanghai-map.py` (Apache-2.0: `shanghai-districts.LICENSE`).
+const SHANGHAI: &str = include_str!("shanghai-districts.json");
+
+#[derive(serde::Deserialize)]
+struct Outlines {
+    districts: Vec<Outline>,
+}
+
+#[derive(serde::Deserialize)]
+struct Outline {
+    name: String,
+    rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// A schematic map of the city: each district filled by `value` (darker is more; grey when it has
+/// none), labelled with its name and value. Labelled 示意图: outlines simplified, not a surveyed map.
+pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64>)]) -> Chart {
+    let outlines: Vec<Outline> = serde_json::from_str::<Outlines>(SHANGHAI)
+        .map(|o| o.districts)
+        .unwrap_or_default();
+    let short = |n: &str| {
+        n.trim_end_matches("新区")
+            .trim_end_matches('区')
+            .to_string()
+    };
+    let labels: String = outlines
+        .iter()
+        .map(|o| short(&o.name))
+        .chain([
+            caption.to_string(),
+            "（示意图）中心城区：· 0123456789.".into(),
+        ])
+        .collect();
+    let height = 1180;
+    draw(font, caption, labels, height, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        if outlines.is_empty() {
+            return Err("district outlines missing".into());
+        }
+        let pts = || outlines.iter().flat_map(|o| o.rings.iter().flatten());
+        let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
+        let (y0, y1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
+        // Equirectangular at the city's latitude, fitted below the caption.
+        let kx = (31.2f64).to_radians().cos();
+        let (top, pad) = (90.0, 30.0);
+        let avail_w = f64::from(W) - 2.0 * pad;
+        let avail_h = f64::from(height) - top - pad - 60.0;
+        let scale = (avail_w / ((x1 - x0) * kx)).min(avail_h / (y1 - y0));
+        let px = |p: &[f64; 2]| -> (i32, i32) {
+            (
+                (pad + (p[0] - x0) * kx * scale) as i32,
+                (top + (y1 - p[1]) * scale) as i32,
+            )
+        };
+        let max = values
+            .iter()
+            .filter_map(|(_, v)| *v)
+            .fold(0.0f64, f64::max)
+            .max(1.0);
+        let shade = |v: Option<f64>| match v {
+            Some(v) if v > 0.0 => {
+                let t = (v / max).clamp(0.0, 1.0);
+                RGBColor(
+                    (200.0 - 160.0 * t) as u8,
+                    (230.0 - 110.0 * t) as u8,
+                    (201.0 - 150.0 * t) as u8,
+                )
+            }
+            _ => RGBColor(225, 225, 225),
+        };
+        root.draw_text(
+            &format!("{caption}（示意图）"),
+            &(font, 34).into_font().color(&BLACK),
+            (20, 20),
+        )
+        .map_err(|e| e.to_string())?;
+        for o in &outlines {
+            let v = values
+                .iter()
+                .find(|(n, _)| *n == o.name)
+                .and_then(|(_, v)| *v);
+            for ring in &o.rings {
+                let poly: Vec<(i32, i32)> = ring.iter().map(px).collect();
+                root.draw(&Polygon::new(poly.clone(), shade(v).filled()))
+                    .map_err(|e| e.to_string())?;
+                root.draw(&PathElement::new(
+                    poly,
+                    RGBColor(70, 80, 70).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        // The seven central districts are too small to label inside: they are listed below the map.
+        const CENTRAL: [&str; 7] = [
+            "黄浦区",
+            "徐汇区",
+            "长宁区",
+            "静安区",
+            "普陀区",
+            "虹口区",
+            "杨浦区",
+        ];
+        let value_text = |name: &str| {
+            let v = values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v);
+            match v {
+                Some(v) => format!("{} {}", short(name), crate::text::fmt_num(v)),
+                None => short(name),
+            }
+        };
+        let central: Vec<String> = CENTRAL.iter().map(|n| value_text(n)).collect();
+        root.draw_text(
+            &format!("中心城区：{}", central.join(" · ")),
+            &(font, 24).into_font().color(&BLACK),
+            (20, height as i32 - 50),
+        )
+        .map_err(|e| e.to_string())?;
+        for o in outlines
+            .iter()
+            .filter(|o| !CENTRAL.contains(&o.name.as_str()))
+        {
+            // The label at the middle of the district's largest ring.
+            let Some(ring) = o.rings.iter().max_by_key(|r| r.len()) else {
+                continue;
+            };
+            let n = ring.len() as f64;
+            let c = [
+                ring.iter().map(|p| p[0]).sum::<f64>() / n,
+                ring.iter().map(|p| p[1]).sum::<f64>() / n,
+            ];
+            let (x, y) = px(&c);
+            root.draw(&Text::new(
+                value_text(&o.name),
+                (x - 30, y - 12),
+                (font, 28).into_font().color(&BLACK),
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}
+
 /// The three charts of a digest.
 pub fn district_charts(font: &'static str, cases: &[&CaseRow]) -> Vec<Chart> {
     let households: Vec<(String, f64)> = cases
@@ -276,6 +418,31 @@ pub fn district_charts(font: &'static str, cases: &[&CaseRow]) -> Vec<Chart> {
 mod tests {
     use super::*;
     use crate::report::fonts::ReportFonts;
+
+    /// The map fills the district with cases in the darkest green and the others in grey, from the
+    /// committed outlines of all 16 districts.
+    #[test]
+    fn the_city_map_colours_districts_by_their_value() {
+        let outlines: Outlines = serde_json::from_str(SHANGHAI).unwrap();
+        assert_eq!(outlines.districts.len(), 16);
+        let fonts = ReportFonts::load(None).unwrap();
+        let font = register(&fonts.regular);
+        let values: Vec<(String, Option<f64>)> = outlines
+            .districts
+            .iter()
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    Some(if d.name == "浦东新区" { 3.0 } else { 0.0 }),
+                )
+            })
+            .collect();
+        let map = city_map(font, "各区已数字化案例数", &values);
+        let count = |c: [u8; 3]| map.rgb.chunks(3).filter(|p| *p == c).count();
+        let (green, grey) = (count([40, 120, 51]), count([225, 225, 225]));
+        assert!(green > 50_000, "{green} px of Pudong");
+        assert!(grey > 3 * green / 2, "{grey} px of the other districts");
+    }
 
     /// Charts are drawn in the face they are given (the `--font-dir` face, whose coverage the labels
     /// are checked against), not always in the built-in one.

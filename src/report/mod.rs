@@ -783,6 +783,21 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
         .collect(),
         rows,
     });
+    let digitised: Vec<(String, Option<f64>)> = districts
+        .iter()
+        .map(|d| {
+            let n = all
+                .iter()
+                .filter(|c| c.district.as_deref() == Some(d))
+                .count();
+            (d.clone(), Some(n as f64))
+        })
+        .collect();
+    b.push(Block::Chart(charts::city_map(
+        font,
+        "各区已数字化案例数",
+        &digitised,
+    )));
     b.push(Block::Heading("全市关键数字".into()));
     b.push(key_figures(ds, &all, false));
     b.push(Block::Heading("已数字化的社区".into()));
