@@ -44,9 +44,7 @@ fn string(out: &mut String, id: &str, r: &Run) {
 /// The ALTO document of one page. `index` is the page's place in the book (PHYSICAL_IMG_NR, from 1).
 pub fn page_alto(p: &PageOcr, index: usize) -> String {
     let (width, height) = (p.width.unwrap_or(0), p.height.unwrap_or(0));
-    let file = Path::new(&p.file)
-        .file_name()
-        .map_or_else(|| p.file.clone(), |f| f.to_string_lossy().into_owned());
+    let file = crate::io::file_name(&p.file);
     let mut out = String::new();
     out.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v4#\" \

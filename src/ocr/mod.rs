@@ -751,9 +751,7 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
 pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
     let mut out = String::new();
     for p in pages {
-        let file = Path::new(&p.file)
-            .file_name()
-            .map_or_else(|| p.file.clone(), |f| f.to_string_lossy().into_owned());
+        let file = crate::io::file_name(&p.file);
         let frame = if p.frame > 0 {
             format!(" frame {}", p.frame + 1)
         } else {
@@ -796,11 +794,8 @@ pub fn hocr_from_words(words: &[Word], lines: &[LineBox], width: u32, height: u3
     let esc = crate::text::escape_xml;
     let bbox = |x: u32, y: u32, w: u32, h: u32| format!("bbox {x} {y} {} {}", x + w, y + h);
     let span = |ws: &[&Word]| {
-        let x0 = ws.iter().map(|w| w.x).min().unwrap_or(0);
-        let y0 = ws.iter().map(|w| w.y).min().unwrap_or(0);
-        let x1 = ws.iter().map(|w| w.x + w.w).max().unwrap_or(0);
-        let y1 = ws.iter().map(|w| w.y + w.h).max().unwrap_or(0);
-        bbox(x0, y0, x1 - x0, y1 - y0)
+        let (x, y, w, h) = runs::extent(ws.iter().copied());
+        bbox(x, y, w, h)
     };
     let mut out = format!(
         "  <div class='ocr_page' id='page_1' title='{}'>\n",

@@ -57,11 +57,16 @@ pub fn word_lines(words: &[Word]) -> Vec<&[Word]> {
     out
 }
 
-fn union(words: &[Word]) -> (u32, u32, u32, u32) {
-    let x0 = words.iter().map(|w| w.x).min().unwrap_or(0);
-    let y0 = words.iter().map(|w| w.y).min().unwrap_or(0);
-    let x1 = words.iter().map(|w| w.x + w.w).max().unwrap_or(0);
-    let y1 = words.iter().map(|w| w.y + w.h).max().unwrap_or(0);
+/// The box holding `words`: (x, y, w, h); all zero when there are none.
+pub fn extent<'a>(words: impl IntoIterator<Item = &'a Word>) -> (u32, u32, u32, u32) {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for w in words {
+        (x0, y0) = (x0.min(w.x), y0.min(w.y));
+        (x1, y1) = (x1.max(w.x + w.w), y1.max(w.y + w.h));
+    }
+    if x0 == u32::MAX {
+        return (0, 0, 0, 0);
+    }
     (x0, y0, x1 - x0, y1 - y0)
 }
 
@@ -73,26 +78,23 @@ pub fn page_lines(words: &[Word]) -> Vec<Line> {
         .into_iter()
         .filter_map(|ws| {
             let repaired = line_text(ws);
-            let (x, y, w, h) = union(ws);
+            let (x, y, w, h) = extent(ws);
             let chars: Vec<char> = repaired.chars().filter(|c| !c.is_whitespace()).collect();
             if chars.is_empty() {
                 return None;
             }
-            let parts: Vec<Vec<char>> = ws
+            // The words that hold text, with their characters' count.
+            let parts: Vec<(&Word, usize)> = ws
                 .iter()
-                .map(|w| w.text.chars().filter(|c| !c.is_whitespace()).collect())
-                .filter(|p: &Vec<char>| !p.is_empty())
+                .map(|w| (w, w.text.chars().filter(|c| !c.is_whitespace()).count()))
+                .filter(|(_, n)| *n > 0)
                 .collect();
-            let kept: Vec<&Word> = ws
-                .iter()
-                .filter(|w| w.text.chars().any(|c| !c.is_whitespace()))
-                .collect();
-            let runs = if parts.iter().map(Vec::len).sum::<usize>() == chars.len() {
+            let runs = if parts.iter().map(|(_, n)| n).sum::<usize>() == chars.len() {
                 // A space in the repaired line goes after the run that owns the character before it.
                 let owner: Vec<usize> = parts
                     .iter()
                     .enumerate()
-                    .flat_map(|(i, p)| std::iter::repeat_n(i, p.len()))
+                    .flat_map(|(i, (_, n))| std::iter::repeat_n(i, *n))
                     .collect();
                 let mut spaced = vec![false; parts.len()];
                 let mut seen = 0;
@@ -104,12 +106,12 @@ pub fn page_lines(words: &[Word]) -> Vec<Line> {
                     }
                 }
                 let mut at = 0;
-                kept.iter()
-                    .zip(&parts)
+                parts
+                    .iter()
                     .enumerate()
-                    .map(|(i, (w, p))| {
-                        let text: String = chars[at..at + p.len()].iter().collect();
-                        at += p.len();
+                    .map(|(i, &(w, n))| {
+                        let text: String = chars[at..at + n].iter().collect();
+                        at += n;
                         Run {
                             text,
                             x: w.x,
@@ -117,7 +119,7 @@ pub fn page_lines(words: &[Word]) -> Vec<Line> {
                             w: w.w,
                             h: w.h,
                             conf: w.conf,
-                            char_conf: if w.char_conf.len() == p.len() {
+                            char_conf: if w.char_conf.len() == n {
                                 w.char_conf.clone()
                             } else {
                                 Vec::new()

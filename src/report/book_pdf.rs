@@ -99,7 +99,7 @@ fn outline(ds: &Dataset, index_of: &BTreeMap<&str, usize>) -> Outline {
         let (Some(d), Some(&i)) = (&p.district, index_of.get(p.label.as_str())) else {
             continue;
         };
-        if out.last().is_none_or(|(last, _, _)| last != d) && !out.iter().any(|(x, _, _)| x == d) {
+        if !out.iter().any(|(x, _, _)| x == d) {
             out.push((d.clone(), i, Vec::new()));
         }
     }
@@ -363,7 +363,8 @@ pub fn write_book_pdf(
     })
 }
 
-fn parse_ymd(s: &str) -> Option<(u16, u8, u8)> {
+/// A date given as YYYY-MM-DD (the run's date) as its year, month and day.
+pub(crate) fn parse_ymd(s: &str) -> Option<(u16, u8, u8)> {
     let mut it = s.split('-');
     let y = it.next()?.parse().ok()?;
     let m = it.next()?.parse().ok()?;

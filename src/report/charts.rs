@@ -325,6 +325,7 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
             }
             _ => RGBColor(225, 225, 225),
         };
+        let value_of = |name: &str| values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v);
         root.draw_text(
             &format!("{caption}（示意图）"),
             &(font, 34).into_font().color(&BLACK),
@@ -332,10 +333,7 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
         )
         .map_err(|e| e.to_string())?;
         for o in &outlines {
-            let v = values
-                .iter()
-                .find(|(n, _)| *n == o.name)
-                .and_then(|(_, v)| *v);
+            let v = value_of(&o.name);
             for ring in &o.rings {
                 let poly: Vec<(i32, i32)> = ring.iter().map(px).collect();
                 root.draw(&Polygon::new(poly.clone(), shade(v).filled()))
@@ -357,12 +355,9 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
             "虹口区",
             "杨浦区",
         ];
-        let value_text = |name: &str| {
-            let v = values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v);
-            match v {
-                Some(v) => format!("{} {}", short(name), crate::text::fmt_num(v)),
-                None => short(name),
-            }
+        let value_text = |name: &str| match value_of(name) {
+            Some(v) => format!("{} {}", short(name), crate::text::fmt_num(v)),
+            None => short(name),
         };
         let central: Vec<String> = CENTRAL.iter().map(|n| value_text(n)).collect();
         root.draw_text(

@@ -352,7 +352,7 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             notes.push(format!(
                 "第 {} 页（{}）未能识别：{}",
                 p.label,
-                short_file(&p.file),
+                crate::io::file_name(&p.file),
                 e
             ));
         } else if let Some(c) = p.mean_conf.filter(|c| *c < LOW_CONFIDENCE) {
@@ -413,12 +413,6 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
         notes.push("未发现数据质量问题。".into());
     }
     notes.into_iter().map(Block::Para).collect()
-}
-
-fn short_file(f: &str) -> String {
-    Path::new(f)
-        .file_name()
-        .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
@@ -590,11 +584,14 @@ fn fact_page(ds: &Dataset, case: &CaseRow, field: Field) -> Option<String> {
 /// The district's message in a few sentences built from the data, each figure followed by the book
 /// page it comes from.
 fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
-    let name = |c: &CaseRow| show_name(c);
     let mut out = vec![format!(
         "目录收录本区案例 {listed} 个，已数字化 {} 个：{}。",
         cases.len(),
-        cases.iter().map(|c| name(c)).collect::<Vec<_>>().join("、")
+        cases
+            .iter()
+            .map(|c| show_name(c))
+            .collect::<Vec<_>>()
+            .join("、")
     )];
     // Totals of households and population, with their pages.
     let mut parts = Vec::new();
@@ -677,10 +674,10 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
         } else {
             out.push(format!(
                 "建成最早的是{}（{} 年{}），最新的是{}（{} 年{}）。",
-                name(o.0),
+                show_name(o.0),
                 figure(ds, o.0, Field::FoundedYear, o.1),
                 at(o.0),
-                name(n.0),
+                show_name(n.0),
                 figure(ds, n.0, Field::FoundedYear, n.1),
                 at(n.0)
             ));
@@ -700,7 +697,7 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
                 fact_page(ds, c, field).map_or(String::new(), |p| format!("，{}", page_ref(&p)));
             out.push(format!(
                 "{what}最高的是{}（{}{at}）。",
-                name(c),
+                show_name(c),
                 figure(ds, c, field, v)
             ));
         }

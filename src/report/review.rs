@@ -18,21 +18,22 @@ use super::ReportError;
 use crate::extract::{FIELDS, Field};
 use crate::ocr::PageOcr;
 use crate::ocr::ppocr::Rect;
-use crate::ocr::runs::page_lines;
+use crate::ocr::runs::{Line, page_lines};
 use crate::store::{CaseRow, Dataset, FactRow};
 use crate::text::escape_xml;
 
 /// Widest crop, px: crops are scaled down to it.
 const CROP_WIDTH: u32 = 900;
 
-/// Where a fact's figure stands on its page: the OCR boxes of its characters, one per line it is on.
-/// The sentence is found in the page's text (whitespace ignored) and the span taken inside it; when
-/// the sentence is not found whole, the figure's own text is looked for.
-pub fn locate(page: &PageOcr, sentence: &str, span: (usize, usize)) -> Vec<Rect> {
+/// Where a fact's figure stands on its page (the page's [`page_lines`]): the OCR boxes of its
+/// characters, one per line it is on. The sentence is found in the page's text (whitespace ignored)
+/// and the span taken inside it; when the sentence is not found whole, the figure's own text is
+/// looked for.
+pub fn locate(lines: &[Line], sentence: &str, span: (usize, usize)) -> Vec<Rect> {
     // The page's characters, each with its share of its run's box.
     let mut stream: Vec<char> = Vec::new();
     let mut boxes: Vec<(usize, Rect)> = Vec::new();
-    for (li, line) in page_lines(&page.words).iter().enumerate() {
+    for (li, line) in lines.iter().enumerate() {
         for r in &line.runs {
             let chars: Vec<char> = r.text.chars().filter(|c| !c.is_whitespace()).collect();
             let n = chars.len().max(1) as u32;
@@ -103,8 +104,7 @@ pub fn locate(page: &PageOcr, sentence: &str, span: (usize, usize)) -> Vec<Rect>
 }
 
 /// The crop around `boxes`: the text column's width, two line heights above and below.
-fn crop_rect(page: &PageOcr, boxes: &[Rect], width: u32, height: u32) -> Rect {
-    let lines = page_lines(&page.words);
+fn crop_rect(lines: &[Line], boxes: &[Rect], width: u32, height: u32) -> Rect {
     let left = lines
         .iter()
         .map(|l| l.x)
@@ -209,6 +209,8 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
     let crops_dir = dir.join("crops");
     std::fs::create_dir_all(&crops_dir).map_err(io(&crops_dir))?;
     let by_label: HashMap<&str, &PageOcr> = pages.iter().map(|p| (p.label.as_str(), p)).collect();
+    // Per page, once: its lines of text on their boxes, and its pixels (read when a crop needs them).
+    let mut lines_of: HashMap<String, Vec<Line>> = HashMap::new();
     let mut images: HashMap<String, Option<GrayImage>> = HashMap::new();
     let mut bytes = 0u64;
     let mut crops = 0;
@@ -328,12 +330,15 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                     part(&chars[b..])
                 );
                 if let Some(page) = by_label.get(f.page.as_str()) {
-                    let boxes = locate(page, &f.sentence, (a, b));
+                    let lines = lines_of
+                        .entry(page.label.clone())
+                        .or_insert_with(|| page_lines(&page.words));
+                    let boxes = locate(lines, &f.sentence, (a, b));
                     let img = images.entry(page.label.clone()).or_insert_with(|| {
                         crate::input::load_as_read(&page.source(), page.rotation).ok()
                     });
                     if let (false, Some(img)) = (boxes.is_empty(), img.as_ref()) {
-                        let r = crop_rect(page, &boxes, img.width(), img.height());
+                        let r = crop_rect(lines, &boxes, img.width(), img.height());
                         let cut = image::imageops::crop_imm(img, r.x, r.y, r.w, r.h).to_image();
                         let scale = (CROP_WIDTH as f32 / r.w as f32).min(1.0);
                         let (w, h) = (

@@ -357,10 +357,7 @@ pub fn write_workbook(path: &Path, ds: &Dataset, date: Option<&str>) -> Result<(
     ];
     let mut wb = Workbook::new();
     let (y, m, d) = date
-        .and_then(|s| {
-            let mut it = s.split('-').map(|p| p.parse::<u16>().ok());
-            Some((it.next()??, it.next()?? as u8, it.next()?? as u8))
-        })
+        .and_then(super::book_pdf::parse_ymd)
         .unwrap_or((2023, 4, 1));
     let when = ExcelDateTime::from_ymd(y, m, d).map_err(err)?;
     wb.set_properties(
