@@ -1,38 +1,66 @@
 #!/usr/bin/env bash
 # Installs what greenbook needs on Debian 12, if missing. Idempotent; quiet when everything is there.
+#
+#   scripts/setup.sh             everything to build, run and test greenbook (the README's commands)
+#   scripts/setup.sh --build     only what compiling needs (the container's build stage)
+#   scripts/setup.sh --runtime   only what running needs: Tesseract and its languages, poppler-utils
+#   scripts/setup.sh --models    only the PP-OCR models and ONNX Runtime, into $GREENBOOK_MODELS or
+#                                models/ (needs python3 with pip, which it installs if missing)
 set -euo pipefail
-packages=(libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
-          libclang-dev clang pkg-config fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils
-          libxml2-utils ghostscript chromium chromium-driver)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-# The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
-# producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests
-# drive the review page in Chromium with (selenium), and a spreadsheet reader (openpyxl); pinned.
-if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl" 2>/dev/null; then
-  echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf, selenium and openpyxl" >&2
-  python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 \
-    selenium==4.51.0 openpyxl==3.1.5 2>&1 | grep -v -i "warning" >&2 || true
-  python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl"
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "setup: cargo not found: install Rust (1.85 or newer, edition 2024) with rustup" >&2
-  exit 1
+mode="${1:-all}"
+case "$mode" in
+  all|--build|--runtime|--models) ;;
+  *) echo "setup: unknown mode '$mode' (none, --build, --runtime or --models)" >&2; exit 2 ;;
+esac
+build_packages=(libtesseract-dev libleptonica-dev libclang-dev clang pkg-config)
+runtime_packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils)
+# The tests' extra tools: fonts the synthetic pages are set in, xmllint (ALTO), Ghostscript (PDF
+# checks), Chromium and its driver (the review page).
+test_packages=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libxml2-utils ghostscript chromium
+               chromium-driver)
+case "$mode" in
+  all) packages=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;
+  --build) packages=("${build_packages[@]}") ;;
+  --runtime) packages=("${runtime_packages[@]}") ;;
+  --models) packages=(python3-minimal python3-pip) ;;
+esac
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # python3 from elsewhere (pyenv, a venv) is as good as Debian's.
+  if [ "$mode" = --models ] && python3 -m pip --version >/dev/null 2>&1; then missing=(); fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    local sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+install_missing "${packages[@]}"
+case "$mode" in --build|--runtime) exit 0 ;; esac
+if [ "$mode" = all ]; then
+  # The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
+  # producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests
+  # drive the review page in Chromium with (selenium), and a spreadsheet reader (openpyxl); pinned.
+  if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl" 2>/dev/null; then
+    echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf, selenium and openpyxl" >&2
+    python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 \
+      selenium==4.51.0 openpyxl==3.1.5 2>&1 | grep -v -i "warning" >&2 || true
+    python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: cargo not found: install Rust (1.85 or newer, edition 2024) with rustup" >&2
+    exit 1
+  fi
 fi
 # PP-OCR (the `ppocr` and `hybrid` engines): ONNX Runtime's shared library from the PyPI wheel
 # `onnxruntime` and the PP-OCRv6 small models from the PyPI wheel `rapidocr` (Apache-2.0), both
 # pinned, fetched without their dependencies, and unpacked into models/ (git-ignored) after their
 # sha256 is checked. Nothing is downloaded at run time.
-models_dir="$(cd "$(dirname "$0")/.." && pwd)/models"
+models_dir="${GREENBOOK_MODELS:-$(cd "$(dirname "$0")/.." && pwd)/models}"
 python3 - "$models_dir" <<'PY'
 import hashlib, os, subprocess, sys, tempfile, zipfile
 dest = sys.argv[1]

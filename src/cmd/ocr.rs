@@ -32,7 +32,7 @@ pub struct OcrArgs {
     /// <output>/pages.jsonl).
     #[arg(long)]
     pub pages_json: Option<PathBuf>,
-    /// Process only shard I of N (0 ≤ I < N): pages I, I+N, I+2N… in book order; writes
+    /// Process only shard I of N (0 ≤ I < N), its pages chosen by --balance; writes
     /// <parts-dir>/part-I-of-N.jsonl. Default: from JOB_COMPLETION_INDEX (with --shards) or
     /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set.
     #[arg(long, value_parser = Shard::parse)]
@@ -40,6 +40,11 @@ pub struct OcrArgs {
     /// Number of shards, for JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
     #[arg(long)]
     pub shards: Option<usize>,
+    /// How pages are dealt to shards: `size` (pages weighted by file size, heaviest first, each to
+    /// the lightest shard) or `round-robin` (page i to shard i mod N). Every shard must be given the
+    /// same choice; merge accepts either.
+    #[arg(long, value_enum, default_value_t = Balance::default())]
+    pub balance: Balance,
     /// Where shards write their part files (default: <output>/parts; a shared filesystem when shards
     /// run on several machines).
     #[arg(long)]
@@ -59,7 +64,13 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
     let progress = global.reporter();
     if let Some(shard) = shard {
         let parts_dir = args.parts_dir.unwrap_or_else(|| args.out.dir.join("parts"));
-        let out = run_shard(&args.inputs, &options, shard, &parts_dir, progress.as_ref())?;
+        let out = run_shard(
+            &args.inputs,
+            &options,
+            (shard, args.balance),
+            &parts_dir,
+            progress.as_ref(),
+        )?;
         eprintln!(
             "ocr shard {}/{}: {} pages, {} failed, {} from cache → {}",
             shard.index,
@@ -123,8 +134,8 @@ pub struct OcrRequest {
     pub alto_dir: Option<PathBuf>,
     /// JSON Lines of every page (text, confidence, words, timings) for the next stage.
     pub pages_json: Option<PathBuf>,
-    /// Only this shard's pages (`greenbook ocr --shard I/N`).
-    pub shard: Option<Shard>,
+    /// Only this shard's pages (`greenbook ocr --shard I/N --balance B`).
+    pub shard: Option<(Shard, Balance)>,
 }
 
 /// Result of the OCR stage with its summary counts.
@@ -174,11 +185,12 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
         super::writable(dir)?;
     }
     let mut sources = crate::input::discover(&req.inputs)?;
-    if let Some(shard) = req.shard {
+    if let Some((shard, balance)) = req.shard {
+        let owned = shard.pages(&page_weights(&sources), balance);
         sources = sources
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| shard.owns(*i))
+            .filter(|(i, _)| owned.binary_search(i).is_ok())
             .map(|(_, p)| p)
             .collect();
     }
@@ -236,6 +248,28 @@ pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Each page's weight for `Balance::Size`: its file's size, shared among the pages of a multi-page
+/// file (a scanned PDF, a multi-page TIFF); 0 when the file cannot be read (the page still goes to
+/// a shard, which records its error).
+fn page_weights(sources: &[crate::input::PageSource]) -> Vec<u64> {
+    let frames = |path: &Path| sources.iter().filter(|s| s.path == path).count() as u64;
+    sources
+        .iter()
+        .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len() / frames(&s.path).max(1)))
+        .collect()
+}
+
+/// How the pages of a book are dealt to shards.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Balance {
+    /// Pages weighted by file size (OCR time follows it), heaviest first, each to the shard with
+    /// the least weight so far (ties to the lower shard).
+    #[default]
+    Size,
+    /// Page i to shard i mod N.
+    RoundRobin,
 }
 
 /// One shard of a run split across machines: shard `index` of `count`, 0-based.
@@ -306,9 +340,33 @@ impl Shard {
             .transpose()
     }
 
-    /// Page `i` (in book order) belongs to shard `i mod count`: deterministic and balanced.
+    /// Page `i` (in book order) belongs to shard `i mod count` under `Balance::RoundRobin`.
     pub fn owns(&self, page_index: usize) -> bool {
         page_index % self.count == self.index
+    }
+
+    /// The pages (indices in book order, ascending) this shard takes, given every page's weight.
+    /// Deterministic: every shard computes the same split from the same inputs, and together the
+    /// shards take each page exactly once.
+    pub fn pages(&self, weights: &[u64], balance: Balance) -> Vec<usize> {
+        match balance {
+            Balance::RoundRobin => (0..weights.len()).filter(|&i| self.owns(i)).collect(),
+            Balance::Size => {
+                let mut order: Vec<usize> = (0..weights.len()).collect();
+                order.sort_by_key(|&i| (std::cmp::Reverse(weights[i]), i));
+                let mut load = vec![0u64; self.count];
+                let mut mine = Vec::new();
+                for i in order {
+                    let lightest = (0..self.count).min_by_key(|&k| (load[k], k)).unwrap_or(0);
+                    load[lightest] += weights[i];
+                    if lightest == self.index {
+                        mine.push(i);
+                    }
+                }
+                mine.sort_unstable();
+                mine
+            }
+        }
     }
 
     pub fn part_name(&self) -> String {
@@ -320,7 +378,7 @@ impl Shard {
 pub fn run_shard(
     inputs: &[PathBuf],
     options: &OcrOptions,
-    shard: Shard,
+    (shard, balance): (Shard, Balance),
     parts_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<OcrOutcome, Error> {
@@ -331,7 +389,7 @@ pub fn run_shard(
         hocr_dir: None,
         alto_dir: None,
         pages_json: Some(parts_dir.join(shard.part_name())),
-        shard: Some(shard),
+        shard: Some((shard, balance)),
     };
     run_ocr(&req, progress)
 }

@@ -135,15 +135,16 @@ impl RunOutcome {
     }
 }
 
-/// Runs the whole pipeline into `req.out`: OCR (cache, text sidecars, pages.jsonl) → structure and
-/// facts → Parquet → PDF digests.
+/// Runs the whole pipeline into `req.out`: OCR (cache, pages.jsonl) → structure and facts → Parquet
+/// → PDF digests and the archive outputs (`finish`).
 pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, Error> {
     super::writable(&req.out)?;
     let mut timings = Timings::default();
     let ocr_req = OcrRequest {
         inputs: req.inputs.clone(),
         options: req.options.clone(),
-        text_dir: Some(req.out.join("text")),
+        // Written by `finish` with the other archive outputs, so that `merge` writes it too.
+        text_dir: None,
         hocr_dir: None,
         alto_dir: None,
         pages_json: Some(req.out.join("pages.jsonl")),
@@ -195,8 +196,10 @@ pub fn finish(
     let digests = timings.time("report", || {
         crate::report::write_all(&dataset, &out.join("digests"), report, progress)
     })?;
-    // The archive's outputs: ALTO per page, the book's text, the searchable PDF of the volume.
+    // The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the
+    // volume.
     timings.time("archive", || -> Result<(), Error> {
+        crate::ocr::write_text_dir(pages, &out.join("text"))?;
         crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
         crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
         let book = crate::report::book_pdf::write_book_pdf(

@@ -149,7 +149,7 @@ impl Field {
         }
     }
 
-    /// A value for a reader: "2006", "1224", "35%", "12.5%".
+    /// A value for a reader: "2006", "1,224户", "35%", "12.5%" (counts grouped by `fmt_num`).
     pub fn show(self, v: f64) -> String {
         match self.measure() {
             Measure::Year => format!("{}", v.round() as i64),

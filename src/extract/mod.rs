@@ -77,32 +77,17 @@ pub enum Flag {
     LowOcrConfidence,
 }
 
+// The `facts.flags` values.
+crate::text::edge_strings!(Flag {
+    HouseholdsOverPopulation => "households_over_population",
+    PersonsPerHousehold => "persons_per_household",
+    GreenRateOver60 => "green_rate_over_60",
+    YearOutOfRange => "year_out_of_range",
+    ShareOver100 => "share_over_100",
+    LowOcrConfidence => "low_ocr_confidence",
+});
+
 impl Flag {
-    pub const ALL: [Flag; 6] = [
-        Flag::HouseholdsOverPopulation,
-        Flag::PersonsPerHousehold,
-        Flag::GreenRateOver60,
-        Flag::YearOutOfRange,
-        Flag::ShareOver100,
-        Flag::LowOcrConfidence,
-    ];
-
-    /// The `facts.flags` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flag::HouseholdsOverPopulation => "households_over_population",
-            Flag::PersonsPerHousehold => "persons_per_household",
-            Flag::GreenRateOver60 => "green_rate_over_60",
-            Flag::YearOutOfRange => "year_out_of_range",
-            Flag::ShareOver100 => "share_over_100",
-            Flag::LowOcrConfidence => "low_ocr_confidence",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Flag> {
-        Flag::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
     /// What the digest's data-quality notes say about it.
     pub fn note(self) -> &'static str {
         match self {

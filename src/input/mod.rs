@@ -60,29 +60,13 @@ pub enum PageKind {
     Case,
 }
 
-impl PageKind {
-    pub const ALL: [PageKind; 5] = [
-        PageKind::Cover,
-        PageKind::Front,
-        PageKind::Contents,
-        PageKind::Chapter,
-        PageKind::Case,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PageKind::Cover => "cover",
-            PageKind::Front => "front",
-            PageKind::Contents => "contents",
-            PageKind::Chapter => "chapter",
-            PageKind::Case => "case",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PageKind> {
-        PageKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+crate::text::edge_strings!(PageKind {
+    Cover => "cover",
+    Front => "front",
+    Contents => "contents",
+    Chapter => "chapter",
+    Case => "case",
+});
 
 /// One page to OCR: where its pixels are and what the manifest says of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -168,33 +168,15 @@ pub enum PageErrorKind {
     Interrupted,
 }
 
-impl PageErrorKind {
-    pub const ALL: [PageErrorKind; 7] = [
-        PageErrorKind::Unreadable,
-        PageErrorKind::Blank,
-        PageErrorKind::NoText,
-        PageErrorKind::ForeignScript,
-        PageErrorKind::Duplicate,
-        PageErrorKind::Engine,
-        PageErrorKind::Interrupted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PageErrorKind::Unreadable => "unreadable",
-            PageErrorKind::Blank => "blank",
-            PageErrorKind::NoText => "no_text",
-            PageErrorKind::ForeignScript => "foreign_script",
-            PageErrorKind::Duplicate => "duplicate",
-            PageErrorKind::Engine => "engine",
-            PageErrorKind::Interrupted => "interrupted",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PageErrorKind> {
-        PageErrorKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+crate::text::edge_strings!(PageErrorKind {
+    Unreadable => "unreadable",
+    Blank => "blank",
+    NoText => "no_text",
+    ForeignScript => "foreign_script",
+    Duplicate => "duplicate",
+    Engine => "engine",
+    Interrupted => "interrupted",
+});
 
 /// A page's error: what kind, and a message for people that names the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

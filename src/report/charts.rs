@@ -81,6 +81,8 @@ fn draw(
 
 /// Horizontal bars, one per (label, value).
 pub fn hbar(font: &'static str, caption: &str, x_label: &str, data: &[(String, f64)]) -> Chart {
+    // Plotters counts segments from the bottom: reversed, the first item reads at the top.
+    let data: Vec<(String, f64)> = data.iter().rev().cloned().collect();
     let n = data.len().max(1);
     let height = (160 + 56 * n as u32).min(1500);
     let xmax = data.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0) * 1.15;
@@ -102,6 +104,8 @@ pub fn hbar(font: &'static str, caption: &str, x_label: &str, data: &[(String, f
         chart
             .configure_mesh()
             .disable_y_mesh()
+            // Every bar gets its name (plotters would otherwise label about every other one).
+            .y_labels(n + 1)
             .x_desc(x_label)
             .label_style((font, 26).into_font())
             .axis_desc_style((font, 26).into_font())
@@ -269,6 +273,9 @@ struct Outline {
     rings: Vec<Vec<[f64; 2]>>,
 }
 
+/// How to read the map's colours, under its title.
+const LEGEND: &str = "颜色越深，数值越大；灰色：0 或无数据";
+
 /// A schematic map of the city: each district filled by `value` (darker is more; grey when it has
 /// none), labelled with its name and value. Labelled 示意图: outlines simplified, not a surveyed map.
 pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64>)]) -> Chart {
@@ -285,7 +292,7 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
         .map(|o| short(&o.name))
         .chain([
             caption.to_string(),
-            "（示意图）中心城区：· 0123456789.".into(),
+            format!("（示意图）中心城区：· 0123456789.,{LEGEND}"),
         ])
         .collect();
     let height = 1180;
@@ -330,6 +337,12 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
             &format!("{caption}（示意图）"),
             &(font, 34).into_font().color(&BLACK),
             (20, 20),
+        )
+        .map_err(|e| e.to_string())?;
+        root.draw_text(
+            LEGEND,
+            &(font, 24).into_font().color(&RGBColor(90, 90, 90)),
+            (20, 62),
         )
         .map_err(|e| e.to_string())?;
         for o in &outlines {

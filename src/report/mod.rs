@@ -262,7 +262,7 @@ fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
     let rows = Field::ALL
         .iter()
         .map(|&field| {
-            let mut row = vec![field.label().to_string()];
+            let mut row = vec![with_unit(field)];
             row.extend(show_summary(
                 summarize(cases.iter().filter_map(|c| c.values.get(field))),
                 field,
@@ -393,18 +393,18 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
             if !f.flags.is_empty() {
                 let why: Vec<&str> = f.flags.iter().map(|x| x.note()).collect();
                 notes.push(format!(
-                    "{name}：{}“{}”存疑（{}，第 {} 页），请对照原书核实。",
+                    "{name}：{}“{}”存疑（{}，{}），请对照原书核实。",
                     f.field.label(),
                     crate::text::fmt_num(f.value),
                     why.join("；"),
-                    f.page
+                    page_ref(&f.page)
                 ));
             }
             if let Some(scope) = f.scope.sub_estate() {
                 notes.push(format!(
-                    "{name}：{}仅给出所属小区“{scope}”的数字（第 {} 页）。",
+                    "{name}：{}仅给出所属小区“{scope}”的数字（{}）。",
                     f.field.label(),
-                    f.page
+                    page_ref(&f.page)
                 ));
             }
         }
@@ -425,7 +425,10 @@ fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
                 name.clone(),
                 f.field.label().to_string(),
                 value,
-                f.page.clone(),
+                match book_pdf::folio(&f.page) {
+                    book_pdf::Folio::Decimal(n) => n.to_string(),
+                    _ => f.page.clone(),
+                },
                 f.sentence.clone(),
             ]);
         }
@@ -670,7 +673,10 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
                 .map_or(String::new(), |p| format!("，{}", page_ref(&p)))
         };
         if o.1 == n.1 {
-            out.push(format!("已数字化的社区均建成于 {} 年。", fmt_num(o.1)));
+            out.push(format!(
+                "已数字化的社区均建成于 {} 年。",
+                Field::FoundedYear.show(o.1)
+            ));
         } else {
             out.push(format!(
                 "建成最早的是{}（{} 年{}），最新的是{}（{} 年{}）。",
@@ -770,10 +776,10 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
             "区",
             "目录案例",
             "已数字化",
-            "户数合计",
-            "平均绿化率",
-            "平均老年人占比",
-            "平均外来人口占比",
+            "户数合计（户）",
+            "平均绿化率（%）",
+            "平均老年人占比（%）",
+            "平均外来人口占比（%）",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -797,6 +803,8 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
     )));
     b.push(Block::Heading("全市关键数字".into()));
     b.push(key_figures(ds, &all, false));
+    // A new page, so that the table's header never stands alone at the foot of the map's page.
+    b.push(Block::PageBreak);
     b.push(Block::Heading("已数字化的社区".into()));
     b.push(community_table(ds, &all, true));
     b.push(Block::Heading("图表".into()));

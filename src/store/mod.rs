@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::text::fmt_num;
-
 use crate::book::Book;
 use crate::extract::{CaseFacts, FIELDS, Field, Flag, Measure, Scope, Values};
 use crate::input::PageKind;
@@ -115,20 +113,10 @@ pub enum Source {
     Corrected,
 }
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Ocr => "ocr",
-            Source::Corrected => "corrected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Source> {
-        [Source::Ocr, Source::Corrected]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
+crate::text::edge_strings!(Source {
+    Ocr => "ocr",
+    Corrected => "corrected",
+});
 
 /// One row of `facts.parquet`.
 #[derive(Debug, Clone, PartialEq)]
@@ -882,8 +870,8 @@ pub fn stats_table(ds: &Dataset) -> String {
                 parts.push(format!(
                     "{} {} / {} (n={})",
                     f.name(),
-                    fmt_num(s.mean),
-                    fmt_num(s.median),
+                    crate::text::fmt_plain(s.mean),
+                    crate::text::fmt_plain(s.median),
                     s.n
                 ));
             }

@@ -17,27 +17,14 @@ pub enum Qualifier {
     AtMost,
 }
 
+super::edge_strings!(Qualifier {
+    Exact => "exact",
+    Approx => "approx",
+    AtLeast => "at_least",
+    AtMost => "at_most",
+});
+
 impl Qualifier {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Qualifier::Exact => "exact",
-            Qualifier::Approx => "approx",
-            Qualifier::AtLeast => "at_least",
-            Qualifier::AtMost => "at_most",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Qualifier> {
-        [
-            Qualifier::Exact,
-            Qualifier::Approx,
-            Qualifier::AtLeast,
-            Qualifier::AtMost,
-        ]
-        .into_iter()
-        .find(|q| q.as_str() == s)
-    }
-
     /// The mark printed before a value: 约, ≥, ≤ or nothing.
     pub fn mark(self) -> &'static str {
         match self {

@@ -193,7 +193,7 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
     assert!(
         notes
             .iter()
-            .any(|n| n.contains("户数“3000”存疑") && n.contains("户数多于人口")),
+            .any(|n| n.contains("户数“3,000”存疑") && n.contains("户数多于人口")),
         "{notes:?}"
     );
 }

@@ -412,25 +412,31 @@ fn digests_parse_back_with_names_figures_fonts_and_pages() {
         "东力居民区",
         "华高新村第二居民区",
         "高行镇",
-        "1224",
-        "3048",
-        "1535",
-        "3095",
-        "约8000",
+        // One number rule: counts grouped by thousands, years never.
+        "1,224",
+        "3,048",
+        "1,535",
+        "3,095",
+        "约8,000",
         "48.5%",
         "40%",
         "35%",
         "2006",
         "1999",
-        "1935.7",
-        "仅给出所属小区“东力新村”的数字",
+        "1,935.7",
+        // Pages as the book prints them, not as file labels.
+        "仅给出所属小区“东力新村”的数字（第8页）",
         "向“绿”而行共建“和美”东力",
         "践行生态文明理念共建共享绿色中金",
     ] {
         assert!(compact.contains(s), "01-浦东新区.pdf lacks {s}:\n{pudong}");
     }
-    // Every fact's page appears in the provenance appendix next to its value.
-    assert!(compact.contains("户数1224p008"), "{compact}");
+    // Every fact's page appears in the provenance appendix next to its value, then its sentence.
+    assert!(
+        compact.contains("户数1,2248浦东新区高行镇东力居民区"),
+        "{compact}"
+    );
+    assert!(!compact.contains("p008"), "{compact}");
     let city = tool("pdftotext", &[], &dir.join("00-全市概览.pdf"));
     for d in ["浦东新区", "黄浦区", "崇明区", "各区比较"] {
         assert!(city.contains(d), "{d}");
@@ -545,7 +551,7 @@ fn the_digest_opens_with_its_headline_and_pages() {
     for want in [
         "要点",
         "目录收录本区案例 10 个，已数字化 3 个：绿地崑廉居民区、华高新村第二居民区、东力居民区。",
-        "已数字化的社区合计 5807 户（第 2、5、8 页）",
+        "已数字化的社区合计 5,807 户（第 2、5、8 页）",
         "本区社区平均绿化率 48.5%（第 2 页）",
         "建成最早的是华高新村第二居民区（1999 年，第 5 页）",
         "老年人口占比最高的是东力居民区（40%，第 8 页）",

@@ -151,8 +151,8 @@ fn an_edit_in_the_browser_reaches_parquet_and_the_digest_and_survives_reruns() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&digest.stdout).replace(char::is_whitespace, "");
-    assert!(text.contains("1225（校）"), "{text}");
-    assert!(text.contains("经人工校对为1225（OCR读作1224"), "{text}");
+    assert!(text.contains("1,225（校）"), "{text}");
+    assert!(text.contains("经人工校对为1,225（OCR读作1,224"), "{text}");
     // The workbook has the correction, and its formula-like note is text with Excel's quote prefix.
     let xlsx = Command::new("python3")
         .arg("-c")

@@ -8,12 +8,23 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
     let cache = t.path().join("cache");
     let shard = |how: &str| {
         let mut c = bin();
-        c.args(["ocr", "scans", "-q", "--jobs", "1", "--parts-dir"])
-            .arg(&parts)
-            .arg("--cache-dir")
-            .arg(&cache)
-            .env_remove("JOB_COMPLETION_INDEX")
-            .env_remove("SLURM_ARRAY_TASK_ID");
+        // Round-robin, so that the pages a lost part held are known below (the default split,
+        // by size, is run end to end by scripts/test-slurm.sh).
+        c.args([
+            "ocr",
+            "scans",
+            "-q",
+            "--jobs",
+            "1",
+            "--balance",
+            "round-robin",
+        ])
+        .arg("--parts-dir")
+        .arg(&parts)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID");
         match how {
             // The three ways a shard learns its index: flag, Kubernetes, Slurm.
             "flag" => {
@@ -80,10 +91,20 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
         p.ocr_ms = 0;
     }
     assert_eq!(a, b);
-    assert!(
-        std::fs::read(single.join("digests/01-浦东新区.pdf")).unwrap()
-            == std::fs::read(merged.join("digests/01-浦东新区.pdf")).unwrap()
-    );
+    // Every other output too, byte for byte: the digests, the workbook, the review page and the
+    // archive's page text, ALTO, book.txt and book.pdf (a merge once left out the page text).
+    let (a, b) = (files_under(single), files_under(&merged));
+    assert_eq!(a, b, "the merged output has different files");
+    for rel in a
+        .iter()
+        .filter(|r| !["pages.jsonl", "pages.parquet"].contains(&r.as_str()))
+    {
+        assert!(
+            std::fs::read(single.join(rel)).unwrap() == std::fs::read(merged.join(rel)).unwrap(),
+            "{rel} differs between sharded and single-process runs"
+        );
+    }
+    assert!(a.iter().any(|r| r == "text/p002.txt") && a.iter().any(|r| r == "book.pdf"));
 
     // Without part 1, merge names the missing pages and fails with exit code 4.
     std::fs::remove_file(parts.join("part-0001-of-0003.jsonl")).unwrap();
@@ -139,4 +160,77 @@ fn shard_flags_and_scheduler_environment() {
     assert_eq!(owned, [1, 4, 7]);
     let r = bin().args(["ocr", "--shard", "5/2"]).output().unwrap();
     assert_eq!(r.status.code(), Some(2));
+}
+
+/// The files under `dir` (relative, `/`-separated, sorted), without the cache and the part files.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    fn walk(base: &std::path::Path, d: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel == "cache" || rel == "parts" {
+                continue;
+            }
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// docs/scale-out.md prints the deployment files the tests run (scripts/test-slurm.sh submits
+/// deploy/slurm/, scripts/test-deploy.sh validates deploy/k8s/), byte for byte.
+#[test]
+fn the_docs_print_the_deploy_files_exactly() {
+    let doc = std::fs::read_to_string("docs/scale-out.md").unwrap();
+    for f in [
+        "deploy/k8s/greenbook-jobs.yaml",
+        "deploy/slurm/ocr.sbatch",
+        "deploy/slurm/merge.sbatch",
+    ] {
+        let body = std::fs::read_to_string(f).unwrap();
+        assert!(
+            doc.contains(&format!("\n{body}```\n")),
+            "docs/scale-out.md does not print {f} as it is"
+        );
+    }
+}
+
+#[test]
+fn size_balanced_shards_take_every_page_once_and_even_out_the_weight() {
+    use greenbook::cmd::ocr::{Balance, Shard};
+    let weights = [900, 100, 100, 100, 800, 100, 100, 700, 100, 100];
+    let shard = |index| Shard { index, count: 3 };
+    for balance in [Balance::Size, Balance::RoundRobin] {
+        let mut all: Vec<usize> = (0..3)
+            .flat_map(|i| shard(i).pages(&weights, balance))
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>(), "{balance:?}");
+    }
+    let load = |balance| -> Vec<u64> {
+        (0..3)
+            .map(|i| {
+                shard(i)
+                    .pages(&weights, balance)
+                    .iter()
+                    .map(|&p| weights[p])
+                    .sum()
+            })
+            .collect()
+    };
+    // Heaviest first, each to the lightest shard: the three heavy pages land on three shards.
+    assert_eq!(load(Balance::Size), [1100, 1000, 1000]);
+    assert_eq!(load(Balance::RoundRobin), [1200, 1600, 300]);
+    assert_eq!(shard(1).pages(&weights, Balance::Size), [2, 4, 6]);
 }
