@@ -352,6 +352,18 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             k = j;
         }
     }
+    // A stray space inside a count, as OCR leaves it in spaced type ("702 5人"): two or three digits,
+    // one space, then one or two digits directly followed by a count's unit. A space before three
+    // digits is a thousands group (below); one before the unit itself ("856 户") is not inside.
+    if (2..=3).contains(&s.len()) && chars.get(k) == Some(&' ') {
+        let tail = (1..=2).take_while(|&d| fix(k + d).is_some()).count();
+        if tail > 0 && matches!(chars.get(k + tail + 1), Some('人' | '户' | '名')) {
+            for d in 1..=tail {
+                s.push(fix(k + d)?);
+            }
+            k += tail + 1;
+        }
+    }
     // Thousands groups: separator followed by exactly three digits.
     loop {
         let sep = chars.get(k).copied();
@@ -760,6 +772,10 @@ mod tests {
         assert_eq!(one("共1万600人").0, 10600.0);
         let spaced = find_numbers("住户 856 户");
         assert_eq!((spaced[0].value, spaced[0].unit.as_str()), (856.0, "户"));
+        let split = find_numbers("实有人口702 5人");
+        assert_eq!((split[0].value, split[0].unit.as_str()), (7025.0, "人"));
+        // One digit before the space is not a split count.
+        assert_eq!(find_numbers("楼栋2 3户")[0].value, 2.0);
         // A range is its midpoint, approximate (and its dash no minus sign).
         for text in ["1200-1300户", "1200—1300户", "一千二百至一千三百户"] {
             assert_eq!(one(text), (1250.0, false, Qualifier::Approx), "{text}");

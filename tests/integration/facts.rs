@@ -76,6 +76,10 @@ fn each_phrasing_the_issue_names_is_read() {
         ),
         (Some(2860.0), Some(7450.0), Some(2008.0))
     );
+    // A stray space OCR left inside a count (spaced type) is not a second number.
+    let c = case("辖区内共151 3户，实有人口702 5人。", &[]);
+    assert_eq!(value(&c, Field::Households), Some(1513.0));
+    assert_eq!(value(&c, Field::Population), Some(7025.0));
     // A range is its midpoint, approximate; a resident head count beats a registered one.
     let c = case("住户1200—1300户，户籍人口4200人，常住人口5600人。", &[]);
     assert_eq!(value(&c, Field::Households), Some(1250.0));
