@@ -254,10 +254,17 @@ pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
 /// file (a scanned PDF, a multi-page TIFF); 0 when the file cannot be read (the page still goes to
 /// a shard, which records its error).
 fn page_weights(sources: &[crate::input::PageSource]) -> Vec<u64> {
-    let frames = |path: &Path| sources.iter().filter(|s| s.path == path).count() as u64;
+    // Each file once: its size and how many of the pages come from it.
+    let mut files: std::collections::HashMap<&Path, (u64, u64)> = Default::default();
+    for s in sources {
+        files
+            .entry(s.path.as_path())
+            .or_insert_with(|| (std::fs::metadata(&s.path).map_or(0, |m| m.len()), 0))
+            .1 += 1;
+    }
     sources
         .iter()
-        .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len() / frames(&s.path).max(1)))
+        .map(|s| files.get(s.path.as_path()).map_or(0, |(size, n)| size / n))
         .collect()
 }
 

@@ -425,10 +425,7 @@ fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
                 name.clone(),
                 f.field.label().to_string(),
                 value,
-                match book_pdf::folio(&f.page) {
-                    book_pdf::Folio::Decimal(n) => n.to_string(),
-                    _ => f.page.clone(),
-                },
+                page_number(&f.page),
                 f.sentence.clone(),
             ]);
         }
@@ -548,17 +545,20 @@ fn page_ref(label: &str) -> String {
     }
 }
 
+/// The number printed on a book page (`p008` → "8"); any other label as it is.
+fn page_number(label: &str) -> String {
+    match book_pdf::folio(label) {
+        book_pdf::Folio::Decimal(n) => n.to_string(),
+        _ => label.to_string(),
+    }
+}
+
 /// Pages of several figures: "第 2、5、8 页".
 fn pages_ref(labels: &[String]) -> String {
     let mut nums = Vec::new();
-    for l in labels {
-        match book_pdf::folio(l) {
-            book_pdf::Folio::Decimal(n) if !nums.contains(&n.to_string()) => {
-                nums.push(n.to_string())
-            }
-            book_pdf::Folio::Decimal(_) => {}
-            _ if !nums.contains(l) => nums.push(l.clone()),
-            _ => {}
+    for n in labels.iter().map(|l| page_number(l)) {
+        if !nums.contains(&n) {
+            nums.push(n);
         }
     }
     format!("第 {} 页", nums.join("、"))
