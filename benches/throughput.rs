@@ -17,13 +17,13 @@ fn truth_pages() -> Vec<PageText> {
     let manifest = greenbook::input::read_manifest(&root().join("scans/manifest.csv")).unwrap();
     manifest
         .iter()
-        .map(|p| PageText {
-            label: p.label.clone(),
-            source: p.path.display().to_string(),
-            text: std::fs::read_to_string(root().join(format!("scans/truth/{}.txt", p.label)))
-                .unwrap(),
-            conf: Some(90.0),
-            words: Vec::new(),
+        .map(|p| {
+            let path = root().join(format!("scans/truth/{}.txt", p.label));
+            let text = std::fs::read_to_string(path).unwrap();
+            PageText {
+                conf: Some(90.0),
+                ..PageText::transcription(&p.label, p.path.display().to_string(), text)
+            }
         })
         .collect()
 }

@@ -18,6 +18,26 @@ pub struct PageText {
     pub conf: Option<f32>,
     /// The OCR words with their confidence (0–100), in reading order; empty for transcriptions.
     pub words: Vec<(String, f32)>,
+    /// Lines read by a second engine (`hybrid`): the reading not kept of each.
+    pub alternates: Vec<String>,
+}
+
+impl PageText {
+    /// A page read from a transcription: text only, no OCR words or confidence.
+    pub fn transcription(
+        label: impl Into<String>,
+        source: impl Into<String>,
+        text: String,
+    ) -> Self {
+        PageText {
+            label: label.into(),
+            source: source.into(),
+            text,
+            conf: None,
+            words: Vec::new(),
+            alternates: Vec::new(),
+        }
+    }
 }
 
 /// The three sections of every case.
@@ -163,17 +183,18 @@ pub struct NameVote {
     pub alternatives: Vec<String>,
 }
 
-/// Votes on a community name: the subtitle's reading and every stretch of the body as long as it and at
+/// Votes on a community name: the subtitle's reading and every stretch of `texts` (the body, and the
+/// second engine's readings of the case's lines when `hybrid` read them twice) as long as it and at
 /// most one character different (two for names over 8 characters), all Han. The most frequent reading
 /// wins; a tie keeps the subtitle's. OCR that damaged one occurrence (东カ居民区 in the subtitle, 东力居民区
 /// twice in the profile) is outvoted by the others.
-pub fn vote_name(subtitle: &str, body: &str) -> NameVote {
+pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -> NameVote {
     let n = subtitle.chars().count();
     let mut counts: Vec<(String, u32)> = vec![(subtitle.to_string(), 1)];
-    if n >= 3 {
-        let limit = if n > 8 { 2 } else { 1 };
-        let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
-        let chars: Vec<char> = body.chars().collect();
+    let limit = if n > 8 { 2 } else { 1 };
+    let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+    for text in texts.into_iter().filter(|_| n >= 3) {
+        let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
         while i + n <= chars.len() {
             let w = &chars[i..i + n];
@@ -382,7 +403,13 @@ pub fn read(pages: &[PageText]) -> Book {
     }
     for c in &mut cases {
         if let Some(name) = &c.community {
-            let vote = vote_name(name, &c.body);
+            let others: Vec<String> = pages[c.first_page..=c.last_page]
+                .iter()
+                .flat_map(|p| &p.alternates)
+                .map(|l| crate::text::normalize(l.trim()))
+                .collect();
+            let texts = std::iter::once(c.body.as_str()).chain(others.iter().map(String::as_str));
+            let vote = vote_name(name, texts);
             c.community = Some(vote.name);
             c.name_agreement = Some(vote.agreement);
             c.name_alternatives = vote.alternatives;
@@ -415,13 +442,7 @@ mod tests {
     use super::*;
 
     fn page(label: &str, text: &str) -> PageText {
-        PageText {
-            words: Vec::new(),
-            label: label.into(),
-            source: format!("{label}.txt"),
-            text: text.into(),
-            conf: None,
-        }
+        PageText::transcription(label, format!("{label}.txt"), text.into())
     }
 
     #[test]
@@ -507,8 +528,25 @@ mod tests {
         assert_eq!(c.community.as_deref(), Some("东力居民区"));
         assert_eq!(c.name_agreement, Some(0.75));
         assert_eq!(c.name_alternatives, ["东カ居民区"]);
-        let v = vote_name("东力居民区", "东力居民区共有1224户。");
+        let v = vote_name("东力居民区", ["东力居民区共有1224户。"]);
         assert_eq!((v.name.as_str(), v.agreement), ("东力居民区", 1.0));
         assert!(v.alternatives.is_empty());
+    }
+
+    /// With `hybrid`, the readings of the second engine vote too: the subtitle PP-OCR damaged (径东) and
+    /// the one mention in the profile tie, and Tesseract's reading of the subtitle settles it.
+    #[test]
+    fn the_second_engines_readings_vote_on_the_name() {
+        let text = "向绿而行\n——浦东新区洋泾街道径东居民区\n社区概况\n泾东居民区建成于1998年。\n";
+        let alone = read(&[page("p008", text)]);
+        assert_eq!(alone.cases[0].community.as_deref(), Some("径东居民区"));
+        let twice = PageText {
+            alternates: vec!["——浦东新区洋泾街道泾东居民区".into()],
+            ..page("p008", text)
+        };
+        let c = &read(&[twice]).cases[0];
+        assert_eq!(c.community.as_deref(), Some("泾东居民区"));
+        assert_eq!(c.name_agreement, Some(2.0 / 3.0));
+        assert_eq!(c.name_alternatives, ["径东居民区"]);
     }
 }

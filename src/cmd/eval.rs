@@ -12,11 +12,15 @@ use crate::extract::FieldScore;
 pub struct EvalExtractArgs {
     #[arg(long)]
     pub gold: PathBuf,
-    /// Predicted JSONL; or give --text to extract now.
-    #[arg(long, conflicts_with = "text")]
+    /// Predicted JSONL; or give --text or --pages to extract now.
+    #[arg(long, conflicts_with_all = ["text", "pages"])]
     pub predicted: Option<PathBuf>,
-    #[arg(long, num_args = 1..)]
+    /// Text files or folders of .txt pages.
+    #[arg(long, num_args = 1.., conflicts_with = "pages")]
     pub text: Vec<PathBuf>,
+    /// The OCR stage's pages.jsonl: word confidences and `hybrid`'s second readings count, as in `run`.
+    #[arg(long)]
+    pub pages: Option<PathBuf>,
 }
 
 /// Character error rate of OCR text files against ground truth (whitespace-insensitive, NFKC).
@@ -31,16 +35,18 @@ pub struct EvalOcrArgs {
 /// `greenbook eval-extract`.
 pub fn extract_command(args: EvalExtractArgs, _global: Global) -> Result<Exit, Error> {
     let gold: Vec<serde_json::Value> = crate::io::read_json_lines(&args.gold)?;
+    let pages = match (&args.predicted, &args.pages) {
+        (Some(_), _) => Vec::new(),
+        (None, Some(p)) => super::store::page_texts(&super::ocr::read_pages_json(p)?),
+        (None, None) => super::extract::read_text_pages(&args.text)?.0,
+    };
     let predicted = match args.predicted {
         Some(p) => crate::io::read_json_lines(&p)?,
-        None => {
-            let (pages, _) = super::extract::read_text_pages(&args.text)?;
-            super::extract::extract_pages(&pages)
-                .1
-                .iter()
-                .map(crate::extract::jsonl_record)
-                .collect()
-        }
+        None => super::extract::extract_pages(&pages)
+            .1
+            .iter()
+            .map(crate::extract::jsonl_record)
+            .collect(),
     };
     eval_extract(&predicted, &gold);
     Ok(Exit::Success)
@@ -99,5 +105,10 @@ pub fn eval_extract(
             s.f1()
         );
     }
+    let (found, exact) = crate::extract::names_exact(predicted, gold);
+    println!(
+        "cases: {} in the gold, {found} found, {exact} with the community name exact",
+        gold.len()
+    );
     scores
 }

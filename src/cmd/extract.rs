@@ -99,17 +99,11 @@ pub fn read_text_pages(paths: &[PathBuf]) -> Result<(Vec<PageText>, Vec<String>)
             Ok(text) if text.contains('\0') => {
                 errors.push(format!("{}: binary data, not text", f.display()))
             }
-            Ok(text) => pages.push(PageText {
-                words: Vec::new(),
-                label: f
-                    .file_stem()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                source: f.display().to_string(),
+            Ok(text) => pages.push(PageText::transcription(
+                f.file_stem().unwrap_or_default().to_string_lossy(),
+                f.display().to_string(),
                 text,
-                conf: None,
-            }),
+            )),
             Err(e) => errors.push(format!(
                 "{}: not UTF-8 text (invalid byte at offset {})",
                 f.display(),

@@ -57,6 +57,7 @@ pub fn page_texts(pages: &[PageOcr]) -> Vec<PageText> {
             } else {
                 p.words.iter().map(|w| (w.text.clone(), w.conf)).collect()
             },
+            alternates: p.alternates.clone(),
         })
         .collect()
 }

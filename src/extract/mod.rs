@@ -616,9 +616,51 @@ fn key(v: &serde_json::Value) -> String {
         .unwrap_or_default()
 }
 
-/// Scores predicted records against gold records (both in the `jsonl_record` shape), matching cases by
-/// community name (fuzzy, so OCR damage does not unmatch them). A gold case with no prediction counts
-/// every gold fact as missed.
+/// The predicted record each gold record is matched to (both in the `jsonl_record` shape), by
+/// community name (fuzzy, so OCR damage does not unmatch them); each prediction is matched at most once.
+pub fn match_cases(
+    predicted: &[serde_json::Value],
+    gold: &[serde_json::Value],
+) -> Vec<Option<usize>> {
+    let mut used = vec![false; predicted.len()];
+    gold.iter()
+        .map(|g| {
+            let gk = key(g);
+            let found = predicted
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .map(|(i, p)| (i, strsim::normalized_levenshtein(&gk, &key(p))))
+                .filter(|(_, s)| *s >= 0.7)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            if let Some(i) = found {
+                used[i] = true;
+            }
+            found
+        })
+        .collect()
+}
+
+/// Gold cases that were found, and of them those whose community name was read exactly.
+pub fn names_exact(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> (usize, usize) {
+    let name = |v: &serde_json::Value| {
+        v.get("community")
+            .and_then(|c| c.as_str())
+            .map(str::to_string)
+    };
+    let matched = match_cases(predicted, gold);
+    let found = matched.iter().flatten().count();
+    let exact = gold
+        .iter()
+        .zip(&matched)
+        .filter(|(g, m)| m.is_some_and(|i| name(&predicted[i]) == name(g)))
+        .count();
+    (found, exact)
+}
+
+/// Scores predicted records against gold records (both in the `jsonl_record` shape), matched by
+/// [`match_cases`]. A gold case with no prediction counts every gold fact as missed.
 pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec<FieldScore> {
     let mut scores: Vec<FieldScore> = Field::ALL
         .iter()
@@ -630,20 +672,13 @@ pub fn score(predicted: &[serde_json::Value], gold: &[serde_json::Value]) -> Vec
         })
         .collect();
     let null = serde_json::Value::Null;
+    let matched = match_cases(predicted, gold);
     let mut used = vec![false; predicted.len()];
-    for g in gold {
-        let gk = key(g);
-        let found = predicted
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !used[*i])
-            .map(|(i, p)| (i, strsim::normalized_levenshtein(&gk, &key(p))))
-            .filter(|(_, s)| *s >= 0.7)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((i, _)) = found {
-            used[i] = true;
+    for (g, found) in gold.iter().zip(&matched) {
+        if let Some(i) = found {
+            used[*i] = true;
         }
-        let p = found.map(|(i, _)| &predicted[i]);
+        let p = found.map(|i| &predicted[i]);
         for (s, f) in scores.iter_mut().zip(Field::ALL) {
             let gv = g.get(f.name()).and_then(|v| v.as_f64());
             let pv = p.and_then(|p| p.get(f.name()).unwrap_or(&null).as_f64());

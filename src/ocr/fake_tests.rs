@@ -92,6 +92,7 @@ impl Engine for FakeEngine {
             mean_conf: Some(word.conf),
             words: vec![word],
             hocr: None,
+            alternates: Vec::new(),
         })
     }
 }

@@ -69,10 +69,15 @@ pub fn reread_reason(lines: &[String], i: usize) -> Option<Reason> {
 /// confidence is at least `min_conf` (0–1), and the two readings are the same line (normalised edit
 /// similarity at least [`SAME_LINE`]): a crop that caught parts of two lines reads as another text.
 pub fn prefer_reread(first: &str, reread: &LineRead, min_conf: f32) -> bool {
+    reread.mean_conf().is_some_and(|c| c >= min_conf) && same_line(first, &reread.text)
+}
+
+/// Whether two readings, neither empty, are of the same line: normalised edit similarity, spaces
+/// aside, at least [`SAME_LINE`].
+fn same_line(a: &str, b: &str) -> bool {
     let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
-    !reread.text.trim().is_empty()
-        && reread.mean_conf().is_some_and(|c| c >= min_conf)
-        && strsim::normalized_levenshtein(&squeeze(first), &squeeze(&reread.text)) >= SAME_LINE
+    let (a, b) = (squeeze(a), squeeze(b));
+    !a.is_empty() && !b.is_empty() && strsim::normalized_levenshtein(&a, &b) >= SAME_LINE
 }
 
 /// How alike two readings of one line must be for the second to replace the first.
@@ -158,6 +163,7 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
             .collect();
         let mut words = Vec::new();
         let mut kept_lines = Vec::new();
+        let mut alternates = Vec::new();
         for (i, (line, ws)) in lines.into_iter().enumerate() {
             kept_lines.push(line);
             if reread_reason(&texts, i).is_some() {
@@ -165,8 +171,12 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
                     .reader
                     .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
                 if prefer_reread(&texts[i], &read, PREFER_CONF) {
+                    alternates.push(texts[i].clone());
                     words.extend(line_words(&line, &read));
                     continue;
+                }
+                if same_line(&texts[i], &read.text) {
+                    alternates.push(read.text.clone());
                 }
             }
             words.extend(ws);
@@ -178,6 +188,7 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
         let r = Recognized {
             text_height,
             scale,
+            alternates,
             ..recognized(words, lines)
         };
         Ok(super::ppocr::with_hocr(r, img, want_hocr))
@@ -196,7 +207,7 @@ impl Backend for HybridBackend {
         let first = Tesseract::new(&self.0.tesseract)?;
         let gaps = super::gaps::KEEP_CONF;
         let id = format!(
-            "hybrid [{}] reread=subtitle,title,number gaps>={gaps} prefer>={PREFER_CONF} same>={SAME_LINE} [{}]",
+            "hybrid [{}] reread=subtitle,title,number gaps>={gaps} prefer>={PREFER_CONF} same>={SAME_LINE} alternates [{}]",
             first.id(),
             self.0.id()
         );
@@ -294,6 +305,7 @@ mod tests {
         texts: Vec<&'static str>,
         other: Option<&'static str>,
         blank: bool,
+        conf: f32,
     }
 
     impl LineReader for Log {
@@ -310,7 +322,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, c)| crate::ocr::ppocr::CharRead {
                     text: c.to_string(),
-                    conf: 0.9,
+                    conf: self.conf,
                     x0: rect.x + 20 * i as u32,
                     x1: rect.x + 20 * (i as u32 + 1),
                 })
@@ -338,6 +350,7 @@ mod tests {
                 texts,
                 other: None,
                 blank: false,
+                conf: 0.9,
             },
             id: "test".into(),
         };
@@ -366,6 +379,11 @@ mod tests {
                 "开展宣传活功"
             ]
         );
+        // Tesseract's readings of the lines replaced are kept for the name vote.
+        assert_eq!(
+            out.alternates,
+            ["向绿而行", "——浦东新区高行镇东力居民区", "共有1224户"]
+        );
         // A reread that reads nothing, or another text, keeps Tesseract's line.
         hybrid.reader.blank = true;
         let kept = hybrid.recognize(&page, false).unwrap();
@@ -374,5 +392,13 @@ mod tests {
         hybrid.reader.other = Some("力量开展生态科普和环保教育");
         let kept = hybrid.recognize(&page, false).unwrap();
         assert_eq!(kept.text.lines().nth(3), Some("共有1224户"));
+        // Another text is no reading of the line: no alternate either.
+        assert!(kept.alternates.is_empty(), "{:?}", kept.alternates);
+        // An unsure reread keeps Tesseract's line and is the alternate.
+        hybrid.reader.other = None;
+        hybrid.reader.conf = 0.3;
+        let kept = hybrid.recognize(&page, false).unwrap();
+        assert_eq!(kept.text.lines().nth(3), Some("共有1224户"));
+        assert_eq!(kept.alternates[2], "共有1224户✓");
     }
 }

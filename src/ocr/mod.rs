@@ -106,6 +106,8 @@ pub struct Recognized {
     pub scale: Option<f32>,
     pub mean_conf: Option<f32>,
     pub hocr: Option<String>,
+    /// Lines read by two engines (`hybrid`): the reading not kept of each, in reading order.
+    pub alternates: Vec<String>,
 }
 
 /// An OCR engine. A worker has one to itself while it reads a page; it need not be `Sync`.
@@ -229,6 +231,10 @@ pub struct PageOcr {
     pub error: Option<PageError>,
     #[serde(default)]
     pub cached: bool,
+    /// Lines read by two engines (`hybrid`): the reading not kept of each, in reading order. The
+    /// community-name vote counts them (see `book::vote_name`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternates: Vec<String>,
 }
 
 impl PageOcr {
@@ -268,6 +274,7 @@ impl PageOcr {
             hocr: None,
             error: None,
             cached: false,
+            alternates: Vec::new(),
         }
     }
 
@@ -569,6 +576,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         millis: ms(start),
         hocr: rec.hocr,
         error,
+        alternates: rec.alternates,
         ..PageOcr::blank(src, engine_id)
     };
     if let Some(path) = cache.filter(|_| page.error.is_none())
@@ -915,6 +923,7 @@ mod tests {
             scale: None,
             mean_conf: Some(conf),
             hocr: None,
+            alternates: Vec::new(),
         }
     }
 

@@ -392,6 +392,7 @@ pub fn recognized(words: Vec<Word>, lines: Vec<LineBox>) -> Recognized {
         scale: None,
         mean_conf,
         hocr: None,
+        alternates: Vec::new(),
     }
 }
 

@@ -614,6 +614,7 @@ impl Engine for Tesseract {
             hocr,
             text_height: self.text_height,
             scale: Some(self.scale),
+            alternates: Vec::new(),
         })
     }
 }

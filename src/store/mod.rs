@@ -934,6 +934,7 @@ mod tests {
             hocr: None,
             error: None,
             cached: false,
+            alternates: Vec::new(),
         };
         let pages = [
             page("p1", "一段没有结构的文字。"),
@@ -945,11 +946,8 @@ mod tests {
         let texts: Vec<crate::book::PageText> = pages
             .iter()
             .map(|p| crate::book::PageText {
-                words: Vec::new(),
-                label: p.label.clone(),
-                source: p.file.clone(),
-                text: p.text.clone(),
                 conf: p.mean_conf,
+                ..crate::book::PageText::transcription(&p.label, &p.file, p.text.clone())
             })
             .collect();
         let book = crate::book::read(&texts);

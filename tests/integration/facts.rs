@@ -16,6 +16,7 @@ fn profile_page(profile: &str, words: &[(&str, f32)]) -> PageText {
         ),
         conf: (!words.is_empty()).then_some(90.0),
         words: words.iter().map(|(t, c)| (t.to_string(), *c)).collect(),
+        alternates: Vec::new(),
     }
 }
 

@@ -238,6 +238,44 @@ fn stats_prints_a_district_table() {
     assert_eq!(s.lines().count(), 1 + 16 + 1);
 }
 
+/// `eval-extract --pages` scores the run's own OCR pages: every real case found, every name exact,
+/// every stated fact right; a gold record with another figure is counted as wrong.
+#[test]
+fn eval_extract_scores_the_runs_pages() {
+    let gold = root().join("tests/data/gold_real.jsonl");
+    let pages = output().join("pages.jsonl");
+    let run = |gold: &Path| {
+        let r = bin()
+            .args(["eval-extract", "--gold"])
+            .arg(gold)
+            .arg("--pages")
+            .arg(&pages)
+            .output()
+            .unwrap();
+        assert_exit(&r, 0);
+        String::from_utf8_lossy(&r.stdout).into_owned()
+    };
+    let s = run(&gold);
+    assert!(
+        s.contains("cases: 3 in the gold, 3 found, 3 with the community name exact"),
+        "{s}"
+    );
+    let row = |s: &str, f: &str| s.lines().find(|l| l.starts_with(f)).unwrap().to_string();
+    assert!(row(&s, "households").ends_with("1.000"), "{s}");
+    let t = tmp();
+    let wrong = t.path().join("gold.jsonl");
+    let text = std::fs::read_to_string(&gold).unwrap();
+    std::fs::write(
+        &wrong,
+        text.replace("\"households\":1224", "\"households\":1225"),
+    )
+    .unwrap();
+    let s = run(&wrong);
+    let hh = row(&s, "households");
+    let tp_fp_fn: Vec<&str> = hh.split_whitespace().skip(1).take(3).collect();
+    assert_eq!(tp_fp_fn, ["2", "1", "1"], "{s}");
+}
+
 /// Reruns `store` and `report` from the first run's files: identical bytes.
 #[test]
 fn outputs_are_reproducible() {
