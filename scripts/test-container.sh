@@ -17,15 +17,7 @@ fail() { echo "test-container: FAIL: $*" >&2; exit 1; }
 say() { echo "test-container: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || fail "run as root (buildah stores images under /var/lib/containers)"
 
-missing=()
-for p in buildah podman debootstrap; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/setup.sh" --apt buildah podman debootstrap
 
 work="$(mktemp -d /tmp/greenbook-container.XXXXXX)"
 ctr=""

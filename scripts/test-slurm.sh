@@ -14,18 +14,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 timeout_s="${SLURM_TEST_TIMEOUT:-900}"
 fail() { echo "test-slurm: FAIL: $*" >&2; exit 1; }
 
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-missing=()
-for p in slurm-wlm munge; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test-slurm: installing ${missing[*]}" >&2
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+"$root/scripts/setup.sh" --apt slurm-wlm munge
 [ "$(id -u)" -eq 0 ] || fail "run as root: the test cluster's daemons run as the user who starts them (SlurmUser=root)"
 
 (cd "$root" && cargo build -q --bin greenbook)
