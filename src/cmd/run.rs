@@ -59,9 +59,8 @@ pub struct Timings {
 
 impl Timings {
     pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
-        let t = std::time::Instant::now();
-        let out = f();
-        self.stages.push((name, t.elapsed()));
+        let (out, took) = timed(f);
+        self.stages.push((name, took));
         out
     }
 }
@@ -127,6 +126,9 @@ impl RunOutcome {
             .map(|(n, d)| format!("{n} {:.1}s", d.as_secs_f64()))
             .collect();
         let _ = write!(s, "time: {}", times.join(", "));
+        if self.timings.stages.iter().any(|(n, _)| *n == "archive") {
+            s.push_str(" (report and archive side by side)");
+        }
         s
     }
 
@@ -193,31 +195,47 @@ pub fn finish(
     timings.time("parquet", || {
         dataset.write(out, &super::store::source_of(pages))
     })?;
-    let digests = timings.time("report", || {
-        crate::report::write_all(&dataset, &out.join("digests"), report, progress)
-    })?;
-    // The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the
-    // volume.
-    timings.time("archive", || -> Result<(), Error> {
-        crate::ocr::write_text_dir(pages, &out.join("text"))?;
-        crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
-        crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
-        let book = crate::report::book_pdf::write_book_pdf(
-            &out.join("book.pdf"),
-            pages,
-            &dataset,
-            report.date.as_deref(),
-        )?;
-        for (label, why) in &book.skipped {
-            eprintln!("greenbook: book.pdf: page {label} left out: {why}");
-        }
-        crate::report::review::write_review(&out.join("review"), &dataset, pages)?;
-        crate::report::workbook::write_workbook(
-            &out.join("greenbook.xlsx"),
-            &dataset,
-            report.date.as_deref(),
-        )?;
-        Ok(())
-    })?;
-    Ok((dataset, digests))
+    // The digests and the archive's outputs are written side by side: both only read the dataset.
+    let ((digests, report_time), (archived, archive_time)) = rayon::join(
+        || timed(|| crate::report::write_all(&dataset, &out.join("digests"), report, progress)),
+        || timed(|| write_archive(pages, out, &dataset, report)),
+    );
+    timings.stages.push(("report", report_time));
+    timings.stages.push(("archive", archive_time));
+    archived?;
+    Ok((dataset, digests?))
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let t = std::time::Instant::now();
+    (f(), t.elapsed())
+}
+
+/// The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the volume,
+/// the review page and the workbook.
+fn write_archive(
+    pages: &[PageOcr],
+    out: &Path,
+    dataset: &Dataset,
+    report: &ReportOptions,
+) -> Result<(), Error> {
+    crate::ocr::write_text_dir(pages, &out.join("text"))?;
+    crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
+    crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
+    let book = crate::report::book_pdf::write_book_pdf(
+        &out.join("book.pdf"),
+        pages,
+        dataset,
+        report.date.as_deref(),
+    )?;
+    for (label, why) in &book.skipped {
+        eprintln!("greenbook: book.pdf: page {label} left out: {why}");
+    }
+    crate::report::review::write_review(&out.join("review"), dataset, pages)?;
+    crate::report::workbook::write_workbook(
+        &out.join("greenbook.xlsx"),
+        dataset,
+        report.date.as_deref(),
+    )?;
+    Ok(())
 }

@@ -159,21 +159,25 @@ pub fn write_all(
         .collect();
     let fonts = fonts.narrowed(&used, dir)?;
     progress.start("report", digests.len() as u64);
-    let mut written = Vec::new();
-    for d in &digests {
-        let path = dir.join(format!("{}.pdf", d.name));
-        let (bytes, pages) = pdf::render(d, &fonts, opts.date.as_deref(), &path)?;
-        crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(Written {
-            path,
-            bytes: bytes.len(),
-            pages,
-        });
-        progress.inc(1);
-    }
+    // One digest per task: the pages of the overview and of a district with cases take the longest.
+    use rayon::prelude::*;
+    let written = digests
+        .par_iter()
+        .map(|d| {
+            let path = dir.join(format!("{}.pdf", d.name));
+            let (bytes, pages) = pdf::render(d, &fonts, opts.date.as_deref(), &path)?;
+            crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            progress.inc(1);
+            Ok(Written {
+                path,
+                bytes: bytes.len(),
+                pages,
+            })
+        })
+        .collect::<Result<Vec<_>, ReportError>>()?;
     progress.finish();
     Ok(written)
 }
