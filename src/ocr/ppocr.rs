@@ -426,7 +426,7 @@ impl PpocrBackend {
     /// Model, runtime and settings that change the output: part of the cache key.
     pub fn id(&self) -> String {
         format!(
-            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} marks>={MARK_MIN} specks=1 gaps>={} post=2 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
+            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} marks>={MARK_MIN} specks=2 gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
             &self.ppocr.model_sha256[..16],
             super::gaps::KEEP_CONF,
             super::tesseract::version(),
@@ -577,13 +577,25 @@ pub fn decode(
         }
         prev = best;
     }
-    // A dot beside a full-width mark is a speck: Chinese text never sets . or · next to 、，。.
+    // Specks: Chinese text never sets . or · next to 、，。, nor . between two Han characters, nor
+    // either at the end of a line after a Han character (共有住户三. at a line's end split 三千四百三十六户
+    // in two).
     let is = |c: usize, set: &[&str]| dict.get(c).is_some_and(|t| set.contains(&t.as_str()));
     let is_mark = |i: usize| runs.get(i).is_some_and(|r| known.marks.contains(&r.0));
+    let is_han = |i: usize| {
+        runs.get(i)
+            .and_then(|r| dict.get(r.0))
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    let speck = |i: usize| {
+        let (before, last) = (i.wrapping_sub(1), i + 1 == runs.len());
+        (is(runs[i].0, &[".", "·"])
+            && (is_mark(before) || is_mark(i + 1) || (is_han(before) && last)))
+            || (is(runs[i].0, &["."]) && is_han(before) && is_han(i + 1))
+    };
     let runs: Vec<_> = (0..runs.len())
-        .filter(|&i| {
-            !(is(runs[i].0, &[".", "·"]) && (is_mark(i.wrapping_sub(1)) || is_mark(i + 1)))
-        })
+        .filter(|&i| !speck(i))
         .map(|i| runs[i])
         .collect();
     let mut out = LineRead::default();
@@ -738,10 +750,14 @@ mod tests {
             one(7, 1.0),
             one(6, 0.9), // 1.5: kept
             one(8, 1.0),
+            one(1, 1.0),
+            one(6, 0.9), // between two Han: dropped
+            one(3, 1.0),
+            one(6, 0.9), // at the end after Han: dropped
         ];
         let probs: Vec<f32> = frames.concat();
         let line = decode(&probs, frames.len(), 10, &dict, &known, |f| f as u32);
-        assert_eq!(line.text, "红、绿。1.5");
+        assert_eq!(line.text, "红、绿。1.5红绿");
         assert!((line.chars[1].conf - 0.3).abs() < 1e-6);
     }
 }

@@ -502,7 +502,7 @@ impl Tesseract {
             .map(|m| m.len())
             .sum();
         let id = format!(
-            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={}@{}px post=2 prep=3",
+            "tesseract {} lang={} model_bytes={model_bytes} psm={} scale={}@{}px post=3 prep=3",
             version(),
             cfg.lang,
             cfg.psm,

@@ -90,10 +90,20 @@ pub fn fix_spacing(line: &str) -> String {
 }
 
 /// ASCII punctuation that Tesseract emits for full-width marks, restored where a Han character is next
-/// to it (the book prints full-width punctuation in Chinese text).
+/// to it (the book prints full-width punctuation in Chinese text); and the other way round, a thousands
+/// separator read as the full-width comma (5，608户: one to three digits before it, exactly three after).
 pub fn restore_fullwidth(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let han = |c: Option<&char>| c.is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(c));
+    let digits = |from: usize, step: isize| {
+        (1..=4)
+            .take_while(|k| {
+                from.checked_add_signed(step * k)
+                    .and_then(|j| chars.get(j))
+                    .is_some_and(char::is_ascii_digit)
+            })
+            .count()
+    };
     chars
         .iter()
         .enumerate()
@@ -102,6 +112,7 @@ pub fn restore_fullwidth(line: &str) -> String {
             let next = chars.get(i + 1);
             let near_han = han(prev) || han(next);
             match c {
+                ',' | '，' if (1..=3).contains(&digits(i, -1)) && digits(i, 1) == 3 => ',',
                 ',' if near_han => '，',
                 ';' if near_han => '；',
                 ':' if near_han => '：',
@@ -313,6 +324,19 @@ mod tests {
             "星级（三星级）河道，赵家沟"
         );
         assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
+        // A thousands separator read as the full-width comma; a clause comma between figures stays.
+        assert_eq!(
+            restore_fullwidth("共约5，608户，1，234，567人"),
+            "共约5,608户，1,234,567人"
+        );
+        for kept in [
+            "建于2008，608户",
+            "占40%，308户",
+            "共5，60户",
+            "共5，6080户",
+        ] {
+            assert_eq!(restore_fullwidth(kept), kept);
+        }
     }
 
     #[test]

@@ -364,10 +364,14 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             k += tail + 1;
         }
     }
-    // Thousands groups: separator followed by exactly three digits.
+    // Thousands groups: separator followed by exactly three digits. In a count (the unit 人, 户 or 名
+    // right after the group) a dot is a separator too, or a speck OCR read inside the figure (5·987户):
+    // a count has no decimals.
     loop {
         let sep = chars.get(k).copied();
-        if matches!(sep, Some(',') | Some(' ') | Some('，'))
+        let count_dot =
+            matches!(sep, Some('.' | '·')) && matches!(chars.get(k + 4), Some('人' | '户' | '名'));
+        if (matches!(sep, Some(',') | Some(' ') | Some('，')) || count_dot)
             && (1..=3).all(|d| fix(k + d).is_some())
             && fix(k + 4).is_none()
         {
@@ -774,6 +778,14 @@ mod tests {
         assert_eq!((spaced[0].value, spaced[0].unit.as_str()), (856.0, "户"));
         let split = find_numbers("实有人口702 5人");
         assert_eq!((split[0].value, split[0].unit.as_str()), (7025.0, "人"));
+        // A dot inside a count is a separator or a speck; in a share it is the decimal point.
+        for (text, value) in [
+            ("居民约5·987户", 5987.0),
+            ("共1.224户", 1224.0),
+            ("占48.5%", 48.5),
+        ] {
+            assert_eq!(find_numbers(text)[0].value, value, "{text}");
+        }
         // One digit before the space is not a split count.
         assert_eq!(find_numbers("楼栋2 3户")[0].value, 2.0);
         // A range is its midpoint, approximate (and its dash no minus sign).
