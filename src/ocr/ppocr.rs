@@ -426,7 +426,7 @@ impl PpocrBackend {
     /// Model, runtime and settings that change the output: part of the cache key.
     pub fn id(&self) -> String {
         format!(
-            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} marks>={MARK_MIN} specks=2 gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
+            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN} marks>={MARK_MIN} specks=3 gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
             &self.ppocr.model_sha256[..16],
             super::gaps::KEEP_CONF,
             super::tesseract::version(),
@@ -577,9 +577,9 @@ pub fn decode(
         }
         prev = best;
     }
-    // Specks: Chinese text never sets . or · next to 、，。, nor . between two Han characters, nor
-    // either at the end of a line after a Han character (共有住户三. at a line's end split 三千四百三十六户
-    // in two).
+    // Specks: Chinese text never sets . or · next to 、，。, nor between a digit and a Han character
+    // (5546·户 lost its unit), nor . between two Han characters, nor either at the end of a line after a
+    // Han character (共有住户三. at a line's end split 三千四百三十六户 in two).
     let is = |c: usize, set: &[&str]| dict.get(c).is_some_and(|t| set.contains(&t.as_str()));
     let is_mark = |i: usize| runs.get(i).is_some_and(|r| known.marks.contains(&r.0));
     let is_han = |i: usize| {
@@ -588,10 +588,16 @@ pub fn decode(
             .and_then(|t| t.chars().next())
             .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
     };
+    let is_digit = |i: usize| {
+        runs.get(i)
+            .and_then(|r| dict.get(r.0))
+            .is_some_and(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+    };
     let speck = |i: usize| {
         let (before, last) = (i.wrapping_sub(1), i + 1 == runs.len());
-        (is(runs[i].0, &[".", "·"])
-            && (is_mark(before) || is_mark(i + 1) || (is_han(before) && last)))
+        let dot = is(runs[i].0, &[".", "·"]);
+        (dot && (is_mark(before) || is_mark(i + 1) || (is_han(before) && last)))
+            || (dot && is_digit(before) && is_han(i + 1))
             || (is(runs[i].0, &["."]) && is_han(before) && is_han(i + 1))
     };
     let runs: Vec<_> = (0..runs.len())
@@ -753,11 +759,15 @@ mod tests {
             one(1, 1.0),
             one(6, 0.9), // between two Han: dropped
             one(3, 1.0),
+            one(8, 1.0),
+            one(6, 0.9), // between a digit and Han: dropped
+            one(1, 1.0),
+            one(3, 1.0),
             one(6, 0.9), // at the end after Han: dropped
         ];
         let probs: Vec<f32> = frames.concat();
         let line = decode(&probs, frames.len(), 10, &dict, &known, |f| f as u32);
-        assert_eq!(line.text, "红、绿。1.5红绿");
+        assert_eq!(line.text, "红、绿。1.5红绿5红绿");
         assert!((line.chars[1].conf - 0.3).abs() < 1e-6);
     }
 }

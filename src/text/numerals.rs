@@ -365,12 +365,13 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
         }
     }
     // Thousands groups: separator followed by exactly three digits. In a count (the unit 人, 户 or 名
-    // right after the group) a dot is a separator too, or a speck OCR read inside the figure (5·987户):
+    // right after the group, or after 余 or 多) a dot is a separator too, or a speck OCR read inside the figure (5·987户):
     // a count has no decimals.
     loop {
         let sep = chars.get(k).copied();
-        let count_dot =
-            matches!(sep, Some('.' | '·')) && matches!(chars.get(k + 4), Some('人' | '户' | '名'));
+        let count = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
+        let count_dot = matches!(sep, Some('.' | '·'))
+            && (count(k + 4) || (matches!(chars.get(k + 4), Some('余' | '多')) && count(k + 5)));
         if (matches!(sep, Some(',') | Some(' ') | Some('，')) || count_dot)
             && (1..=3).all(|d| fix(k + d).is_some())
             && fix(k + 4).is_none()
@@ -781,6 +782,7 @@ mod tests {
         // A dot inside a count is a separator or a speck; in a share it is the decimal point.
         for (text, value) in [
             ("居民约5·987户", 5987.0),
+            ("总人口4·888余人", 4888.0),
             ("共1.224户", 1224.0),
             ("占48.5%", 48.5),
         ] {
