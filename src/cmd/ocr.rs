@@ -186,7 +186,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     }
     let mut sources = crate::input::discover(&req.inputs)?;
     if let Some((shard, balance)) = req.shard {
-        let owned = shard.pages(&page_weights(&sources), balance);
+        let owned = shard.pages(&crate::ocr::page_weights(&sources), balance);
         sources = sources
             .into_iter()
             .enumerate()
@@ -248,24 +248,6 @@ pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Each page's weight for `Balance::Size`: its file's size, shared among the pages of a multi-page
-/// file (a scanned PDF, a multi-page TIFF); 0 when the file cannot be read (the page still goes to
-/// a shard, which records its error).
-fn page_weights(sources: &[crate::input::PageSource]) -> Vec<u64> {
-    // Each file once: its size and how many of the pages come from it.
-    let mut files: std::collections::HashMap<&Path, (u64, u64)> = Default::default();
-    for s in sources {
-        files
-            .entry(s.path.as_path())
-            .or_insert_with(|| (std::fs::metadata(&s.path).map_or(0, |m| m.len()), 0))
-            .1 += 1;
-    }
-    sources
-        .iter()
-        .map(|s| files.get(s.path.as_path()).map_or(0, |(size, n)| size / n))
-        .collect()
 }
 
 /// How the pages of a book are dealt to shards.

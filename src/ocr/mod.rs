@@ -677,17 +677,26 @@ pub fn run_with<B: Backend>(
 /// A page's bytes predict its OCR time well (correlation 0.98 on the sample scans: text compresses less
 /// than paper); a multi-page file's bytes are shared among its pages.
 fn longest_first(pages: &[PageSource]) -> Vec<usize> {
-    let mut per_file: std::collections::HashMap<&Path, (u64, u64)> = Default::default();
+    let cost = page_weights(pages);
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost[i]));
+    order
+}
+
+/// Each page's share of its file's bytes (a file's size read once, divided among the pages from it;
+/// 0 for a file that cannot be read — it fails when read, and its page records the error).
+pub fn page_weights(pages: &[PageSource]) -> Vec<u64> {
+    let mut files: std::collections::HashMap<&Path, (u64, u64)> = Default::default();
     for p in pages {
-        per_file
+        files
             .entry(p.path.as_path())
             .or_insert_with(|| (std::fs::metadata(&p.path).map_or(0, |m| m.len()), 0))
             .1 += 1;
     }
-    let cost = |p: &PageSource| per_file[p.path.as_path()].0 / per_file[p.path.as_path()].1;
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(cost(&pages[i])));
-    order
+    pages
+        .iter()
+        .map(|p| files.get(p.path.as_path()).map_or(0, |(size, n)| size / n))
+        .collect()
 }
 
 /// A page whose image is byte-identical to an earlier page's is recorded as a duplicate (an error),
