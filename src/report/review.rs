@@ -211,7 +211,6 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
     let by_label: HashMap<&str, &PageOcr> = pages.iter().map(|p| (p.label.as_str(), p)).collect();
     // Per page, once: its lines of text on their boxes, and its pixels (read when a crop needs them).
     let mut lines_of: HashMap<String, Vec<Line>> = HashMap::new();
-    let mut images: HashMap<String, Option<GrayImage>> = HashMap::new();
     let mut bytes = 0u64;
     let mut crops = 0;
     let mut written: Vec<String> = Vec::new();
@@ -221,6 +220,23 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
         let (da, db) = (max_doubt(&a.1), max_doubt(&b.1));
         db.0.cmp(&da.0).then(db.1.total_cmp(&da.1))
     });
+    // The pages the crops come from, decoded in parallel up front (decoding is most of the time).
+    let needed: std::collections::BTreeSet<&str> = cases
+        .iter()
+        .flat_map(|(_, items)| items.iter().filter_map(|i| i.fact.map(|f| f.page.as_str())))
+        .filter(|l| by_label.contains_key(l))
+        .collect();
+    let mut images: HashMap<String, Option<GrayImage>> = {
+        use rayon::prelude::*;
+        needed
+            .into_par_iter()
+            .map(|l| {
+                let page = by_label[l];
+                let img = crate::input::load_as_read(&page.source(), page.rotation).ok();
+                (l.to_string(), img)
+            })
+            .collect()
+    };
     let mut body = String::new();
     let (mut n_items, mut n_doubtful) = (0, 0);
     for (case, items) in &cases {
@@ -345,12 +361,8 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                             ((r.w as f32 * scale).round() as u32).max(1),
                             ((r.h as f32 * scale).round() as u32).max(1),
                         );
-                        let small = image::imageops::resize(
-                            &cut,
-                            w,
-                            h,
-                            image::imageops::FilterType::Triangle,
-                        );
+                        // Area averaging: as sharp as a triangle filter for a downscale, ten times cheaper.
+                        let small = image::imageops::thumbnail(&cut, w, h);
                         let file = format!("{}-{}.jpg", item.case.case_id, field_name);
                         let mut jpg = Vec::new();
                         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 70)
