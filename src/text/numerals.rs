@@ -364,6 +364,27 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             k += tail + 1;
         }
     }
+    // More stray spaces, as in "1 3 97户" and "11 35 6余人" (PP-OCR on Ming pages, fresh sets seeds 16
+    // and 18): groups of one to three digits separated by single spaces and running straight into a
+    // count's unit (or 余/多 and the unit) are one figure when they make four to six digits (a household or population count); fewer stay apart ("楼栋2 3户").
+    if s.len() <= 3 && chars.get(k) == Some(&' ') {
+        let (mut t, mut j, mut groups_ok) = (s.clone(), k, true);
+        while chars.get(j) == Some(&' ') && fix(j + 1).is_some() {
+            let mut n = j + 1;
+            while let Some(c) = fix(n) {
+                t.push(c);
+                n += 1;
+            }
+            groups_ok &= n - (j + 1) <= 3;
+            j = n;
+        }
+        let unit = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
+        let counted = unit(j) || (matches!(chars.get(j), Some('余' | '多')) && unit(j + 1));
+        if groups_ok && (4..=6).contains(&t.len()) && counted {
+            s = t;
+            k = j;
+        }
+    }
     // Thousands groups: separator followed by exactly three digits. In a count (the unit 人, 户 or 名
     // right after the group, or after 余 or 多) a dot is a separator too, or a speck OCR read inside the figure (5·987户):
     // a count has no decimals.
@@ -387,9 +408,15 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             break;
         }
     }
-    if chars.get(k) == Some(&'.') && fix(k + 1).is_some() {
+    // A decimal point OCR doubled ("35..2%", PP-OCR on a Ming page, fresh set seed 22) is one point.
+    let point = match (chars.get(k), chars.get(k + 1)) {
+        (Some('.'), Some('.')) if fix(k + 2).is_some() => Some(2),
+        (Some('.'), _) if fix(k + 1).is_some() => Some(1),
+        _ => None,
+    };
+    if let Some(width) = point {
         s.push('.');
-        k += 1;
+        k += width;
         while let Some(c) = fix(k) {
             s.push(c);
             k += 1;
@@ -785,11 +812,19 @@ mod tests {
             ("总人口4·888余人", 4888.0),
             ("共1.224户", 1224.0),
             ("占48.5%", 48.5),
+            ("绿地率为35..2%", 35.2),
         ] {
             assert_eq!(find_numbers(text)[0].value, value, "{text}");
         }
         // One digit before the space is not a split count.
         assert_eq!(find_numbers("楼栋2 3户")[0].value, 2.0);
+        // Several stray spaces in a count of four to six digits; not in a longer or unitless run.
+        assert_eq!(find_numbers("辖区内共1 3 97户居民")[0].value, 1397.0);
+        let n = find_numbers("总人口11 35 6余人");
+        assert_eq!((n[0].value, n[0].qualifier), (11356.0, Qualifier::AtLeast));
+        assert_eq!(find_numbers("共有居民2 4 5 8人")[0].value, 2458.0);
+        assert_eq!(find_numbers("编号1 3 97号")[0].value, 1.0);
+        assert_eq!(find_numbers("共1 3 97 555 1户")[0].value, 1.0);
         // A range is its midpoint, approximate (and its dash no minus sign).
         for text in ["1200-1300户", "1200—1300户", "一千二百至一千三百户"] {
             assert_eq!(one(text), (1250.0, false, Qualifier::Approx), "{text}");
