@@ -223,6 +223,18 @@ pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -
             i += 1;
         }
     }
+    // A reading in Traditional forms votes for its Simplified form when some occurrence was read so: the
+    // book is printed in Simplified characters, and PP-OCR reads some Kai glyphs as Traditional (悅来苑
+    // twice, 悦来苑 once). A name every occurrence reads in a Traditional form (绿地崑廉) keeps it. The
+    // Traditional reading stays among the alternatives, with the agreement counting it as agreeing.
+    for i in 0..counts.len() {
+        let simple = fast2s::convert(&counts[i].0);
+        if simple != counts[i].0
+            && let Some(j) = counts.iter().position(|(r, _)| *r == simple)
+        {
+            counts[j].1 += std::mem::take(&mut counts[i].1);
+        }
+    }
     let total: u32 = counts.iter().map(|(_, k)| k).sum();
     // Most votes first; in a tie a reading with a suffix, then the subtitle's (first; stable sort).
     counts.sort_by_key(|c| (std::cmp::Reverse(c.1), !named(&c.0)));
@@ -529,6 +541,17 @@ mod tests {
 
     /// The community name is voted on: a damaged subtitle (东カ) is outvoted by the profile's
     /// occurrences, and the agreement and the other reading are kept.
+    #[test]
+    fn traditional_readings_vote_for_the_simplified_form_read_elsewhere() {
+        // Fresh Kai set, seed 20: PP-OCR read 悅 twice, 悦 once.
+        let v = vote_name("悅来苑小区", ["悅来苑小区位于", "悦来苑小区成立于"]);
+        assert_eq!((v.name.as_str(), v.agreement), ("悦来苑小区", 1.0));
+        assert_eq!(v.alternatives, ["悅来苑小区"]);
+        // The real 绿地崑廉, read 崑 everywhere, keeps its Traditional 崑.
+        let v = vote_name("绿地崑廉居民区", ["绿地崑廉居民区是", "绿地崑廉居民区坚持"]);
+        assert_eq!(v.name, "绿地崑廉居民区");
+    }
+
     #[test]
     fn a_subtitle_that_lost_its_suffix_is_outvoted_by_the_body() {
         // PP-OCR dropped the line-final 区 of the subtitle (fresh Ming set, seed 18).
