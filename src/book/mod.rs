@@ -190,7 +190,8 @@ pub struct NameVote {
 /// twice in the profile) is outvoted by the others. A subtitle reading without a community suffix (居民区,
 /// 小区, 村…) lost its end, as OCR does at a line's end (梅园小 for 梅园小区): a stretch of the body that
 /// matches it and runs on by one or two characters into a suffix votes for that longer reading, which
-/// also wins a tie.
+/// also wins a tie. A reading in Traditional forms counts for its Simplified form when another
+/// occurrence reads that.
 pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -> NameVote {
     let n = subtitle.chars().count();
     let mut counts: Vec<(String, u32)> = vec![(subtitle.to_string(), 1)];
@@ -539,8 +540,6 @@ mod tests {
         assert_eq!(b.page_district[3].as_deref(), Some("浦东新区"));
     }
 
-    /// The community name is voted on: a damaged subtitle (东カ) is outvoted by the profile's
-    /// occurrences, and the agreement and the other reading are kept.
     #[test]
     fn traditional_readings_vote_for_the_simplified_form_read_elsewhere() {
         // Fresh Kai set, seed 20: PP-OCR read 悅 twice, 悦 once.
@@ -571,6 +570,8 @@ mod tests {
         assert_eq!(v.agreement, 1.0);
     }
 
+    /// The community name is voted on: a damaged subtitle (东カ) is outvoted by the profile's
+    /// occurrences, and the agreement and the other reading are kept.
     #[test]
     fn the_name_vote_outvotes_one_damaged_occurrence() {
         let pages = [page(

@@ -366,7 +366,8 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     }
     // More stray spaces, as in "1 3 97户" and "11 35 6余人" (PP-OCR on Ming pages, fresh sets seeds 16
     // and 18): groups of one to three digits separated by single spaces and running straight into a
-    // count's unit (or 余/多 and the unit) are one figure when they make four to six digits (a household or population count); fewer stay apart ("楼栋2 3户").
+    // count's unit (or 余/多 and the unit) are one figure when they make four to six digits (a
+    // household or population count); fewer stay apart ("楼栋2 3户").
     if s.len() <= 3 && chars.get(k) == Some(&' ') {
         let (mut t, mut j, mut groups_ok) = (s.clone(), k, true);
         while chars.get(j) == Some(&' ') && fix(j + 1).is_some() {
