@@ -124,7 +124,12 @@ const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会"
 /// a street or town and a community name after it.
 fn subtitle_shape(t: &str) -> bool {
     let t = t.trim_end_matches(['。', '.', ' ']);
-    town_end(t).is_some() && COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
+    town_end(t).is_some() && has_community_suffix(t)
+}
+
+/// Ends as a community name does (居民区, 村, 小区…).
+fn has_community_suffix(t: &str) -> bool {
+    COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
 }
 
 /// Where the street or town of a subtitle ends (after its first 街道, 镇 or 乡), a byte offset.
@@ -197,8 +202,7 @@ pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -
     let mut counts: Vec<(String, u32)> = vec![(subtitle.to_string(), 1)];
     let limit = if n > 8 { 2 } else { 1 };
     let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
-    let named = |s: &str| COMMUNITY_SUFFIXES.iter().any(|x| s.ends_with(x));
-    let truncated = !named(subtitle);
+    let truncated = !has_community_suffix(subtitle);
     for text in texts.into_iter().filter(|_| n >= 3) {
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
@@ -210,7 +214,7 @@ pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -
                     let longer = (1..=2).filter(|_| truncated).find_map(|k| {
                         let w = chars.get(i..i + n + k)?;
                         let s: String = w.iter().collect();
-                        (w.iter().all(han) && named(&s)).then_some((s, k))
+                        (w.iter().all(han) && has_community_suffix(&s)).then_some((s, k))
                     });
                     let (s, extra) = longer.unwrap_or((s, 0));
                     match counts.iter_mut().find(|(r, _)| *r == s) {
@@ -238,7 +242,7 @@ pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -
     }
     let total: u32 = counts.iter().map(|(_, k)| k).sum();
     // Most votes first; in a tie a reading with a suffix, then the subtitle's (first; stable sort).
-    counts.sort_by_key(|c| (std::cmp::Reverse(c.1), !named(&c.0)));
+    counts.sort_by_key(|c| (std::cmp::Reverse(c.1), !has_community_suffix(&c.0)));
     let (winner, votes) = counts[0].clone();
     NameVote {
         name: winner,

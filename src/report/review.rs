@@ -209,7 +209,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
     let crops_dir = dir.join("crops");
     std::fs::create_dir_all(&crops_dir).map_err(io(&crops_dir))?;
     let by_label: HashMap<&str, &PageOcr> = pages.iter().map(|p| (p.label.as_str(), p)).collect();
-    // Per page, once: its lines of text on their boxes, and its pixels (read when a crop needs them).
+    // Per page, once: its lines of text on their boxes (the pixels are read below).
     let mut lines_of: HashMap<String, Vec<Line>> = HashMap::new();
     let mut bytes = 0u64;
     let mut crops = 0;
@@ -226,7 +226,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
         .flat_map(|(_, items)| items.iter().filter_map(|i| i.fact.map(|f| f.page.as_str())))
         .filter(|l| by_label.contains_key(l))
         .collect();
-    let mut images: HashMap<String, Option<GrayImage>> = {
+    let images: HashMap<String, Option<GrayImage>> = {
         use rayon::prelude::*;
         needed
             .into_par_iter()
@@ -350,10 +350,8 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                         .entry(page.label.clone())
                         .or_insert_with(|| page_lines(&page.words));
                     let boxes = locate(lines, &f.sentence, (a, b));
-                    let img = images.entry(page.label.clone()).or_insert_with(|| {
-                        crate::input::load_as_read(&page.source(), page.rotation).ok()
-                    });
-                    if let (false, Some(img)) = (boxes.is_empty(), img.as_ref()) {
+                    let img = images.get(page.label.as_str()).and_then(Option::as_ref);
+                    if let (false, Some(img)) = (boxes.is_empty(), img) {
                         let r = crop_rect(lines, &boxes, img.width(), img.height());
                         let cut = image::imageops::crop_imm(img, r.x, r.y, r.w, r.h).to_image();
                         let scale = (CROP_WIDTH as f32 / r.w as f32).min(1.0);

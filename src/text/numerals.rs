@@ -331,6 +331,8 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             _ => None,
         }
     };
+    // The unit of a count right after a figure.
+    let unit = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
     fix(i)?;
     let mut s = String::new();
     let mut k = i;
@@ -352,36 +354,29 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
             k = j;
         }
     }
-    // A stray space inside a count, as OCR leaves it in spaced type ("702 5人"): two or three digits,
-    // one space, then one or two digits directly followed by a count's unit. A space before three
-    // digits is a thousands group (below); one before the unit itself ("856 户") is not inside.
-    if (2..=3).contains(&s.len()) && chars.get(k) == Some(&' ') {
-        let tail = (1..=2).take_while(|&d| fix(k + d).is_some()).count();
-        if tail > 0 && matches!(chars.get(k + tail + 1), Some('人' | '户' | '名')) {
-            for d in 1..=tail {
-                s.push(fix(k + d)?);
-            }
-            k += tail + 1;
-        }
-    }
-    // More stray spaces, as in "1 3 97户" and "11 35 6余人" (PP-OCR on Ming pages, fresh sets seeds 16
-    // and 18): groups of one to three digits separated by single spaces and running straight into a
-    // count's unit (or 余/多 and the unit) are one figure when they make four to six digits (a
-    // household or population count); fewer stay apart ("楼栋2 3户").
+    // Stray spaces inside a count, as OCR leaves them in spaced type: groups of digits separated by
+    // single spaces and running into a count's unit are one figure when either
+    // - two groups, two or three digits then one or two, run straight into 人/户/名 ("702 5人"), or
+    // - groups of one to three digits make four to six digits in all and run into the unit or into
+    //   余/多 and the unit ("1 3 97户", "11 35 6余人": PP-OCR on Ming pages, fresh sets seeds 16 and 18).
+    // Fewer digits stay apart ("楼栋2 3户"); a space before three digits is a thousands group (below),
+    // and one before the unit itself ("856 户") is not inside.
     if s.len() <= 3 && chars.get(k) == Some(&' ') {
-        let (mut t, mut j, mut groups_ok) = (s.clone(), k, true);
+        let (mut t, mut j, mut groups) = (s.clone(), k, vec![s.len()]);
         while chars.get(j) == Some(&' ') && fix(j + 1).is_some() {
             let mut n = j + 1;
             while let Some(c) = fix(n) {
                 t.push(c);
                 n += 1;
             }
-            groups_ok &= n - (j + 1) <= 3;
+            groups.push(n - (j + 1));
             j = n;
         }
-        let unit = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
-        let counted = unit(j) || (matches!(chars.get(j), Some('余' | '多')) && unit(j + 1));
-        if groups_ok && (4..=6).contains(&t.len()) && counted {
+        let split = matches!(groups[..], [2..=3, 1..=2]) && unit(j);
+        let spread = groups.iter().all(|&g| g <= 3)
+            && (4..=6).contains(&t.len())
+            && (unit(j) || (matches!(chars.get(j), Some('余' | '多')) && unit(j + 1)));
+        if split || spread {
             s = t;
             k = j;
         }
@@ -391,9 +386,8 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     // a count has no decimals.
     loop {
         let sep = chars.get(k).copied();
-        let count = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
         let count_dot = matches!(sep, Some('.' | '·'))
-            && (count(k + 4) || (matches!(chars.get(k + 4), Some('余' | '多')) && count(k + 5)));
+            && (unit(k + 4) || (matches!(chars.get(k + 4), Some('余' | '多')) && unit(k + 5)));
         if (matches!(sep, Some(',') | Some(' ') | Some('，')) || count_dot)
             && (1..=3).all(|d| fix(k + d).is_some())
             && fix(k + 4).is_none()
