@@ -10,7 +10,8 @@ use std::path::Path;
 use std::rc::Rc;
 
 use genpdf::elements::{
-    Break, FrameCellDecorator, Image, PaddedElement, PageBreak, Paragraph, TableLayout,
+    Break, FrameCellDecorator, Image, LinearLayout, PaddedElement, PageBreak, Paragraph,
+    TableLayout,
 };
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::{Color, Style};
@@ -206,14 +207,15 @@ pub fn segments(text: &str) -> Vec<String> {
     out
 }
 
+/// A table as a column of [`KeepRows`], one per row (the header with the first), so that a row
+/// whose cells wrap onto several lines moves to the next page whole rather than splitting there,
+/// under the header repeated.
 fn table(
     weights: &[usize],
     header: &[String],
     rows: &[Vec<String>],
     path: &Path,
-) -> Result<TableLayout, ReportError> {
-    let mut t = TableLayout::new(weights.to_vec());
-    t.set_cell_decorator(FrameCellDecorator::new(true, true, true));
+) -> Result<LinearLayout, ReportError> {
     // A column of figures is right-aligned, its header too.
     let numeric: Vec<bool> = (0..header.len())
         .map(|c| {
@@ -225,29 +227,151 @@ fn table(
             !cells.is_empty() && cells.iter().all(|s| is_figure(s))
         })
         .collect();
-    let cell = |s: &str, style: Style, right: bool| {
-        let p = para(s, style);
-        let p = if right {
-            p.aligned(Alignment::Right)
-        } else {
-            p
-        };
-        PaddedElement::new(p, Margins::trbl(1, 1.5, 1, 1.5))
-    };
-    let mut row = t.row();
-    for (c, h) in header.iter().enumerate() {
-        row.push_element(cell(h, Style::new().bold().with_font_size(9), numeric[c]));
-    }
-    row.push().map_err(|e| render_err(path, e))?;
-    for r in rows {
-        let mut row = t.row();
-        for (c, v) in r.iter().enumerate() {
-            let right = numeric.get(c).copied().unwrap_or(false);
-            row.push_element(cell(v, Style::new().with_font_size(9), right));
+    let head = Style::new().bold().with_font_size(9);
+    let body = Style::new().with_font_size(9);
+    let mut out = LinearLayout::vertical();
+    let header = (header, head);
+    match rows.split_first() {
+        None => out.push(KeepRows::new(weights, &[header], None, &numeric, path)?),
+        Some((first, rest)) => {
+            out.push(KeepRows::new(
+                weights,
+                &[header, (first, body)],
+                None,
+                &numeric,
+                path,
+            )?);
+            for r in rest {
+                out.push(KeepRows::new(
+                    weights,
+                    &[(r, body)],
+                    Some(header),
+                    &numeric,
+                    path,
+                )?);
+            }
         }
-        row.push().map_err(|e| render_err(path, e))?;
     }
-    Ok(t)
+    Ok(out)
+}
+
+/// The tallest rows [`KeepRows`] moves to the next page whole (mm; an A4 page holds about 250).
+const KEEP_MAX_MM: f64 = 150.0;
+
+/// Padding inside a table cell: top, right, bottom, left (mm).
+const CELL_PADDING: (f64, f64, f64, f64) = (1.0, 1.5, 1.0, 1.5);
+
+/// Table rows that go to the next page together when the rest of this one is too short for them
+/// (at the top of a page they are set whatever their height), set there under the table's header.
+/// Their height is foreseen by wrapping each cell's line-break segments greedily at its width, as
+/// genpdf's paragraphs wrap.
+struct KeepRows {
+    table: TableLayout,
+    /// The same rows under the header, for the top of the next page.
+    headed: Option<TableLayout>,
+    /// Each row's cells: the text's segments and style.
+    cells: Vec<Vec<(Vec<String>, Style)>>,
+    weights: Vec<usize>,
+    deferred: bool,
+}
+
+impl KeepRows {
+    fn new(
+        weights: &[usize],
+        rows: &[(&[String], Style)],
+        header: Option<(&[String], Style)>,
+        numeric: &[bool],
+        path: &Path,
+    ) -> Result<KeepRows, ReportError> {
+        let build = |rows: &[(&[String], Style)]| -> Result<TableLayout, ReportError> {
+            let mut table = TableLayout::new(weights.to_vec());
+            table.set_cell_decorator(FrameCellDecorator::new(true, true, true));
+            let (t, r, b, l) = CELL_PADDING;
+            for (texts, style) in rows {
+                let mut row = table.row();
+                for (c, v) in texts.iter().enumerate() {
+                    let p = para(v, *style);
+                    let p = if numeric.get(c).copied().unwrap_or(false) {
+                        p.aligned(Alignment::Right)
+                    } else {
+                        p
+                    };
+                    row.push_element(PaddedElement::new(p, Margins::trbl(t, r, b, l)));
+                }
+                row.push().map_err(|e| render_err(path, e))?;
+            }
+            Ok(table)
+        };
+        let headed = match header {
+            Some(h) => Some(build(&[&[h], rows].concat())?),
+            None => None,
+        };
+        Ok(KeepRows {
+            table: build(rows)?,
+            headed,
+            cells: rows
+                .iter()
+                .map(|(texts, style)| texts.iter().map(|v| (segments(v), *style)).collect())
+                .collect(),
+            weights: weights.to_vec(),
+            deferred: false,
+        })
+    }
+
+    /// The height the rows will take in `width`.
+    fn height(&self, context: &Context, width: Mm, style: Style) -> Mm {
+        let total: usize = self.weights.iter().sum::<usize>().max(1);
+        let (t, r, b, l) = CELL_PADDING;
+        let mut height = Mm::from(0);
+        for row in &self.cells {
+            let mut tallest = Mm::from(0);
+            for ((segs, cell_style), weight) in row.iter().zip(&self.weights) {
+                // genpdf sets a paragraph's lines at the height of the style it is given (the
+                // document's), its glyphs in their own.
+                let line_height = style.line_height(&context.font_cache);
+                let style = style.and(*cell_style);
+                let inner = width * (*weight as f64 / total as f64) - Mm::from(l + r);
+                let (mut lines, mut line) = (1usize, Mm::from(0));
+                for seg in segs {
+                    let w = style.str_width(&context.font_cache, seg);
+                    if line > Mm::from(0) && line + w > inner {
+                        lines += 1;
+                        line = w;
+                    } else {
+                        line += w;
+                    }
+                }
+                let h = line_height * lines as f64 + Mm::from(t + b);
+                tallest = tallest.max(h);
+            }
+            height += tallest;
+        }
+        height
+    }
+}
+
+impl Element for KeepRows {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: genpdf::render::Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        let height = self.height(context, area.size().width, style);
+        // Rows taller than most of a page are set where they fall: on a new page they would not
+        // fit either, and deferring them from the top of one is genpdf's "could not fit" error.
+        if !self.deferred && area.size().height < height && height < Mm::from(KEEP_MAX_MM) {
+            self.deferred = true;
+            return Ok(RenderResult {
+                size: genpdf::Size::new(0, 0),
+                has_more: true,
+            });
+        }
+        match &mut self.headed {
+            Some(headed) if self.deferred => headed.render(context, area, style),
+            _ => self.table.render(context, area, style),
+        }
+    }
 }
 
 /// A figure as the tables print it: "1224", "约8000", "48.5%", "1225（校）", "12,5" — digits with their
@@ -665,5 +789,66 @@ mod tests {
             s.iter()
                 .all(|x| !x.starts_with('，') && !x.starts_with('。'))
         );
+    }
+
+    #[test]
+    fn a_table_row_never_splits_across_pages_and_the_header_repeats() {
+        let fonts = ReportFonts::load(None).unwrap();
+        // Rows whose last cell wraps onto two to six lines: each starts with A<n> and ends with Z<n>.
+        let rows: Vec<Vec<String>> = (0..40)
+            .map(|i| {
+                vec![
+                    format!("东力{i}"),
+                    "户数".into(),
+                    "1224".into(),
+                    "8".into(),
+                    format!(
+                        "A{i:03}{}绿化率达到35.2%。Z{i:03}",
+                        "东力居民区建成于2006年，共有1224户，常住人口约三千人。".repeat(1 + i % 4)
+                    ),
+                ]
+            })
+            .collect();
+        let d = Digest {
+            name: "x".into(),
+            title: "测试".into(),
+            blocks: vec![
+                Block::Para("表格之前的一段话。".into()),
+                Block::Table {
+                    weights: vec![4, 3, 3, 2, 12],
+                    header: ["社区", "指标", "数值", "页码", "原文"]
+                        .map(String::from)
+                        .to_vec(),
+                    rows,
+                },
+            ],
+        };
+        let (bytes, pages) = render(&d, &fonts, None, Path::new("x.pdf")).unwrap();
+        assert!(pages >= 3, "{pages} pages");
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("x.pdf");
+        std::fs::write(&pdf, &bytes).unwrap();
+        let page_text = |p: usize| -> String {
+            let out = std::process::Command::new("pdftotext")
+                .args(["-f", &p.to_string(), "-l", &p.to_string()])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let texts: Vec<String> = (1..=pages).map(page_text).collect();
+        let page_of = |token: &str| -> Vec<usize> {
+            (1..=pages)
+                .filter(|&p| texts[p - 1].contains(token))
+                .collect()
+        };
+        for i in 0..40 {
+            let (a, z) = (page_of(&format!("A{i:03}")), page_of(&format!("Z{i:03}")));
+            assert_eq!(a.len(), 1, "row {i}: {a:?}");
+            assert_eq!(a, z, "row {i} starts on page {a:?} and ends on {z:?}");
+        }
+        // Every page the table runs onto starts with its header.
+        assert!(texts.iter().all(|t| t.contains("原文")), "{texts:?}");
     }
 }
