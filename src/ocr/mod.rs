@@ -13,6 +13,7 @@ pub mod ppocr;
 pub mod preprocess;
 pub mod runs;
 pub mod skew;
+pub mod splice;
 pub mod tesseract;
 
 use std::path::{Path, PathBuf};
