@@ -360,12 +360,10 @@ impl Element for KeepRows {
         let height = self.height(context, area.size().width, style);
         // Rows taller than most of a page are set where they fall: on a new page they would not
         // fit either, and deferring them from the top of one is genpdf's "could not fit" error.
-        if !self.deferred && area.size().height < height && height < Mm::from(KEEP_MAX_MM) {
-            self.deferred = true;
-            return Ok(RenderResult {
-                size: genpdf::Size::new(0, 0),
-                has_more: true,
-            });
+        if height < Mm::from(KEEP_MAX_MM)
+            && let Some(next_page) = move_on(&mut self.deferred, area.size().height, height)
+        {
+            return Ok(next_page);
         }
         match &mut self.headed {
             Some(headed) if self.deferred => headed.render(context, area, style),
@@ -389,6 +387,19 @@ pub fn is_figure(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
+/// The result that sends an element needing `need` to the next page from an area with `room` left,
+/// the first time only (`deferred` records it): on the next page it is set whatever its height.
+fn move_on(deferred: &mut bool, room: Mm, need: Mm) -> Option<RenderResult> {
+    if *deferred || room >= need {
+        return None;
+    }
+    *deferred = true;
+    Some(RenderResult {
+        size: genpdf::Size::new(0, 0),
+        has_more: true,
+    })
+}
+
 /// An image that moves to the next page instead of overflowing the bottom of this one (or, without
 /// an image, just the space it takes).
 struct KeepImage {
@@ -404,12 +415,8 @@ impl Element for KeepImage {
         area: genpdf::render::Area<'_>,
         style: Style,
     ) -> Result<RenderResult, genpdf::error::Error> {
-        if area.size().height < self.height && !self.deferred {
-            self.deferred = true;
-            return Ok(RenderResult {
-                size: genpdf::Size::new(0, 0),
-                has_more: true,
-            });
+        if let Some(next_page) = move_on(&mut self.deferred, area.size().height, self.height) {
+            return Ok(next_page);
         }
         match &mut self.image {
             Some(image) => image.render(context, area, style),
