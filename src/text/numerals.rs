@@ -361,9 +361,12 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     //   余/多 and the unit ("1 3 97户", "11 35 6余人": PP-OCR on Ming pages, fresh sets seeds 16 and 18).
     // Fewer digits stay apart ("楼栋2 3户"); a space before three digits is a thousands group (below),
     // and one before the unit itself ("856 户") is not inside.
-    if s.len() <= 3 && chars.get(k) == Some(&' ') {
+    // A speck OCR read between two digits (568·5户: PP-OCR on full-width digits, fresh set Ming seed
+    // 25) splits a count the same way.
+    let gap = |j: usize| matches!(chars.get(j), Some(' ' | '·'));
+    if s.len() <= 3 && gap(k) {
         let (mut t, mut j, mut groups) = (s.clone(), k, vec![s.len()]);
-        while chars.get(j) == Some(&' ') && fix(j + 1).is_some() {
+        while gap(j) && fix(j + 1).is_some() {
             let mut n = j + 1;
             while let Some(c) = fix(n) {
                 t.push(c);
@@ -811,6 +814,9 @@ mod tests {
         ] {
             assert_eq!(find_numbers(text)[0].value, value, "{text}");
         }
+        // A speck inside a count, like a stray space; not in a share.
+        assert_eq!(find_numbers("辖区内共568·5户居民")[0].value, 5685.0);
+        assert_eq!(find_numbers("占比35·2%")[0].value, 35.0);
         // One digit before the space is not a split count.
         assert_eq!(find_numbers("楼栋2 3户")[0].value, 2.0);
         // Several stray spaces in a count of four to six digits; not in a longer or unitless run.
