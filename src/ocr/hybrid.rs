@@ -239,10 +239,8 @@ impl<E, R: LineReader> Hybrid<E, R> {
         for s in stretches {
             out.extend_from_slice(&ws[next..s.core.start]);
             next = s.core.end;
-            let rect = super::splice::crop_rect(
-                &ws[s.crop.clone()],
-                line.y,
-                line.h,
+            let rect = line_crop(
+                &super::splice::words_box(&ws[s.crop.clone()], line),
                 super::ppocr::LINE_MARGIN,
             );
             let read = self.reader.read_line(img, rect)?;

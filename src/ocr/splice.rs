@@ -5,8 +5,8 @@
 
 use std::ops::Range;
 
-use super::Word;
-use super::ppocr::{CharRead, Rect};
+use super::ppocr::CharRead;
+use super::{LineBox, Word};
 
 /// A stretch of a line's words to read again: `core` is replaced, `crop` is read (the core and one
 /// word either side where there is one, so that a character the crop's edge cuts is not kept).
@@ -62,17 +62,15 @@ pub fn stretches(lens: &[usize], hot: &[bool]) -> Option<Vec<Stretch>> {
     (total == 0 || (cropped as f32) < WHOLE_LINE * total as f32).then_some(out)
 }
 
-/// The box to crop `words` by: their extent across, `line`'s (the line box's top and height) down,
-/// `margin` (share of the height) added across.
-pub fn crop_rect(words: &[Word], y: u32, h: u32, margin: f32) -> Rect {
+/// The box of a stretch of `line`'s words: their extent across, the line box's top and height down
+/// (cropped with [`super::ppocr::line_crop`], as a whole line is).
+pub fn words_box(words: &[Word], line: &LineBox) -> LineBox {
     let x0 = words.iter().map(|w| w.x).min().unwrap_or(0);
     let x1 = words.iter().map(|w| w.x + w.w).max().unwrap_or(0);
-    let m = (h as f32 * margin).round() as u32;
-    Rect {
-        x: x0.saturating_sub(m),
-        y: y.saturating_sub(m),
-        w: x1.saturating_sub(x0) + 2 * m,
-        h: h + 2 * m,
+    LineBox {
+        x: x0,
+        w: x1.saturating_sub(x0),
+        ..*line
     }
 }
 
