@@ -1,6 +1,7 @@
 //! The `hybrid` engine: Tesseract reads the page, and PP-OCR re-reads what decides names and facts —
-//! case titles, subtitles and the profile's first line whole, and each figure with six characters
-//! before it (its keyword) and two after (its unit) ([`super::splice`]) — and reads the lines layout
+//! case titles, subtitles and the profile's first line whole, each figure with six characters
+//! before it (its keyword) and two after (its unit) ([`super::splice`]), and each word Tesseract read
+//! unsure or garbled ([`unsure_words`]) with a character either side — and reads the lines layout
 //! analysis left out (captions, [`super::gaps`]). [`plan`] is the rule that names what is re-read;
 //! [`prefer_reread`] picks between the two readings.
 //!
@@ -10,11 +11,19 @@
 //! 1.31 / 1.21 %, with names, numbers and facts as exact or more. Three characters either side had
 //! lost a keyword Tesseract misread (绿化黎盖率) and a name the profile's first line gave. Lines with
 //! a fact keyword but no figure are not re-read: that cost 14 % of the time and changed no character.
+//!
+//! Unsure words, on the same pages: Tesseract garbles stretches without figures (whole lines read
+//! as `AI`, `ER`, `RCR小区交0电分PE`, runs of words at confidence 0), and the old rule — take PP-OCR's
+//! reading only when it is like Tesseract's — threw PP-OCR's away exactly there. Re-reading the
+//! unsure words and taking a confident reading (mean ≥ [`UNSURE_PREFER`]) however unlike took CER to
+//! 0.71 / 1.13 / 0.82 / 0.78 % for 2–6 % more time, names and numbers unchanged. Looser rules read
+//! more but cost more: every word under 30 in runs of two and boxes over 2.5 heights a character
+//! gave 0.85 / 1.22 / 1.04 / 1.06 % for 4–20 % more time, mostly short crops Tesseract had right.
 
 use image::GrayImage;
 
 use super::ppocr::{LineRead, PpocrBackend, Recognizer, Rect, line_crop, line_words, recognized};
-use super::splice::{AFTER, BEFORE, Stretch, WHOLE_LINE};
+use super::splice::{AFTER, BEFORE, Context, Stretch, UNSURE_CONTEXT, WHOLE_LINE};
 use super::tesseract::Tesseract;
 use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
 
@@ -56,12 +65,10 @@ fn is_subtitle(text: &str) -> bool {
         && t.contains('区')
 }
 
-/// The reason to re-read line `i` of a page's lines (texts in reading order), or None to keep
-/// Tesseract's reading. Words Tesseract is unsure of are not re-read: on the tuning pages, re-reading
-/// lines with a word under 60 (80) took the engine from 0.96× to 0.86× (0.78×) the CLI's speed for
-/// CER 0.69 % (0.68 %) against 1.13 %; re-reading each word under 10 with a character either side,
-/// beside the figures' stretches, cost 4–11 % of the time for CER 0.84–1.24 % against 1.22–1.48 %,
-/// names, numbers and facts as exact. Most such words are read right (焕 in 焕然一新 at 0).
+/// The reason to re-read line `i` of a page's lines (texts in reading order) whole or for its
+/// figures, or None. Words Tesseract is unsure of are re-read on their own ([`plan`],
+/// [`unsure_words`]): re-reading whole lines with a word under 60 (80) had taken the engine from
+/// 0.96× to 0.86× (0.78×) the CLI's speed, for most such words are read right (焕 in 焕然一新 at 0).
 pub fn reread_reason(lines: &[String], i: usize) -> Option<Reason> {
     let text = &lines[i];
     if is_subtitle(text) {
@@ -84,31 +91,85 @@ pub fn reread_reason(lines: &[String], i: usize) -> Option<Reason> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
     Keep,
-    Whole,
+    /// The whole line; `unsure` when Tesseract's reading of it is garbled (see [`unsure_words`]).
+    Whole {
+        unsure: bool,
+    },
     Stretches(Vec<Stretch>),
 }
 
+/// The words of a line Tesseract read unsure or garbled: a word under [`UNSURE_ALONE`], a run of
+/// [`UNSURE_RUN`] or more words under [`UNSURE_CONF`], a word with a Latin letter (the book has
+/// none in its body: a stretch of Chinese read as `AI`, `ER`, `RCR`), or a word whose box is far wider
+/// than its characters ([`STRETCHED`] times the line's median word height per character).
+pub fn unsure_words(ws: &[Word]) -> Vec<bool> {
+    let mut hs: Vec<u32> = ws.iter().map(|w| w.h).collect();
+    hs.sort_unstable();
+    let pitch = hs.get(hs.len() / 2).copied().unwrap_or(0) as f32;
+    let mut out: Vec<bool> = ws
+        .iter()
+        .map(|w| {
+            let n = w.text.chars().count().max(1) as f32;
+            w.conf < UNSURE_ALONE
+                || (pitch > 0.0 && w.w as f32 > STRETCHED * pitch * n)
+                || w.text.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .collect();
+    let mut i = 0;
+    while i < ws.len() {
+        let j = (i..ws.len())
+            .find(|&j| ws[j].conf >= UNSURE_CONF)
+            .unwrap_or(ws.len());
+        if j - i >= UNSURE_RUN {
+            out[i..j].iter_mut().for_each(|u| *u = true);
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// A word under this confidence (0–100) is unsure alone.
+pub const UNSURE_ALONE: f32 = 5.0;
+/// A run of [`UNSURE_RUN`] words under this confidence is unsure.
+pub const UNSURE_CONF: f32 = 30.0;
+pub const UNSURE_RUN: usize = 3;
+/// A word whose box is wider than this many median word heights per character is unsure.
+pub const STRETCHED: f32 = 4.0;
+/// PP-OCR's mean character confidence (0–1) needed to replace a reading Tesseract was unsure of:
+/// the two readings need not be alike, for Tesseract's may be garbage.
+pub const UNSURE_PREFER: f32 = 0.8;
+
 /// What of line `i` (texts in reading order; `ws` its words) to read again: titles, subtitles and
-/// the profile's first line whole; else the words with a figure, with the characters before and
-/// after that [`super::splice::stretches`] adds, or the whole line when those would cover most of it.
+/// the profile's first line whole; else the words with a figure and the unsure words, with the
+/// characters before and after that [`super::splice::stretches`] adds, or the whole line when those
+/// would cover most of it.
 pub fn plan(lines: &[String], i: usize, ws: &[Word]) -> Plan {
     if matches!(
         reread_reason(lines, i),
         Some(Reason::Subtitle | Reason::Title | Reason::Profile)
     ) {
-        return Plan::Whole;
+        return Plan::Whole { unsure: false };
     }
     let chars: Vec<char> = ws.iter().flat_map(|w| w.text.chars()).collect();
     let marked = figure_chars(&chars);
+    let unsure = unsure_words(ws);
     let (mut lens, mut hot, mut at) = (Vec::new(), Vec::new(), 0);
-    for w in ws {
+    for (w, &u) in ws.iter().zip(&unsure) {
         let n = w.text.chars().count();
-        hot.push(marked[at..at + n].iter().any(|&m| m));
+        hot.push(if marked[at..at + n].iter().any(|&m| m) {
+            Some(Context::Figure)
+        } else if u {
+            Some(Context::Unsure)
+        } else {
+            None
+        });
         lens.push(n);
         at += n;
     }
     match super::splice::stretches(&lens, &hot) {
-        None => Plan::Whole,
+        None => Plan::Whole {
+            unsure: unsure.contains(&true),
+        },
         Some(s) if s.is_empty() => Plan::Keep,
         Some(s) => Plan::Stretches(s),
     }
@@ -152,8 +213,12 @@ fn figure_chars(chars: &[char]) -> Vec<bool> {
 /// Whether PP-OCR's reading replaces Tesseract's (`first`): when it read something, its mean character
 /// confidence is at least `min_conf` (0–1), and the two readings are the same line (normalised edit
 /// similarity at least [`SAME_LINE`]): a crop that caught parts of two lines reads as another text.
-pub fn prefer_reread(first: &str, reread: &LineRead, min_conf: f32) -> bool {
-    reread.mean_conf().is_some_and(|c| c >= min_conf) && same_line(first, &reread.text)
+/// Or, when Tesseract was `unsure` of what was re-read, its mean confidence is at least
+/// [`UNSURE_PREFER`], alike or not.
+pub fn prefer_reread(first: &str, reread: &LineRead, min_conf: f32, unsure: bool) -> bool {
+    let conf = reread.mean_conf();
+    conf.is_some_and(|c| c >= min_conf) && same_line(first, &reread.text)
+        || unsure && conf.is_some_and(|c| c >= UNSURE_PREFER)
 }
 
 /// Whether two readings, neither empty, are of the same line: normalised edit similarity, spaces
@@ -259,7 +324,8 @@ impl<E, R: LineReader> Hybrid<E, R> {
                 chars: kept,
             };
             let own = crate::text::join_words(ws[s.core.clone()].iter().map(|w| w.text.as_str()));
-            if prefer_reread(&own, &reading, PREFER_CONF) {
+            let took = prefer_reread(&own, &reading, PREFER_CONF, s.unsure);
+            if took {
                 out.extend(line_words(line, &reading));
                 others.push(own);
             } else {
@@ -305,11 +371,12 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
             kept_lines.push(line);
             match plan(&texts, i, &ws) {
                 Plan::Keep => words.extend(ws),
-                Plan::Whole => {
+                Plan::Whole { unsure } => {
                     let read = self
                         .reader
                         .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
-                    if prefer_reread(&texts[i], &read, PREFER_CONF) {
+                    let took = prefer_reread(&texts[i], &read, PREFER_CONF, unsure);
+                    if took {
                         alternates.push(texts[i].clone());
                         words.extend(line_words(&line, &read));
                     } else {
@@ -352,7 +419,7 @@ impl Backend for HybridBackend {
         let first = Tesseract::new(&self.0.tesseract)?;
         let gaps = super::gaps::KEEP_CONF;
         let id = format!(
-            "hybrid [{}] reread=subtitle,title,profile1,number-{BEFORE}+{AFTER},whole>={WHOLE_LINE} gaps>={gaps} prefer>={PREFER_CONF} same>={SAME_LINE} alternates [{}]",
+            "hybrid [{}] reread=subtitle,title,profile1,number-{BEFORE}+{AFTER},unsure<{UNSURE_ALONE}|{UNSURE_RUN}x<{UNSURE_CONF}|latin|w>{STRETCHED}h-{UNSURE_CONTEXT}+{UNSURE_CONTEXT}>={UNSURE_PREFER},whole>={WHOLE_LINE} gaps>={gaps} prefer>={PREFER_CONF} same>={SAME_LINE} alternates [{}]",
             first.id(),
             self.0.id()
         );
@@ -413,7 +480,8 @@ mod tests {
         );
     }
 
-    /// A first engine that reads fixed lines, one word per line, with the confidences given.
+    /// A first engine that reads fixed lines, one word per line 40 px a character, with the
+    /// confidences given.
     struct Lines(Vec<(&'static str, f32)>);
 
     impl Engine for Lines {
@@ -433,7 +501,7 @@ mod tests {
                     line: i as u32 + 1,
                     x: 100,
                     y: 100 + 60 * i as u32,
-                    w: 800,
+                    w: 40 * t.chars().count() as u32,
                     h: 40,
                     char_conf: Vec::new(),
                 })
@@ -501,16 +569,23 @@ mod tests {
         };
         let page = GrayImage::new(1000, 600);
         let out = hybrid.recognize(&page, false).unwrap();
-        // Lines 0 (title), 1 (subtitle), 3 (number), not 5 (unsure words are kept); each crop is its line's box plus the
-        // margin (0.15 × 40 = 6 px).
+        // Lines 0 (title), 1 (subtitle), 3 (number), not 5 (a word at 40 is not unsure); each crop
+        // is its line's box plus the margin (0.15 × 40 = 6 px).
         let ys: Vec<u32> = hybrid.reader.rects.iter().map(|r| r.y).collect();
         assert_eq!(ys, [94, 154, 274]);
-        assert!(
-            hybrid
-                .reader
-                .rects
-                .iter()
-                .all(|r| (r.x, r.w, r.h) == (94, 812, 52))
+        let boxes: Vec<(u32, u32, u32)> = hybrid
+            .reader
+            .rects
+            .iter()
+            .map(|r| (r.x, r.w, r.h))
+            .collect();
+        assert_eq!(
+            boxes,
+            [
+                (94, 4 * 40 + 12, 52),
+                (94, 14 * 40 + 12, 52),
+                (94, 7 * 40 + 12, 52)
+            ]
         );
         let lines: Vec<&str> = out.text.lines().collect();
         assert_eq!(
@@ -658,5 +733,166 @@ mod tests {
         assert_eq!(reread[0].x, 100 + 6 * 40);
         // Tesseract's reading of what was re-read is kept for the name vote, and only that.
         assert_eq!(out.alternates, ["旧小区，共有1284户，"]);
+    }
+
+    fn word(text: &str, conf: f32, x: u32, w: u32) -> Word {
+        Word {
+            text: text.into(),
+            conf,
+            block: 1,
+            par: 1,
+            line: 1,
+            x,
+            y: 100,
+            w,
+            h: 40,
+            char_conf: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn unsure_words_are_low_runs_very_low_words_latin_and_stretched_boxes() {
+        let ws: Vec<Word> = [
+            ("共", 90.0, 40),
+            ("有", 20.0, 40), // a run of three under 30
+            ("住", 10.0, 40),
+            ("户", 25.0, 40),
+            ("人", 90.0, 40),
+            ("口", 20.0, 40), // two under 30: no run
+            ("较", 20.0, 40),
+            ("多", 90.0, 40),
+            ("老", 4.0, 40), // under 5 alone
+            ("年", 90.0, 40),
+            ("AI", 90.0, 80), // Latin
+            ("人", 90.0, 40),
+            ("口", 90.0, 170), // wider than 4 heights for one character
+            ("占", 90.0, 150),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(t, c, w))| word(t, c, 100 + 200 * i as u32, w))
+        .collect();
+        let unsure: Vec<usize> = unsure_words(&ws)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &u)| u.then_some(i))
+            .collect();
+        assert_eq!(unsure, [1, 2, 3, 8, 10, 12]);
+        assert!(unsure_words(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_garbled_reading_gives_way_to_a_confident_one_that_is_not_alike() {
+        let unlike = LineRead {
+            text: "绿色理念走进千家万户".into(),
+            chars: "绿色理念走进千家万户"
+                .chars()
+                .map(|c| crate::ocr::ppocr::CharRead {
+                    text: c.to_string(),
+                    conf: 0.85,
+                    x0: 0,
+                    x1: 1,
+                })
+                .collect(),
+        };
+        // Not alike: kept unless Tesseract was unsure; and then only for a confident reading.
+        assert!(!prefer_reread(
+            "RCR小区交0电分PE",
+            &unlike,
+            PREFER_CONF,
+            false
+        ));
+        assert!(prefer_reread(
+            "RCR小区交0电分PE",
+            &unlike,
+            PREFER_CONF,
+            true
+        ));
+        let doubtful = LineRead {
+            chars: unlike
+                .chars
+                .iter()
+                .map(|c| crate::ocr::ppocr::CharRead {
+                    conf: 0.6,
+                    ..c.clone()
+                })
+                .collect(),
+            ..unlike.clone()
+        };
+        assert!(!prefer_reread(
+            "RCR小区交0电分PE",
+            &doubtful,
+            PREFER_CONF,
+            true
+        ));
+    }
+
+    #[test]
+    fn hybrid_rereads_a_garbled_line_whole_and_takes_a_confident_reading() {
+        let texts = vec!["ER", "开展宣传活动"];
+        let mut hybrid = Hybrid {
+            first: Lines(texts.iter().copied().zip([0.0, 92.0]).collect()),
+            reader: Log {
+                rects: Vec::new(),
+                texts,
+                other: Some("绿色理念走进千家万户"),
+                blank: false,
+                conf: 0.9,
+            },
+            id: "test".into(),
+        };
+        let page = GrayImage::new(1000, 600);
+        let out = hybrid.recognize(&page, false).unwrap();
+        assert_eq!(hybrid.reader.rects.len(), 1, "only the garbled line");
+        assert_eq!(hybrid.reader.rects[0].y, 94);
+        assert_eq!(out.text.lines().next(), Some("绿色理念走进千家万户"));
+        assert_eq!(out.alternates, ["ER"]);
+        // A doubtful reading keeps Tesseract's.
+        hybrid.reader.conf = 0.5;
+        let kept = hybrid.recognize(&page, false).unwrap();
+        assert_eq!(kept.text.lines().next(), Some("ER"));
+    }
+
+    #[test]
+    fn hybrid_rereads_an_unsure_word_with_a_character_either_side() {
+        let truth = "东力新村为老旧小区环境整洁，常住人口较多，老年人口占比较高，活动丰富多彩";
+        // Tesseract read 环境 as "AI" (one word, two characters wide), and misread 比 far from it.
+        let first: Vec<&'static str> =
+            "东力新村为老旧小区|AI|整洁，常住人口较多，老年人口占北较高，活动丰富多彩"
+                .split('|')
+                .enumerate()
+                .flat_map(|(k, part)| {
+                    if k == 1 {
+                        vec![part]
+                    } else {
+                        part.char_indices()
+                            .map(|(i, c)| &part[i..i + c.len_utf8()])
+                            .collect()
+                    }
+                })
+                .collect();
+        let mut hybrid = Hybrid {
+            first: Chars(first),
+            reader: Truth {
+                line: truth,
+                rects: Vec::new(),
+            },
+            id: "test".into(),
+        };
+        let out = hybrid.recognize(&GrayImage::new(2000, 300), false).unwrap();
+        // One crop: 小 (the buffer), 区, the word, 整, 洁 (the buffer), with the margin.
+        let rects = &hybrid.reader.rects;
+        assert_eq!(rects.len(), 1, "{rects:?}");
+        assert_eq!(
+            (rects[0].x, rects[0].x + rects[0].w),
+            (100 + 7 * 40 - 6, 100 + 13 * 40 - 4 + 6)
+        );
+        // PP-OCR's reading replaces the garbled word though the two are not alike; the misread
+        // far from it is Tesseract's still.
+        assert_eq!(
+            out.text.trim(),
+            "东力新村为老旧小区环境整洁，常住人口较多，老年人口占北较高，活动丰富多彩"
+        );
+        assert_eq!(out.alternates, ["区AI整"]);
     }
 }

@@ -14,7 +14,30 @@ use super::{LineBox, Word};
 pub struct Stretch {
     pub crop: Range<usize>,
     pub core: Range<usize>,
+    /// Whether the core holds a word Tesseract read unsure (see [`Context`]).
+    pub unsure: bool,
 }
+
+/// Why a word is re-read, and the characters of context re-read with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// A figure: [`BEFORE`] characters before it, [`AFTER`] after.
+    Figure,
+    /// A word Tesseract read unsure or garbled: [`UNSURE_CONTEXT`] characters either side.
+    Unsure,
+}
+
+impl Context {
+    fn chars(self) -> (usize, usize) {
+        match self {
+            Context::Figure => (BEFORE, AFTER),
+            Context::Unsure => (UNSURE_CONTEXT, UNSURE_CONTEXT),
+        }
+    }
+}
+
+/// Characters of context re-read either side of an unsure word.
+pub const UNSURE_CONTEXT: usize = 1;
 
 /// Characters of context re-read before a word (a fact's keyword stands before its figure:
 /// 非户籍人口占比百分之二十三) and after it (its unit).
@@ -27,31 +50,39 @@ pub const WHOLE_LINE: f32 = 0.6;
 /// The stretches of a line's words (their character counts `lens`) that cover the words marked
 /// `hot` with [`BEFORE`] characters before and [`AFTER`] after; None when they would cover
 /// [`WHOLE_LINE`] of the line or more (read it whole), and an empty list when no word is hot.
-pub fn stretches(lens: &[usize], hot: &[bool]) -> Option<Vec<Stretch>> {
+pub fn stretches(lens: &[usize], hot: &[Option<Context>]) -> Option<Vec<Stretch>> {
     let n = lens.len();
-    let mut cores: Vec<Range<usize>> = Vec::new();
-    for i in (0..n).filter(|&i| hot[i]) {
+    let mut cores: Vec<(Range<usize>, bool)> = Vec::new();
+    for (i, why) in hot.iter().enumerate() {
+        let Some(why) = why else { continue };
+        let (before, after) = why.chars();
+        let unsure = *why == Context::Unsure;
         let (mut a, mut chars) = (i, 0);
-        while a > 0 && chars < BEFORE {
+        while a > 0 && chars < before {
             a -= 1;
             chars += lens[a];
         }
         let (mut b, mut chars) = (i + 1, 0);
-        while b < n && chars < AFTER {
+        while b < n && chars < after {
             chars += lens[b];
             b += 1;
         }
         match cores.last_mut() {
             // Two crops whose buffers would meet or overlap are one crop.
-            Some(last) if a <= last.end + 2 => last.end = last.end.max(b),
-            _ => cores.push(a..b),
+            Some((last, u)) if a <= last.end + 2 => {
+                last.start = last.start.min(a);
+                last.end = last.end.max(b);
+                *u |= unsure;
+            }
+            _ => cores.push((a..b, unsure)),
         }
     }
     let out: Vec<Stretch> = cores
         .into_iter()
-        .map(|core| Stretch {
+        .map(|(core, unsure)| Stretch {
             crop: core.start.saturating_sub(1)..(core.end + 1).min(n),
             core,
+            unsure,
         })
         .collect();
     let total: usize = lens.iter().sum();
@@ -152,22 +183,24 @@ mod tests {
             .chain([4])
             .chain(std::iter::repeat_n(1, 40))
             .collect();
-        let mut hot = vec![false; lens.len()];
-        hot[12] = true;
+        let fig = Some(Context::Figure);
+        let mut hot = vec![None; lens.len()];
+        hot[12] = fig;
         // Six characters before (旧小区，共有), two after (户，), and a buffer word either side.
         let s = stretches(&lens, &hot).unwrap();
         assert_eq!(
             s,
             [Stretch {
                 crop: 5..16,
-                core: 6..15
+                core: 6..15,
+                unsure: false,
             }]
         );
         // Two figures whose crops would meet are one stretch; far apart, two.
-        hot[18] = true;
+        hot[18] = fig;
         assert_eq!(stretches(&lens, &hot).unwrap().len(), 1);
-        hot[18] = false;
-        hot[52] = true;
+        hot[18] = None;
+        hot[52] = fig;
         let two = stretches(&lens, &hot).unwrap();
         assert_eq!(two.len(), 2);
         assert_eq!(two[1].core, 46..53);
@@ -175,10 +208,31 @@ mod tests {
         // Crops covering most of the line: read it whole.
         let mut many = hot.clone();
         for i in (0..lens.len()).step_by(8) {
-            many[i] = true;
+            many[i] = fig;
         }
         assert_eq!(stretches(&lens, &many), None);
-        assert_eq!(stretches(&lens, &vec![false; lens.len()]), Some(vec![]));
+        assert_eq!(stretches(&lens, &vec![None; lens.len()]), Some(vec![]));
+    }
+
+    #[test]
+    fn an_unsure_word_is_reread_with_one_character_either_side() {
+        let lens = vec![1; 40];
+        let mut hot = vec![None; lens.len()];
+        hot[20] = Some(Context::Unsure);
+        let s = stretches(&lens, &hot).unwrap();
+        let core = 20 - UNSURE_CONTEXT..21 + UNSURE_CONTEXT;
+        assert_eq!(s[0].core, core);
+        assert!(s[0].unsure);
+        // A figure just after it joins its stretch, which keeps the unsure mark and reaches back
+        // as far as the figure's context does.
+        hot[23] = Some(Context::Figure);
+        let s = stretches(&lens, &hot).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].core, 17..26);
+        assert!(s[0].unsure);
+        // A figure alone is not unsure.
+        hot[20] = None;
+        assert!(!stretches(&lens, &hot).unwrap()[0].unsure);
     }
 
     #[test]
