@@ -281,6 +281,7 @@ const NOT_POPULATION: &[&str] = &[
     "外来",
     "来沪",
     "非户籍",
+    "非沪籍",
     "志愿",
     "党员",
     "楼组长",
@@ -329,7 +330,16 @@ fn classify(
         if has(OTHER_RATES) {
             return None;
         }
-        if has(&["绿化率", "绿化覆盖率", "绿地率", "绿化覆盖"]) {
+        // 绿化面积占比35%, 绿地面积占小区面积的35%: the green area's share is the green rate.
+        if has(&[
+            "绿化率",
+            "绿化覆盖率",
+            "绿地率",
+            "绿化覆盖",
+            "绿化面积占",
+            "绿地面积占",
+            "绿地占",
+        ]) {
             return Some((Field::GreenRate, "green_rate:keyword"));
         }
         if has(&[
@@ -348,6 +358,7 @@ fn classify(
             "来沪人员",
             "来沪人口",
             "非户籍",
+            "非沪籍",
             "外来",
             "流动人口",
         ]) {

@@ -91,6 +91,15 @@ fn each_phrasing_the_issue_names_is_read() {
         .find(|f| f.field == Field::Households)
         .unwrap();
     assert_eq!(hh.qualifier, Qualifier::Approx);
+    // Non-Shanghai residents (非沪籍) are the migrants, and their count no population; the green
+    // area's share is the green rate.
+    let c = case(
+        "实有人口3590人，共1245户。非沪籍人口726人，占实有人口的20.2%。小区绿化面积占比35%。",
+        &[],
+    );
+    assert_eq!(value(&c, Field::MigrantShare), Some(20.2));
+    assert_eq!(value(&c, Field::Population), Some(3590.0));
+    assert_eq!(value(&c, Field::GreenRate), Some(35.0));
 }
 
 fn flags(c: &CaseFacts, f: Field) -> Vec<Flag> {
