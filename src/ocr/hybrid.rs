@@ -687,40 +687,51 @@ mod tests {
         }
     }
 
-    #[test]
-    fn hybrid_rereads_a_figure_with_its_context_not_its_whole_line() {
-        let truth = "东力新村为老旧小区，共有1224户，常住人口较多，老年人口占比较高，活动丰富";
-        // Tesseract misread the figure and a character far from it.
-        let first: Vec<&'static str> =
-            "东力新村为老旧小区，共有|1284|户，常住人口较多，老年人口占北较高，活动丰富"
-                .split('|')
-                .enumerate()
-                .flat_map(|(k, part)| {
-                    if k == 1 {
-                        vec![part]
-                    } else {
-                        part.char_indices()
-                            .map(|(i, c)| &part[i..i + c.len_utf8()])
-                            .collect()
-                    }
-                })
-                .collect();
-        let mut hybrid = Hybrid {
-            first: Chars(first),
+    /// A hybrid engine over one line Tesseract read as `first` (one word per character, but the
+    /// part between the two `|`, one word) and PP-OCR reads as `truth`.
+    fn on_one_line(first: &'static str, truth: &'static str) -> Hybrid<Chars, Truth> {
+        let words = first
+            .split('|')
+            .enumerate()
+            .flat_map(|(k, part)| {
+                if k == 1 {
+                    vec![part]
+                } else {
+                    part.char_indices()
+                        .map(|(i, c)| &part[i..i + c.len_utf8()])
+                        .collect()
+                }
+            })
+            .collect();
+        Hybrid {
+            first: Chars(words),
             reader: Truth {
                 line: truth,
                 rects: Vec::new(),
             },
             id: "test".into(),
-        };
+        }
+    }
+
+    /// Reads the page, checks that PP-OCR was asked for one crop, and gives its extent across.
+    fn read_one_crop(hybrid: &mut Hybrid<Chars, Truth>) -> (Recognized, (u32, u32)) {
         let out = hybrid.recognize(&GrayImage::new(2000, 300), false).unwrap();
-        // One crop: 老 (the buffer), "旧小区，共有", the figure, "户，", 常 (the buffer), with the margin.
         let rects = &hybrid.reader.rects;
         assert_eq!(rects.len(), 1, "{rects:?}");
-        assert_eq!(
-            (rects[0].x, rects[0].x + rects[0].w),
-            (100 + 5 * 40 - 6, 100 + 19 * 40 - 4 + 6)
+        (out, (rects[0].x, rects[0].x + rects[0].w))
+    }
+
+    #[test]
+    fn hybrid_rereads_a_figure_with_its_context_not_its_whole_line() {
+        let truth = "东力新村为老旧小区，共有1224户，常住人口较多，老年人口占比较高，活动丰富";
+        // Tesseract misread the figure and a character far from it.
+        let mut hybrid = on_one_line(
+            "东力新村为老旧小区，共有|1284|户，常住人口较多，老年人口占北较高，活动丰富",
+            truth,
         );
+        let (out, span) = read_one_crop(&mut hybrid);
+        // The crop: 老 (the buffer), "旧小区，共有", the figure, "户，", 常 (the buffer), with the margin.
+        assert_eq!(span, (100 + 5 * 40 - 6, 100 + 19 * 40 - 4 + 6));
         // The figure is PP-OCR's; the misread far from it is Tesseract's still.
         assert_eq!(
             out.text.trim(),
@@ -857,36 +868,13 @@ mod tests {
     fn hybrid_rereads_an_unsure_word_with_a_character_either_side() {
         let truth = "东力新村为老旧小区环境整洁，常住人口较多，老年人口占比较高，活动丰富多彩";
         // Tesseract read 环境 as "AI" (one word, two characters wide), and misread 比 far from it.
-        let first: Vec<&'static str> =
-            "东力新村为老旧小区|AI|整洁，常住人口较多，老年人口占北较高，活动丰富多彩"
-                .split('|')
-                .enumerate()
-                .flat_map(|(k, part)| {
-                    if k == 1 {
-                        vec![part]
-                    } else {
-                        part.char_indices()
-                            .map(|(i, c)| &part[i..i + c.len_utf8()])
-                            .collect()
-                    }
-                })
-                .collect();
-        let mut hybrid = Hybrid {
-            first: Chars(first),
-            reader: Truth {
-                line: truth,
-                rects: Vec::new(),
-            },
-            id: "test".into(),
-        };
-        let out = hybrid.recognize(&GrayImage::new(2000, 300), false).unwrap();
-        // One crop: 小 (the buffer), 区, the word, 整, 洁 (the buffer), with the margin.
-        let rects = &hybrid.reader.rects;
-        assert_eq!(rects.len(), 1, "{rects:?}");
-        assert_eq!(
-            (rects[0].x, rects[0].x + rects[0].w),
-            (100 + 7 * 40 - 6, 100 + 13 * 40 - 4 + 6)
+        let mut hybrid = on_one_line(
+            "东力新村为老旧小区|AI|整洁，常住人口较多，老年人口占北较高，活动丰富多彩",
+            truth,
         );
+        let (out, span) = read_one_crop(&mut hybrid);
+        // The crop: 小 (the buffer), 区, the word, 整, 洁 (the buffer), with the margin.
+        assert_eq!(span, (100 + 7 * 40 - 6, 100 + 13 * 40 - 4 + 6));
         // PP-OCR's reading replaces the garbled word though the two are not alike; the misread
         // far from it is Tesseract's still.
         assert_eq!(
