@@ -221,6 +221,21 @@ pub fn prefer_reread(first: &str, reread: &LineRead, min_conf: f32, unsure: bool
         || unsure && conf.is_some_and(|c| c >= UNSURE_PREFER)
 }
 
+/// Whether PP-OCR's `reading` replaces Tesseract's `own` ([`prefer_reread`] at [`PREFER_CONF`]),
+/// pushing the reading not taken to `others` for the name vote: Tesseract's when replaced, PP-OCR's
+/// when kept only if it reads the same text.
+fn settle(own: &str, reading: &LineRead, unsure: bool, others: &mut Vec<String>) -> bool {
+    if prefer_reread(own, reading, PREFER_CONF, unsure) {
+        others.push(own.to_string());
+        true
+    } else {
+        if same_line(own, &reading.text) {
+            others.push(reading.text.clone());
+        }
+        false
+    }
+}
+
 /// Whether two readings, neither empty, are of the same line: normalised edit similarity, spaces
 /// aside, at least [`SAME_LINE`].
 fn same_line(a: &str, b: &str) -> bool {
@@ -324,14 +339,9 @@ impl<E, R: LineReader> Hybrid<E, R> {
                 chars: kept,
             };
             let own = crate::text::join_words(ws[s.core.clone()].iter().map(|w| w.text.as_str()));
-            let took = prefer_reread(&own, &reading, PREFER_CONF, s.unsure);
-            if took {
+            if settle(&own, &reading, s.unsure, &mut others) {
                 out.extend(line_words(line, &reading));
-                others.push(own);
             } else {
-                if same_line(&own, &reading.text) {
-                    others.push(reading.text);
-                }
                 out.extend_from_slice(&ws[s.core.clone()]);
             }
         }
@@ -375,14 +385,9 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
                     let read = self
                         .reader
                         .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
-                    let took = prefer_reread(&texts[i], &read, PREFER_CONF, unsure);
-                    if took {
-                        alternates.push(texts[i].clone());
+                    if settle(&texts[i], &read, unsure, &mut alternates) {
                         words.extend(line_words(&line, &read));
                     } else {
-                        if same_line(&texts[i], &read.text) {
-                            alternates.push(read.text.clone());
-                        }
                         words.extend(ws);
                     }
                 }
