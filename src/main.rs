@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("greenbook: {e}");
+            eprintln!("greenbook: {}", greenbook::text::printable(&e.to_string()));
             e.exit().into()
         }
     }

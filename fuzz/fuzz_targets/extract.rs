@@ -15,6 +15,8 @@ fuzz_target!(|data: &[u8]| {
             source: "fuzz".into(),
             text: t.to_string(),
             conf: Some(90.0),
+            words: Vec::new(),
+            alternates: Vec::new(),
         })
         .collect();
     let book = greenbook::book::read(&pages);

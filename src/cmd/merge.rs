@@ -32,18 +32,32 @@ pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
         .parts_dir
         .clone()
         .unwrap_or_else(|| args.out.dir.join("parts"));
-    let pages = merge_parts(&args.inputs, &parts_dir)?;
+    super::check_out_not_input(&args.out.dir, &args.inputs)?;
+    let held = super::hold(&args.out.dir)?;
+    let pages = merge_parts(&args.inputs, &parts_dir, &args.out.dir)?;
     let mut timings = super::run::Timings::default();
     let corrections = args.corrections.load(&args.inputs)?;
-    let (ds, digests) = super::run::finish(
+    // The PDF pages book.pdf renders are kept for the review page, then removed.
+    let scratch = args
+        .out
+        .dir
+        .join(format!(".rendered.{}", crate::io::unique()));
+    let archive = super::run::Archive {
+        out: &args.out.dir,
+        report: &args.report.options()?,
+        rendered: Some(scratch.clone()),
+    };
+    let done = super::run::finish(
         &pages,
-        &args.out.dir,
-        &args.report.options()?,
+        &archive,
         corrections.as_ref(),
         &mut timings,
         global.reporter().as_ref(),
-    )?;
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (ds, digests) = done?;
     super::ocr::write_pages_json(&args.out.dir.join("pages.jsonl"), &pages)?;
+    held.close(true)?;
     let failed = pages.iter().filter(|p| p.error.is_some()).count();
     eprintln!(
         "merge: {} pages ({failed} failed), {} cases, {} facts, {} digests",
@@ -61,8 +75,12 @@ pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
 
 /// The part files put back in book order, checked against the pages of `inputs` (each present exactly
 /// once).
-pub fn merge_parts(inputs: &[PathBuf], parts_dir: &Path) -> Result<Vec<PageOcr>, Error> {
-    let expected = crate::input::discover(inputs)?;
+pub fn merge_parts(
+    inputs: &[PathBuf],
+    parts_dir: &Path,
+    out: &Path,
+) -> Result<Vec<PageOcr>, Error> {
+    let expected = crate::input::discover(inputs, Some(out))?;
     let rd = std::fs::read_dir(parts_dir).map_err(|source| Error::Read {
         path: parts_dir.to_path_buf(),
         source,

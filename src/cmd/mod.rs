@@ -80,6 +80,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Another run holds the output folder.
+    #[error(transparent)]
+    Busy(#[from] crate::io::outputs::LockError),
     #[error("{0}")]
     Internal(String),
 }
@@ -108,7 +111,9 @@ impl Error {
             }
             Error::Report(ReportError::Io { .. }) => Exit::OutputNotWritable,
             Error::Report(ReportError::Render { .. }) => Exit::Failure,
-            Error::NotWritable { .. } | Error::Write { .. } => Exit::OutputNotWritable,
+            Error::NotWritable { .. } | Error::Write { .. } | Error::Busy(_) => {
+                Exit::OutputNotWritable
+            }
             Error::Internal(_) => Exit::Failure,
         }
     }
@@ -155,18 +160,88 @@ pub fn ensure_single_threaded_openmp() {
     );
 }
 
+/// How long the pages in progress may take to finish after a Ctrl-C or SIGTERM.
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Ctrl-C (SIGINT/SIGTERM): the first asks the workers to stop after their current page (finished
-/// pages stay in the cache, outputs are left as they were) and the command exits with 130; a second
-/// one exits at once.
+/// pages stay in the cache, outputs are left as they were) and the command exits with 130 — at the
+/// latest after [`GRACE`], whatever a worker is waiting on; a second one exits at once. Every output
+/// is written whole or not at all (see [`crate::io::write_atomic`]), so leaving at any point is safe.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         if crate::ocr::CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(Exit::Interrupted as i32);
         }
         eprintln!(
-            "\ngreenbook: interrupted; finishing the pages in progress (Ctrl-C again to quit now)"
+            "\ngreenbook: interrupted; finishing the pages in progress for up to {} s (Ctrl-C again to quit now)",
+            GRACE.as_secs()
         );
+        let _ = std::thread::Builder::new().name("grace".into()).spawn(|| {
+            std::thread::sleep(GRACE);
+            eprintln!("greenbook: interrupted; pages still in progress are left unread");
+            std::process::exit(Exit::Interrupted as i32);
+        });
     });
+}
+
+/// An output folder held by one command: created, checked to be writable, locked against a second
+/// run, and with a [`Ledger`](crate::io::outputs::Ledger) of what is written in it.
+pub struct Held {
+    _lock: crate::io::outputs::Lock,
+    ledger: crate::io::outputs::Ledger,
+    dir: PathBuf,
+}
+
+/// Takes `dir` for a command that writes in it (see [`Held`]).
+pub fn hold(dir: &Path) -> Result<Held, Error> {
+    writable(dir)?;
+    let lock = crate::io::outputs::Lock::take(dir)?;
+    let ledger = crate::io::outputs::Ledger::open(dir).map_err(|source| Error::NotWritable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(Held {
+        _lock: lock,
+        ledger,
+        dir: dir.to_path_buf(),
+    })
+}
+
+impl Held {
+    /// Writes `run.json`; with `prune` (a whole run) removes what the previous run wrote and this one
+    /// did not, and says what it left because someone changed it.
+    pub fn close(self, prune: bool) -> Result<(), Error> {
+        let pruned = self.ledger.close(prune).map_err(|source| Error::Write {
+            path: self.dir.join(crate::io::outputs::RUN_MANIFEST),
+            source,
+        })?;
+        if !pruned.kept.is_empty() {
+            eprintln!(
+                "greenbook: {} file(s) an earlier run wrote were changed since and are left as they are: {}",
+                pruned.kept.len(),
+                crate::text::printable(&pruned.kept.join(", "))
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Refuses an output folder that is one of the input folders (its outputs would be read as pages
+/// by the next run); one inside an input folder is allowed, and its files are not taken as pages.
+pub fn check_out_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    let Ok(o) = out.canonicalize() else {
+        return Ok(());
+    };
+    for i in inputs {
+        if i.canonicalize().is_ok_and(|i| i == o) {
+            return Err(Error::Usage(format!(
+                "-o {}: the output folder is the input folder {}; choose another (e.g. -o output)",
+                out.display(),
+                i.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Creates `dir` and checks a file can be written in it.

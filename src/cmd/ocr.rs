@@ -82,6 +82,8 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         );
         return Ok(out.exit());
     }
+    super::check_out_not_input(&args.out.dir, &args.inputs)?;
+    let held = super::hold(&args.out.dir)?;
     let req = OcrRequest {
         pages_json: Some(
             args.pages_json
@@ -89,12 +91,16 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         ),
         inputs: args.inputs,
         options,
+        out: Some(args.out.dir.clone()),
         text_dir: args.text_dir,
         hocr_dir: args.hocr_dir,
         alto_dir: args.alto_dir,
         shard: None,
     };
     let out = run_ocr(&req, progress.as_ref())?;
+    if !out.interrupted {
+        held.close(false)?;
+    }
     if global.verbose > 0 {
         print_pages(&out.pages);
     }
@@ -113,13 +119,14 @@ pub fn print_pages(pages: &[PageOcr]) {
     for p in pages {
         eprintln!(
             "{:<8} conf {:>5} {:>6} ms{}{}",
-            p.label,
+            crate::text::printable(&p.label),
             p.mean_conf.map_or("—".into(), |c| format!("{c:.1}")),
             p.millis,
             if p.cached { " (cache)" } else { "" },
-            p.error
-                .as_ref()
-                .map_or(String::new(), |e| format!(" ERROR {e}"))
+            p.error.as_ref().map_or(String::new(), |e| format!(
+                " ERROR {}",
+                crate::text::printable(&e.message)
+            ))
         );
     }
 }
@@ -129,6 +136,8 @@ pub fn print_pages(pages: &[PageOcr]) {
 pub struct OcrRequest {
     pub inputs: Vec<PathBuf>,
     pub options: OcrOptions,
+    /// The output folder: files inside it are not taken as pages.
+    pub out: Option<PathBuf>,
     pub text_dir: Option<PathBuf>,
     pub hocr_dir: Option<PathBuf>,
     pub alto_dir: Option<PathBuf>,
@@ -184,7 +193,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     {
         super::writable(dir)?;
     }
-    let mut sources = crate::input::discover(&req.inputs)?;
+    let mut sources = crate::input::discover(&req.inputs, req.out.as_deref())?;
     if let Some((shard, balance)) = req.shard {
         let owned = shard.pages(&crate::ocr::page_weights(&sources), balance);
         sources = sources
@@ -202,8 +211,8 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
             interrupted: true,
         });
     }
-    for p in pages.iter().filter_map(|p| p.error.as_ref()) {
-        eprintln!("greenbook: page error: {p}");
+    for line in fold_errors(&sources, &pages) {
+        eprintln!("greenbook: page error: {}", crate::text::printable(&line));
     }
     if let Some(dir) = &req.text_dir {
         ocr::write_text_dir(&pages, dir)?;
@@ -221,6 +230,51 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
         pages,
         interrupted: false,
     })
+}
+
+/// The pages' errors, one line each, except that the same error on several pages of one file (a
+/// 500-frame TIFF with no text) is one line with the count and the pages' range.
+pub fn fold_errors(sources: &[crate::input::PageSource], pages: &[PageOcr]) -> Vec<String> {
+    /// Errors alike but for the page's place in one file.
+    struct Group {
+        file: String,
+        key: String,
+        first: String,
+        places: Vec<String>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for (src, p) in sources.iter().zip(pages) {
+        let Some(e) = &p.error else {
+            continue;
+        };
+        let shown = src.shown();
+        let file = src.path.display().to_string();
+        let key = e.message.replace(&shown, &file);
+        let place = shown.strip_prefix(&file).unwrap_or("").trim().to_string();
+        match groups.iter_mut().find(|g| g.file == file && g.key == key) {
+            Some(g) => g.places.push(place),
+            None => groups.push(Group {
+                file,
+                key,
+                first: e.message.clone(),
+                places: vec![place],
+            }),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| match g.places.len() {
+            1 => g.first,
+            n => format!(
+                "{} — the same on {} more pages of {} ({} to {})",
+                g.first,
+                n - 1,
+                g.file,
+                g.places[1],
+                g.places[n - 1]
+            ),
+        })
+        .collect()
 }
 
 /// Reads `pages.jsonl` as written by the OCR stage.
@@ -374,6 +428,7 @@ pub fn run_shard(
     let req = OcrRequest {
         inputs: inputs.to_vec(),
         options: options.clone(),
+        out: None,
         text_dir: None,
         hocr_dir: None,
         alto_dir: None,

@@ -24,6 +24,7 @@ pub fn command(args: ReportCmdArgs, global: Global) -> Result<Exit, Error> {
     let data = args.data.clone().unwrap_or_else(|| args.out.dir.clone());
     let ds = crate::store::Dataset::read(&data)?;
     let options = args.report.options()?;
+    let held = super::hold(&args.out.dir)?;
     let written = crate::report::write_all(
         &ds,
         &args.out.dir.join("digests"),
@@ -32,6 +33,7 @@ pub fn command(args: ReportCmdArgs, global: Global) -> Result<Exit, Error> {
     )?;
     let workbook = args.out.dir.join("greenbook.xlsx");
     crate::report::workbook::write_workbook(&workbook, &ds, options.date.as_deref())?;
+    held.close(false)?;
     eprintln!("{}", workbook.display());
     for w in &written {
         eprintln!(

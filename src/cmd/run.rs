@@ -140,12 +140,22 @@ impl RunOutcome {
 /// Runs the whole pipeline into `req.out`: OCR (cache, pages.jsonl) → structure and facts → Parquet
 /// → PDF digests and the archive outputs (`finish`).
 pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, Error> {
-    super::writable(&req.out)?;
+    super::check_out_not_input(&req.out, &req.inputs)?;
+    let held = super::hold(&req.out)?;
     warm_up();
+    // Without a cache, the PDF pages rendered for OCR are still kept for book.pdf and the review page
+    // (each rendered once), in a folder removed at the end.
+    let mut options = req.options.clone();
+    let scratch = options.rendered_dir().is_none().then(|| {
+        let d = req.out.join(format!(".rendered.{}", crate::io::unique()));
+        options.render_dir = Some(d.clone());
+        d
+    });
     let mut timings = Timings::default();
     let ocr_req = OcrRequest {
         inputs: req.inputs.clone(),
-        options: req.options.clone(),
+        options,
+        out: Some(req.out.clone()),
         // Written by `finish` with the other archive outputs, so that `merge` writes it too.
         text_dir: None,
         hocr_dir: None,
@@ -153,23 +163,39 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
         pages_json: Some(req.out.join("pages.jsonl")),
         shard: None,
     };
-    let ocr = timings.time("ocr", || run_ocr(&ocr_req, progress))?;
-    if ocr.exit() == Exit::Interrupted {
+    let ocr = timings.time("ocr", || run_ocr(&ocr_req, progress));
+    let finished = ocr.and_then(|ocr| {
+        if ocr.exit() == Exit::Interrupted {
+            return Ok((ocr, None));
+        }
+        let archive = Archive {
+            out: &req.out,
+            report: &req.report,
+            rendered: ocr_req.options.rendered_dir(),
+        };
+        let done = finish(
+            &ocr.pages,
+            &archive,
+            req.corrections.as_ref(),
+            &mut timings,
+            progress,
+        )?;
+        Ok((ocr, Some(done)))
+    });
+    if let Some(d) = scratch {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    let (ocr, done) = finished?;
+    let Some((dataset, digests)) = done else {
+        // Interrupted: the previous outputs and their manifest stay as they were.
         return Ok(RunOutcome {
             ocr,
             dataset: Default::default(),
             digests: Vec::new(),
             timings,
         });
-    }
-    let (dataset, digests) = finish(
-        &ocr.pages,
-        &req.out,
-        &req.report,
-        req.corrections.as_ref(),
-        &mut timings,
-        progress,
-    )?;
+    };
+    held.close(true)?;
     Ok(RunOutcome {
         ocr,
         dataset,
@@ -191,11 +217,19 @@ fn warm_up() {
         });
 }
 
-/// Everything after OCR: structure and facts → Parquet → digests, into `out`.
+/// Where the later stages write, and what they read besides the pages.
+pub struct Archive<'a> {
+    pub out: &'a Path,
+    pub report: &'a ReportOptions,
+    /// The PDF pages OCR rendered, kept for book.pdf and the review page (see
+    /// [`OcrOptions::rendered_dir`]).
+    pub rendered: Option<PathBuf>,
+}
+
+/// Everything after OCR: structure and facts → Parquet → digests, into `archive.out`.
 pub fn finish(
     pages: &[PageOcr],
-    out: &Path,
-    report: &ReportOptions,
+    archive: &Archive,
     corrections: Option<&Corrections>,
     timings: &mut Timings,
     progress: &dyn Progress,
@@ -206,13 +240,14 @@ pub fn finish(
     if let Some(c) = corrections {
         crate::store::corrections::apply(&mut dataset, &c.rows, &c.path)?;
     }
+    let (out, report) = (archive.out, archive.report);
     timings.time("parquet", || {
         dataset.write(out, &super::store::source_of(pages))
     })?;
     // The digests and the archive's outputs are written side by side: both only read the dataset.
     let ((digests, report_time), (archived, archive_time)) = rayon::join(
         || timed(|| crate::report::write_all(&dataset, &out.join("digests"), report, progress)),
-        || timed(|| write_archive(pages, out, &dataset, report)),
+        || timed(|| write_archive(pages, archive, &dataset)),
     );
     timings.stages.push(("report", report_time));
     timings.stages.push(("archive", archive_time));
@@ -227,12 +262,9 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
 
 /// The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the volume,
 /// the review page and the workbook.
-fn write_archive(
-    pages: &[PageOcr],
-    out: &Path,
-    dataset: &Dataset,
-    report: &ReportOptions,
-) -> Result<(), Error> {
+fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Result<(), Error> {
+    let (out, report) = (archive.out, archive.report);
+    let rendered = archive.rendered.as_deref();
     crate::ocr::write_text_dir(pages, &out.join("text"))?;
     crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
     crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
@@ -241,11 +273,16 @@ fn write_archive(
         pages,
         dataset,
         report.date.as_deref(),
+        rendered,
     )?;
     for (label, why) in &book.skipped {
-        eprintln!("greenbook: book.pdf: page {label} left out: {why}");
+        eprintln!(
+            "greenbook: book.pdf: page {} left out: {}",
+            crate::text::printable(label),
+            crate::text::printable(why)
+        );
     }
-    crate::report::review::write_review(&out.join("review"), dataset, pages)?;
+    crate::report::review::write_review(&out.join("review"), dataset, pages, rendered)?;
     crate::report::workbook::write_workbook(
         &out.join("greenbook.xlsx"),
         dataset,

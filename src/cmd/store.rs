@@ -25,8 +25,10 @@ pub fn command(args: StoreArgs, _global: Global) -> Result<Exit, Error> {
         .pages
         .unwrap_or_else(|| args.out.dir.join("pages.jsonl"));
     let pages = super::ocr::read_pages_json(&pages_path)?;
+    let held = super::hold(&args.out.dir)?;
     let ds = build_dataset(&pages);
     ds.write(&args.out.dir, &source_of(&pages))?;
+    held.close(false)?;
     eprintln!(
         "store: {} pages, {} contents entries, {} cases, {} facts → {}",
         ds.pages.len(),

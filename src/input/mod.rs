@@ -35,12 +35,24 @@ pub enum InputError {
         width: u32,
         height: u32,
     },
+    #[error(
+        "{path}: the page is {inches} inches, {width}×{height} pixels at {dpi} DPI, above the limit of {MAX_PIXELS} pixels (refused before rendering)"
+    )]
+    PdfTooLarge {
+        path: PathBuf,
+        inches: String,
+        dpi: f32,
+        width: u64,
+        height: u64,
+    },
     #[error("{path}: image is {width}×{height} pixels, too small to hold text")]
     TooSmall {
         path: PathBuf,
         width: u32,
         height: u32,
     },
+    #[error("{path}: {reason}")]
+    Refused { path: PathBuf, reason: String },
     #[error("{path}: bad manifest line {line}: {reason}")]
     Manifest {
         path: PathBuf,
@@ -80,6 +92,24 @@ pub struct PageSource {
     pub contents_title: Option<String>,
 }
 
+impl PageSource {
+    /// The page's file as messages name it: with the page of a PDF (`book.pdf p. 12`) or the frame
+    /// of a TIFF (`multi.tif#37`), counted from 1.
+    pub fn shown(&self) -> String {
+        let ext = self
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "pdf" => format!("{} p. {}", self.path.display(), self.frame + 1),
+            "tif" | "tiff" => format!("{}#{}", self.path.display(), self.frame + 1),
+            _ => self.path.display().to_string(),
+        }
+    }
+}
+
 /// A decoded page: 8-bit grey pixels and the sha256 of its source bytes (plus frame).
 pub struct PageImage {
     pub image: GrayImage,
@@ -114,10 +144,13 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// A file's stem as a page label: a plain name (see [`crate::io::outputs::safe_name`]).
 fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    crate::io::outputs::safe_name(
+        &p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
 }
 
 fn tiff_frames(path: &Path) -> u32 {
@@ -140,7 +173,11 @@ fn sources_for_file(path: &Path) -> Vec<PageSource> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let frames = if ext == "tif" || ext == "tiff" {
+    // Only a regular file is looked into: a FIFO would block the look.
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let frames = if !regular {
+        1
+    } else if ext == "tif" || ext == "tiff" {
         tiff_frames(path)
     } else if ext == "pdf" {
         pdf::page_count(path)
@@ -191,58 +228,145 @@ fn inside(dir: &Path, name: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Reads `manifest.csv` (page,file,sha256,kind,district,contents_title).
+/// The columns a manifest names in its header line; `page` and `file` are required, the rest may be
+/// left out.
+pub const MANIFEST_COLUMNS: [&str; 6] = [
+    "page",
+    "file",
+    "sha256",
+    "kind",
+    "district",
+    "contents_title",
+];
+
+/// The largest manifest read (a line per page: far beyond any book).
+const MAX_MANIFEST_BYTES: u64 = 10_000_000;
+
+/// Reads `manifest.csv`: a CSV file (quotes, a byte-order mark and CRLF line ends as spreadsheets
+/// write them) whose header names its columns (see [`MANIFEST_COLUMNS`]). Every label is checked to
+/// be a plain name (see [`crate::io::outputs::name_problem`]) and unique, and every file to be inside
+/// the manifest's folder; the first bad line is an error naming it.
 pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Io {
+    let bad = |line: usize, reason: String| InputError::Manifest {
+        path: path.into(),
+        line,
+        reason,
+    };
+    let io = |source| InputError::Io {
         path: path.into(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_MANIFEST_BYTES {
+        return Err(InputError::Refused {
+            path: path.into(),
+            reason: format!("{size} bytes, more than a manifest may have ({MAX_MANIFEST_BYTES})"),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        return Err(bad(line, "not UTF-8 text: save it as \"CSV UTF-8\"".into()));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(1, format!("not CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(page_col), Some(file_col)) = (column("page"), column("file")) else {
+        return Err(bad(
+            1,
+            format!(
+                "the first line must be a header naming the columns {} (page and file required); it is '{}'",
+                MANIFEST_COLUMNS.join(","),
+                crate::text::printable(&header.join(","))
+            ),
+        ));
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            bad(line, format!("not CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() < 2 {
-            let reason = "expected page,file,…".into();
-            return Err(InputError::Manifest {
-                path: path.into(),
-                line: i + 1,
-                reason,
-            });
+        let get = |k: Option<usize>| k.and_then(|k| record.get(k)).map(str::trim).unwrap_or("");
+        let opt = |name: &str| Some(get(column(name)).to_string()).filter(|s| !s.is_empty());
+        let label = get(Some(page_col)).to_string();
+        if let Some(why) = crate::io::outputs::name_problem(&label) {
+            return Err(bad(line, format!("bad page label: {why}")));
         }
-        let file = inside(dir, f[1]).map_err(|reason| InputError::Manifest {
-            path: path.into(),
-            line: i + 1,
-            reason,
-        })?;
-        let opt = |k: usize| f.get(k).filter(|s| !s.is_empty()).map(|s| s.to_string());
-        let kind = match opt(3) {
-            None => None,
-            Some(k) => Some(PageKind::parse(&k).ok_or_else(|| InputError::Manifest {
-                path: path.into(),
-                line: i + 1,
-                reason: format!(
-                    "unknown page kind '{k}' (expected one of {})",
-                    PageKind::ALL.map(PageKind::as_str).join(", ")
+        if let Some(first) = seen.insert(label.clone(), line) {
+            return Err(bad(
+                line,
+                format!(
+                    "page label '{}' is used twice (line {first} too): every page needs its own",
+                    crate::text::printable(&label)
                 ),
+            ));
+        }
+        let file = inside(dir, get(Some(file_col))).map_err(|reason| bad(line, reason))?;
+        let kind = match opt("kind") {
+            None => None,
+            Some(k) => Some(PageKind::parse(&k).ok_or_else(|| {
+                bad(
+                    line,
+                    format!(
+                        "unknown page kind '{}' (expected one of {})",
+                        crate::text::printable(&k),
+                        PageKind::ALL.map(PageKind::as_str).join(", ")
+                    ),
+                )
             })?),
         };
         out.push(PageSource {
-            label: f[0].to_string(),
+            label,
             path: file,
             frame: 0,
             kind,
-            district: opt(4),
-            contents_title: opt(5),
+            district: opt("district"),
+            contents_title: opt("contents_title"),
         });
+    }
+    if out.is_empty() {
+        return Err(InputError::NoPages { path: path.into() });
     }
     Ok(out)
 }
 
-/// Finds the pages under the given inputs: folders (manifest or natural order) and files, in order given.
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, InputError> {
+/// Whether `p` is `dir` or inside it (both as the file system resolves them; a file not there yet by
+/// its folder).
+fn within(p: &Path, dir: &Path) -> bool {
+    let real = p.canonicalize().ok().or_else(|| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty())?;
+        Some(parent.canonicalize().ok()?.join(p.file_name()?))
+    });
+    match (real, dir.canonicalize()) {
+        (Some(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// Finds the pages under the given inputs: folders (manifest or natural order) and files, in order
+/// given. Files inside `skip` (the output folder, when it sits inside an input) are not pages.
+/// Labels taken from file names are made plain names (see [`crate::io::outputs::safe_name`]) and
+/// unique (`-2`, `-3` … after a repeat).
+pub fn discover(inputs: &[PathBuf], skip: Option<&Path>) -> Result<Vec<PageSource>, InputError> {
     let mut out = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|source| InputError::Io {
@@ -277,11 +401,39 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PageSource>, InputError> {
             out.extend(sources_for_file(input));
         }
     }
+    if let Some(skip) = skip {
+        out.retain(|p| !within(&p.path, skip));
+    }
     if out.is_empty() {
         let path = inputs.first().cloned().unwrap_or_default();
         return Err(InputError::NoPages { path });
     }
+    unique_labels(&mut out);
     Ok(out)
+}
+
+/// Makes every label distinct: a repeat (two files `a.png` and `a.jpg`) gets `-2`, `-3` …
+fn unique_labels(pages: &mut [PageSource]) {
+    let mut taken: std::collections::HashSet<String> =
+        pages.iter().map(|p| p.label.clone()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for p in pages.iter_mut() {
+        if seen.insert(p.label.clone()) {
+            continue;
+        }
+        let stem = p
+            .label
+            .chars()
+            .take(crate::io::outputs::MAX_LABEL - 6)
+            .collect::<String>();
+        let label = (2..)
+            .map(|n| format!("{stem}-{n}"))
+            .find(|l| !taken.contains(l))
+            .unwrap_or_default();
+        taken.insert(label.clone());
+        seen.insert(label.clone());
+        p.label = label;
+    }
 }
 
 fn decode_err(path: &Path, e: impl std::fmt::Display) -> InputError {
@@ -346,12 +498,33 @@ pub struct RawPage {
 }
 
 /// Reads a page's bytes and hashes them (cheap: no decoding), so cached pages are never decoded.
+/// Only a regular file is read: a FIFO, socket or device named as a page is that page's error (it is
+/// opened without blocking, and its type checked on the open file).
 pub fn read(src: &PageSource) -> Result<RawPage, InputError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let path = &src.path;
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+    let io = |source| InputError::Io {
         path: path.clone(),
         source,
-    })?;
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(decode_err(
+            path,
+            format!(
+                "not a regular file ({}): only image and PDF files are read",
+                kind_of(&meta)
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(io)?;
     let mut hasher = Sha256::new();
     hasher.update(&bytes);
     if src.frame > 0 {
@@ -361,14 +534,44 @@ pub fn read(src: &PageSource) -> Result<RawPage, InputError> {
     Ok(RawPage { bytes, sha256 })
 }
 
-/// Decodes a page to grey pixels, refusing images too large to decode safely or too small to hold text.
-pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, InputError> {
-    let path = &src.path;
+/// What kind of file system object `meta` describes, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+/// Where a PDF page rendered once in a run is kept for the rest of it (OCR, `book.pdf`, the review
+/// page's crops): `dir/<sha256>.png`, by the page's hash.
+pub fn rendered_png(dir: &Path, sha256: &str) -> PathBuf {
+    dir.join(format!("{sha256}.png"))
+}
+
+/// Decodes a page to grey pixels, refusing images too large to decode safely or too small to hold
+/// text. A PDF page is rendered, or read from `keep` (see [`rendered_png`]) when an earlier stage of
+/// the run rendered it there; a page rendered here is kept there.
+pub fn decode(
+    src: &PageSource,
+    bytes: &[u8],
+    keep: Option<&Path>,
+) -> Result<GrayImage, InputError> {
+    let shown = src.shown();
+    let path = Path::new(&shown);
     if bytes.is_empty() {
         return Err(decode_err(path, "file is empty (0 bytes)"));
     }
     if pdf::is_pdf(bytes) {
-        return pdf::page_image(path, bytes, src.frame);
+        return pdf::page_image(&src.path, path, bytes, src.frame, keep);
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -391,11 +594,13 @@ pub fn decode(src: &PageSource, bytes: &[u8]) -> Result<GrayImage, InputError> {
         .into_luma8())
 }
 
-/// Reads and decodes a page.
-pub fn load(src: &PageSource) -> Result<PageImage, InputError> {
+/// Reads and decodes a page; a PDF page rendered earlier in the run is taken from `rendered` (the
+/// folder of [`rendered_png`]).
+pub fn load(src: &PageSource, rendered: Option<&Path>) -> Result<PageImage, InputError> {
     let raw = read(src)?;
+    let keep = rendered.map(|d| rendered_png(d, &raw.sha256));
     Ok(PageImage {
-        image: decode(src, &raw.bytes)?,
+        image: decode(src, &raw.bytes, keep.as_deref())?,
         sha256: raw.sha256,
     })
 }
@@ -411,8 +616,12 @@ fn rotated(img: GrayImage, rotation: u16) -> GrayImage {
 }
 
 /// The page's pixels as OCR read them (`rotation` applied): the image its word boxes refer to.
-pub fn load_as_read(src: &PageSource, rotation: u16) -> Result<GrayImage, InputError> {
-    Ok(rotated(load(src)?.image, rotation))
+pub fn load_as_read(
+    src: &PageSource,
+    rotation: u16,
+    rendered: Option<&Path>,
+) -> Result<GrayImage, InputError> {
+    Ok(rotated(load(src, rendered)?.image, rotation))
 }
 
 /// A page image as a PDF can hold it without decoding: JPEG bytes as they are (DCTDecode), or PNG's
@@ -466,9 +675,31 @@ fn png_grey_rows(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
 /// The page as it was read (`rotation` degrees clockwise applied, as OCR did), ready to embed in a
 /// PDF: JPEG and 8-bit grey PNG files pass through untouched when not rotated; anything else is
 /// decoded and stored as grey PNG rows.
-pub fn embeddable(src: &PageSource, rotation: u16) -> Result<Embeddable, InputError> {
+pub fn embeddable(
+    src: &PageSource,
+    rotation: u16,
+    rendered: Option<&Path>,
+) -> Result<Embeddable, InputError> {
     let raw = read(src)?;
     let path = &src.path;
+    let keep = rendered.map(|d| rendered_png(d, &raw.sha256));
+    if rotation == 0 && pdf::is_pdf(&raw.bytes) {
+        // A page rendered earlier in the run is kept as an 8-bit grey PNG: its rows go in as they are.
+        let kept = || {
+            let png = std::fs::read(keep.as_deref()?).ok()?;
+            let (data, width, height) = png_grey_rows(&png)?;
+            Some(Embeddable::Flate {
+                data,
+                width,
+                height,
+            })
+        };
+        if let Some(e) = kept() {
+            return Ok(e);
+        }
+        let img = decode(src, &raw.bytes, keep.as_deref())?;
+        return kept().map_or_else(|| flate(path, &img), Ok);
+    }
     if rotation == 0 && src.frame == 0 {
         if let Some((data, width, height)) = png_grey_rows(&raw.bytes) {
             return Ok(Embeddable::Flate {
@@ -497,12 +728,20 @@ pub fn embeddable(src: &PageSource, rotation: u16) -> Result<Embeddable, InputEr
             }
         }
     }
-    let img = rotated(decode(src, &raw.bytes)?, rotation);
+    let img = rotated(decode(src, &raw.bytes, keep.as_deref())?, rotation);
+    flate(path, &img)
+}
+
+/// An 8-bit grey PNG of `img`.
+pub(crate) fn grey_png(
+    img: &GrayImage,
+    compression: image::codecs::png::CompressionType,
+) -> Result<Vec<u8>, String> {
     use image::ImageEncoder;
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new_with_quality(
         &mut png,
-        image::codecs::png::CompressionType::Default,
+        compression,
         image::codecs::png::FilterType::Adaptive,
     )
     .write_image(
@@ -511,7 +750,14 @@ pub fn embeddable(src: &PageSource, rotation: u16) -> Result<Embeddable, InputEr
         img.height(),
         image::ExtendedColorType::L8,
     )
-    .map_err(|e| decode_err(path, e))?;
+    .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+/// `img` as PNG rows for a PDF.
+fn flate(path: &Path, img: &GrayImage) -> Result<Embeddable, InputError> {
+    let png = grey_png(img, image::codecs::png::CompressionType::Default)
+        .map_err(|e| decode_err(path, e))?;
     let (data, width, height) =
         png_grey_rows(&png).ok_or_else(|| decode_err(path, "PNG re-encoding failed"))?;
     Ok(Embeddable::Flate {

@@ -122,19 +122,92 @@ fn parse_pgm(data: &[u8]) -> Option<GrayImage> {
         .flatten()
 }
 
-/// The image of page `frame` (0-based), rendered in grey at the resolution of its largest image.
-pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, InputError> {
+/// The size of page `page` (1-based) in points, from `pdfinfo -box`: the larger of its MediaBox
+/// (what `pdftoppm` renders) and CropBox, so that nothing renders larger than this says.
+fn page_points(file: &Path, page: u32) -> Result<Option<(f64, f64)>, InputError> {
+    let n = page.to_string();
+    let info = poppler(
+        file,
+        "pdfinfo",
+        &["-box".into(), "-f".into(), n.clone(), "-l".into(), n],
+    )?;
+    let mut size: Option<(f64, f64)> = None;
+    for l in String::from_utf8_lossy(&info).lines() {
+        let Some(rest) = l
+            .strip_prefix("Page")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix(&page.to_string()))
+        else {
+            continue;
+        };
+        let Some(b) = rest
+            .trim_start()
+            .strip_prefix("MediaBox:")
+            .or_else(|| rest.trim_start().strip_prefix("CropBox:"))
+        else {
+            continue;
+        };
+        let v: Vec<f64> = b
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if let [x1, y1, x2, y2] = v[..] {
+            let (w, h) = ((x2 - x1).abs(), (y2 - y1).abs());
+            let (bw, bh) = size.unwrap_or((0.0, 0.0));
+            size = Some((w.max(bw), h.max(bh)));
+        }
+    }
+    Ok(size.filter(|(w, h)| w.is_finite() && h.is_finite()))
+}
+
+/// Refuses a page that would render above [`super::MAX_PIXELS`] at `dpi`, before it is rendered.
+fn check_page_size(file: &Path, shown: &Path, page: u32, dpi: f32) -> Result<(), InputError> {
+    let Some((w, h)) = page_points(file, page)? else {
+        return Ok(());
+    };
+    let px = |pt: f64| (pt * dpi as f64 / 72.0).ceil();
+    let (pw, ph) = (px(w), px(h));
+    if pw * ph > super::MAX_PIXELS as f64 {
+        return Err(InputError::PdfTooLarge {
+            path: shown.into(),
+            inches: format!("{:.1}×{:.1}", w / 72.0, h / 72.0),
+            dpi,
+            width: pw.min(u64::MAX as f64) as u64,
+            height: ph.min(u64::MAX as f64) as u64,
+        });
+    }
+    Ok(())
+}
+
+/// The image of page `frame` (0-based) of `file`, rendered in grey at the resolution of its largest
+/// image, after its size at that resolution is checked. `shown` names the page in messages. With
+/// `keep`, a page already rendered there in this run is read back instead, and a page rendered now
+/// is kept there (an 8-bit grey PNG, fast compression), so each page is rendered once per run.
+pub fn page_image(
+    file: &Path,
+    shown: &Path,
+    bytes: &[u8],
+    frame: u32,
+    keep: Option<&Path>,
+) -> Result<GrayImage, InputError> {
     if encrypted(bytes) {
         return Err(decode_err(
-            path,
+            shown,
             "encrypted PDF: decrypt it first (e.g. qpdf --decrypt)",
         ));
     }
+    if let Some(img) = keep
+        .and_then(|k| image::open(k).ok())
+        .map(|i| i.into_luma8())
+    {
+        return Ok(img);
+    }
     let page = frame + 1;
-    let dpi = page_dpi(path, page)?.unwrap_or(DEFAULT_DPI);
+    let dpi = page_dpi(file, page)?.unwrap_or(DEFAULT_DPI);
+    check_page_size(file, shown, page, dpi)?;
     let n = page.to_string();
     let pgm = poppler(
-        path,
+        file,
         "pdftoppm",
         &[
             "-f".into(),
@@ -148,8 +221,14 @@ pub fn page_image(path: &Path, bytes: &[u8], frame: u32) -> Result<GrayImage, In
         ],
     )?;
     let img = parse_pgm(&pgm)
-        .ok_or_else(|| decode_err(path, format!("PDF page {page}: pdftoppm gave no image")))?;
-    check_size(path, img.width(), img.height())?;
+        .ok_or_else(|| decode_err(shown, format!("PDF page {page}: pdftoppm gave no image")))?;
+    check_size(shown, img.width(), img.height())?;
+    if let Some(k) = keep
+        && let Ok(png) = super::grey_png(&img, image::codecs::png::CompressionType::Fast)
+    {
+        // A page that cannot be kept is rendered again when next needed: not an error.
+        let _ = crate::io::write_file(k, &png);
+    }
     Ok(img)
 }
 

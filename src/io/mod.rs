@@ -12,8 +12,17 @@ pub fn unique() -> String {
     format!("{}.{n}", std::process::id())
 }
 
-/// Writes `bytes` to `path` atomically (temp file in the same directory + fsync + rename).
+/// Writes an output file: atomically (see [`write_file`]), and recorded in the run manifest of the
+/// output folder it is in, when a run keeps one (see [`outputs::Ledger`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_file(path, bytes)?;
+    outputs::record(path, bytes);
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically (temp file in the same directory + fsync + rename), without
+/// recording it as an output: for caches, which outlive runs.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -36,6 +45,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+pub mod outputs;
 pub mod progress;
 
 /// The last component of a path as given (`scans/p008.png` → `p008.png`), for messages and

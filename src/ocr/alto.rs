@@ -120,19 +120,18 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
     out
 }
 
-/// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; one left from an
-/// earlier run is removed).
+/// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; `run` removes one
+/// an earlier run wrote, see [`crate::io::outputs::Ledger`]).
 pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
     std::fs::create_dir_all(dir).map_err(|source| OcrError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     for (i, p) in pages.iter().enumerate() {
-        let path = dir.join(format!("{}.xml", p.label));
         if p.error.is_some() || p.width.is_none() {
-            super::remove_stale(path)?;
             continue;
         }
+        let path = super::confined(dir, &p.label, ".xml")?;
         write_atomic(&path, page_alto(p, i + 1).as_bytes())
             .map_err(|source| OcrError::Write { path, source })?;
     }

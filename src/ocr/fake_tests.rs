@@ -200,6 +200,7 @@ fn options(cache: Option<&Path>, jobs: usize) -> OcrOptions {
         ppocr: None,
         jobs,
         cache_dir: cache.map(Path::to_path_buf),
+        render_dir: None,
         force: false,
         hocr: false,
         cancel: Box::leak(Box::new(AtomicBool::new(false))),
@@ -403,35 +404,39 @@ fn a_page_in_another_script_is_flagged_and_its_text_kept() {
     assert_eq!(han.log.detectors_built.load(Ordering::SeqCst), 1);
 }
 
-/// A page that fails leaves no text file, and one from an earlier run is removed (it was scored as this
-/// run's text before).
+/// A page that fails leaves no text file, and the one an earlier whole run wrote for it is removed
+/// (it was scored as this run's text before); a file greenbook did not write is left alone.
 #[test]
 fn a_failed_page_leaves_no_stale_text_file() {
+    use crate::io::outputs::Ledger;
     let dir = tempfile::tempdir().unwrap();
-    let good = upright(300, 400, 1);
     let mut pages = vec![
-        save(dir.path(), "p1.png", &good),
-        save(dir.path(), "p2.png", &good),
+        save(dir.path(), "p1.png", &upright(300, 400, 1)),
+        save(dir.path(), "p2.png", &upright(300, 400, 2)),
     ];
     let text_dir = dir.path().join("text");
-    write_text_dir(
-        &run_with(&FakeBackend::new(), &pages, &options(None, 1), &Quiet).unwrap()[..1],
-        &text_dir,
-    )
-    .unwrap();
-    std::fs::write(text_dir.join("p2.txt"), "an earlier run's text").unwrap();
+    std::fs::create_dir_all(&text_dir).unwrap();
+    std::fs::write(text_dir.join("notes.txt"), "a user's notes").unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let first = run_with(&FakeBackend::new(), &pages, &options(None, 1), &Quiet).unwrap();
+    write_text_dir(&first, &text_dir).unwrap();
+    ledger.close(true).unwrap();
+    assert!(text_dir.join("p2.txt").is_file());
     // p2 is now blank.
     pages[1] = save(
         dir.path(),
         "p2.png",
         &GrayImage::from_pixel(300, 400, Luma([240])),
     );
+    let ledger = Ledger::open(dir.path()).unwrap();
     let out = run_with(&FakeBackend::new(), &pages, &options(None, 1), &Quiet).unwrap();
     assert_eq!(
         out[1].error.as_ref().map(|e| e.kind),
         Some(PageErrorKind::Blank)
     );
     write_text_dir(&out, &text_dir).unwrap();
+    ledger.close(true).unwrap();
     assert!(text_dir.join("p1.txt").is_file());
     assert!(!text_dir.join("p2.txt").exists(), "stale text removed");
+    assert!(text_dir.join("notes.txt").is_file(), "a user's file kept");
 }

@@ -322,12 +322,25 @@ pub struct OcrOptions {
     pub jobs: usize,
     /// Cache folder; None disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// Where rendered PDF pages are kept for the rest of the run (see [`OcrOptions::rendered_dir`]);
+    /// None: `rendered/` in the cache.
+    pub render_dir: Option<PathBuf>,
     /// Redo pages even when cached.
     pub force: bool,
     /// Keep hOCR (for `--hocr-dir`).
     pub hocr: bool,
     /// Set (by Ctrl-C) to make the workers take no new page: [`CANCEL`] unless a caller gives its own.
     pub cancel: &'static AtomicBool,
+}
+
+impl OcrOptions {
+    /// Where the PDF pages rendered for OCR are kept for the later stages of the run (`book.pdf`, the
+    /// review page), so each is rendered once: `render_dir`, else `rendered/` in the cache.
+    pub fn rendered_dir(&self) -> Option<PathBuf> {
+        self.render_dir
+            .clone()
+            .or_else(|| self.cache_dir.as_ref().map(|d| d.join("rendered")))
+    }
 }
 
 /// The engines `--engine` chooses between.
@@ -375,6 +388,7 @@ impl OcrOptions {
             ppocr: None,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),
+            render_dir: None,
             force: false,
             hocr: false,
             cancel: &CANCEL,
@@ -491,12 +505,15 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         let e = PageError::new(kind, e);
         PageOcr::failed(src, Some(raw.sha256.clone()), engine_id, e, ms(start))
     };
-    let img = match input::decode(src, &raw.bytes) {
+    let keep = opts
+        .rendered_dir()
+        .map(|d| input::rendered_png(&d, &raw.sha256));
+    let img = match input::decode(src, &raw.bytes, keep.as_deref()) {
         Ok(i) => i,
         Err(e) => return fail(PageErrorKind::Unreadable, e.to_string()),
     };
     if is_blank(&img) {
-        let e = format!("{}: blank page (no ink found)", src.path.display());
+        let e = format!("{}: blank page (no ink found)", src.shown());
         return fail(PageErrorKind::Blank, e);
     }
     let recognize = |img: &GrayImage| {
@@ -511,10 +528,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
     let mut rec = match recognize(&img) {
         Ok(r) => r,
         Err(e) => {
-            return fail(
-                PageErrorKind::Engine,
-                format!("{}: {e}", src.path.display()),
-            );
+            return fail(PageErrorKind::Engine, format!("{}: {e}", src.shown()));
         }
     };
     // A rotated or foreign page reads badly: ask the detector, turn the page if it says so, keep the
@@ -547,7 +561,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
                 PageErrorKind::ForeignScript,
                 format!(
                     "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
-                    src.path.display(),
+                    src.shown(),
                     o.script,
                     engines.backend.lang()
                 ),
@@ -558,7 +572,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
     let error = if rec.words.is_empty() {
         Some(PageError::new(
             PageErrorKind::NoText,
-            format!("{}: no text recognised", src.path.display()),
+            format!("{}: no text recognised", src.shown()),
         ))
     } else {
         script_error
@@ -584,7 +598,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         && let Ok(json) = serde_json::to_vec(&page)
     {
         // A cache that cannot be written costs a rerun, never the result.
-        let _ = write_atomic(&path, &json);
+        let _ = crate::io::write_file(&path, &json);
     }
     page
 }
@@ -731,19 +745,24 @@ pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
     pages
 }
 
-/// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file: one left
-/// from an earlier run is removed, so nothing stale is read or scored as this run's text.
+/// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file (`run`
+/// removes one an earlier run wrote, see [`crate::io::outputs::Ledger`]).
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
-    for p in pages {
-        let path = dir.join(format!("{}.txt", p.label));
-        if p.error.is_none() {
-            write_atomic(&path, p.text.as_bytes())
-                .map_err(|source| OcrError::Write { path, source })?;
-        } else {
-            remove_stale(path)?;
-        }
+    for p in pages.iter().filter(|p| p.error.is_none()) {
+        let path = confined(dir, &p.label, ".txt")?;
+        write_atomic(&path, p.text.as_bytes())
+            .map_err(|source| OcrError::Write { path, source })?;
     }
     Ok(())
+}
+
+/// `dir/<label><ext>`, or an error if the label would leave `dir` (see
+/// [`crate::io::outputs::confine`]).
+pub(crate) fn confined(dir: &Path, label: &str, ext: &str) -> Result<PathBuf, OcrError> {
+    crate::io::outputs::confine(dir, label, ext).map_err(|source| OcrError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes the whole book's text in reading order into one UTF-8 file: a marker line per page
@@ -751,7 +770,8 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
 pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
     let mut out = String::new();
     for p in pages {
-        let file = crate::io::file_name(&p.file);
+        let file = crate::text::printable(&crate::io::file_name(&p.file)).into_owned();
+        let label = crate::text::printable(&p.label).into_owned();
         let frame = if p.frame > 0 {
             format!(" frame {}", p.frame + 1)
         } else {
@@ -759,14 +779,13 @@ pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
         };
         match &p.error {
             None => {
-                out.push_str(&format!("=== page {} ({file}{frame}) ===\n", p.label));
+                out.push_str(&format!("=== page {label} ({file}{frame}) ===\n"));
                 out.push_str(p.text.trim_end());
                 out.push('\n');
             }
             Some(e) => out.push_str(&format!(
-                "=== page {} ({file}{frame}) not read: {} ===\n",
-                p.label,
-                e.message.replace('\n', " ")
+                "=== page {label} ({file}{frame}) not read: {} ===\n",
+                crate::text::printable(&e.message)
             )),
         }
     }
@@ -774,16 +793,6 @@ pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Removes a file left by an earlier run (a page that failed now has none).
-pub(crate) fn remove_stale(path: PathBuf) -> Result<(), OcrError> {
-    match std::fs::remove_file(&path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(OcrError::Write { path, source: e })
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The hOCR body of a page (as Tesseract's `GetHOCRText` gives it: an `ocr_page` div) from words and
@@ -864,9 +873,11 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
         if let Some(h) = &p.hocr {
             let doc = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"zh\" lang=\"zh\">\n<head>\n<title>{}</title>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n<meta name=\"ocr-system\" content=\"greenbook ({})\"/>\n<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n</head>\n<body>\n{}</body>\n</html>\n",
-                p.label, p.engine, h
+                crate::text::escape_xml(&p.label),
+                crate::text::escape_xml(&p.engine),
+                h
             );
-            let path = dir.join(format!("{}.hocr", p.label));
+            let path = confined(dir, &p.label, ".hocr")?;
             write_atomic(&path, doc.as_bytes())
                 .map_err(|source| OcrError::Write { path, source })?;
         }

@@ -130,6 +130,7 @@ pub fn write_book_pdf(
     pages: &[PageOcr],
     ds: &Dataset,
     date: Option<&str>,
+    rendered: Option<&Path>,
 ) -> Result<BookPdf, ReportError> {
     let mut alloc = Ref::new(1);
     let mut next = || alloc.bump();
@@ -152,7 +153,7 @@ pub fn write_book_pdf(
     let mut labels = Vec::new();
     let mut skipped = Vec::new();
     for p in pages {
-        let img = match crate::input::embeddable(&p.source(), p.rotation) {
+        let img = match crate::input::embeddable(&p.source(), p.rotation, rendered) {
             Ok(img) => img,
             Err(e) => {
                 skipped.push((p.label.clone(), e.to_string()));

@@ -164,7 +164,8 @@ pub fn write_all(
     let written = digests
         .par_iter()
         .map(|d| {
-            let path = dir.join(format!("{}.pdf", d.name));
+            // A district's name comes from the page: made a plain file name.
+            let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
             let (bytes, pages) = pdf::render(d, &fonts, opts.date.as_deref(), &path)?;
             crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
                 path: path.clone(),

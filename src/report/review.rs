@@ -201,7 +201,12 @@ pub struct Review {
 }
 
 /// Writes `dir/index.html` and `dir/crops/`.
-pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Review, ReportError> {
+pub fn write_review(
+    dir: &Path,
+    ds: &Dataset,
+    pages: &[PageOcr],
+    rendered: Option<&Path>,
+) -> Result<Review, ReportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ReportError::Io { path, source }
@@ -213,7 +218,6 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
     let mut lines_of: HashMap<String, Vec<Line>> = HashMap::new();
     let mut bytes = 0u64;
     let mut crops = 0;
-    let mut written: Vec<String> = Vec::new();
     let mut cases: Vec<(&CaseRow, Vec<Item>)> =
         ds.cases.iter().map(|c| (c, items_of(ds, c))).collect();
     cases.sort_by(|a, b| {
@@ -232,7 +236,7 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
             .into_par_iter()
             .map(|l| {
                 let page = by_label[l];
-                let img = crate::input::load_as_read(&page.source(), page.rotation).ok();
+                let img = crate::input::load_as_read(&page.source(), page.rotation, rendered).ok();
                 (l.to_string(), img)
             })
             .collect()
@@ -361,7 +365,11 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                         );
                         // Area averaging: as sharp as a triangle filter for a downscale, ten times cheaper.
                         let small = image::imageops::thumbnail(&cut, w, h);
-                        let file = format!("{}-{}.jpg", item.case.case_id, field_name);
+                        let file = format!(
+                            "{}-{}.jpg",
+                            crate::io::outputs::safe_name(&item.case.case_id),
+                            field_name
+                        );
                         let mut jpg = Vec::new();
                         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 70)
                             .encode_image(&small)
@@ -373,7 +381,6 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
                         crate::io::write_atomic(&path, &jpg).map_err(io(&path))?;
                         bytes += jpg.len() as u64;
                         crops += 1;
-                        written.push(file.clone());
                         let _ = write!(
                             body,
                             "<figure class=\"crop\" data-crop=\"{},{},{},{}\"><img src=\"crops/{}\" width=\"{w}\" height=\"{h}\" alt=\"第 {} 页局部\">",
@@ -431,15 +438,6 @@ pub fn write_review(dir: &Path, ds: &Dataset, pages: &[PageOcr]) -> Result<Revie
         n_items,
         n_doubtful
     );
-    // Crops of an earlier run that this page does not show (a case or fact gone) are removed.
-    if let Ok(rd) = std::fs::read_dir(&crops_dir) {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".jpg") && !written.contains(&name) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
     let index = dir.join("index.html");
     crate::io::write_atomic(&index, html.as_bytes()).map_err(io(&index))?;
     Ok(Review {

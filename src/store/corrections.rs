@@ -106,17 +106,31 @@ fn parse_number(s: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// The largest corrections file read (a line per corrected figure: far beyond any book).
+pub const MAX_BYTES: u64 = 10_000_000;
+/// The longest note a correction may carry (characters).
+pub const MAX_NOTE: usize = 2_000;
+/// The longest reviewer's name (characters).
+pub const MAX_REVIEWER: usize = 100;
+
 /// Reads and checks `path`. The whole file is checked before anything is applied.
 pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
-    let bytes = std::fs::read(path).map_err(|source| CorrectionError::Read {
-        path: path.into(),
-        source,
-    })?;
     let line_err = |line: usize, reason: String| CorrectionError::Line {
         path: path.into(),
         line,
         reason,
     };
+    let read_err = |source| CorrectionError::Read {
+        path: path.into(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_BYTES {
+        return Err(read_err(std::io::Error::other(format!(
+            "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
+        ))));
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
     // Excel's "CSV UTF-8" starts with a byte-order mark: accepted.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
@@ -152,6 +166,8 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         ));
     }
     let mut out: Vec<Correction> = Vec::new();
+    let mut first_line: std::collections::HashMap<(String, &'static str), usize> =
+        Default::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
@@ -209,18 +225,24 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
                 Value::Number(v)
             }
         };
-        if let Some(prev) = out
-            .iter()
-            .find(|c| c.case_id == case_id && c.target == target)
-        {
+        if let Some(prev) = first_line.insert((case_id.clone(), target.name()), line) {
             return Err(line_err(
                 line,
                 format!(
-                    "{case_id} {} is corrected twice (line {} too): keep one",
+                    "{} {} is corrected twice (line {prev} too): keep one",
+                    crate::text::printable(&case_id),
                     target.name(),
-                    prev.line
                 ),
             ));
+        }
+        for (what, col, max) in [("note", 3, MAX_NOTE), ("reviewer", 4, MAX_REVIEWER)] {
+            let n = get(col).chars().count();
+            if n > max {
+                return Err(line_err(
+                    line,
+                    format!("the {what} has {n} characters, more than {max}: shorten it"),
+                ));
+            }
         }
         out.push(Correction {
             line,
@@ -264,7 +286,14 @@ pub fn apply(
         };
         case.corrected.push(c.target.name().to_string());
         match (&c.value, c.target) {
-            (Value::Name(name), Target::Community) => case.community = Some(name.clone()),
+            (Value::Name(name), Target::Community) => {
+                case.community_fix = Some(crate::store::NameFix {
+                    ocr: case.community.replace(name.clone()),
+                    note: c.note.clone(),
+                    reviewer: c.reviewer.clone(),
+                    reviewed_on: c.date.clone(),
+                });
+            }
             (Value::Number(v), Target::Fact(field)) => {
                 case.values.set(field, Some(*v));
                 let value = field.normalise(*v);

@@ -15,7 +15,7 @@ use crate::text::numerals::Qualifier;
 
 pub mod corrections;
 
-pub const SCHEMA_VERSION: &str = "4";
+pub const SCHEMA_VERSION: &str = "5";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -101,6 +101,18 @@ pub struct CaseRow {
     pub values: Values,
     /// Fields a reviewer corrected (`community` or a fact's name), in the order corrected.
     pub corrected: Vec<String>,
+    /// A reviewer's correction of the community's name: what OCR read, and the correction's note,
+    /// reviewer and date.
+    pub community_fix: Option<NameFix>,
+}
+
+/// A reviewer's correction of a community's name, beside the name it replaced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NameFix {
+    pub ocr: Option<String>,
+    pub note: Option<String>,
+    pub reviewer: Option<String>,
+    pub reviewed_on: Option<String>,
 }
 
 /// Where a fact's value comes from.
@@ -221,6 +233,7 @@ impl Dataset {
                 last_page: label(c.last_page),
                 values: f.values,
                 corrected: Vec::new(),
+                community_fix: None,
             })
             .collect();
         let facts = cases
@@ -393,6 +406,10 @@ impl Dataset {
             str_list("corrected", c, |r| {
                 r.corrected.iter().map(String::as_str).collect()
             }),
+            col("community_ocr", fix_strs(c, |f| &f.ocr)),
+            col("community_note", fix_strs(c, |f| &f.note)),
+            col("community_reviewer", fix_strs(c, |f| &f.reviewer)),
+            col("community_reviewed_on", fix_strs(c, |f| &f.reviewed_on)),
         ];
         columns.extend(FIELDS.iter().map(|spec| {
             let values = c.iter().map(|r| r.values.get(spec.field));
@@ -534,6 +551,15 @@ impl Dataset {
                     v
                 },
                 corrected: cases.strings("corrected", i)?,
+                community_fix: {
+                    let fix = NameFix {
+                        ocr: cases.string("community_ocr", i)?,
+                        note: cases.string("community_note", i)?,
+                        reviewer: cases.string("community_reviewer", i)?,
+                        reviewed_on: cases.string("community_reviewed_on", i)?,
+                    };
+                    (fix != NameFix::default()).then_some(fix)
+                },
             });
         }
         for i in 0..facts.height() {
@@ -572,6 +598,13 @@ where
 
 fn strs<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<&str> {
     rows.iter().map(|r| f(r).as_str()).collect()
+}
+
+/// A text column of the cases' name corrections (null where there is none, or the part is empty).
+fn fix_strs(rows: &[CaseRow], part: impl Fn(&NameFix) -> &Option<String>) -> Vec<Option<&str>> {
+    rows.iter()
+        .map(|r| r.community_fix.as_ref().and_then(|f| part(f).as_deref()))
+        .collect()
 }
 
 /// A text column where an empty string (a corrected fact with no OCR provenance) is null.

@@ -42,6 +42,26 @@ pub fn escape_xml(s: &str) -> String {
     out
 }
 
+/// Text as it may be printed to a terminal or a marker line: control characters (C0, DEL, C1: a
+/// terminal's escape sequences, a newline that would forge a line) and the bidirectional overrides
+/// that reorder what a reader sees are shown as escapes (`\n`, `\u{1b}`); everything else is kept.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Joins OCR words of one line: a space only where both neighbours are non-CJK (Latin words, numbers).
 pub fn join_words<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();

@@ -10,6 +10,7 @@ mod engines;
 mod extraction;
 mod facts;
 mod faults;
+mod hostile;
 mod ocr_stage;
 mod pipeline;
 mod review;

@@ -68,7 +68,7 @@ fn cache_hit_keeps_this_runs_page_metadata() {
     let copy = t.path().join("loose-copy.png");
     std::fs::copy(scans().join("p001.png"), &copy).unwrap();
     let o = opts(&t.path().join("cache"));
-    let first = ocr::run(&input::discover(&[copy]).unwrap(), &o, &Quiet).unwrap();
+    let first = ocr::run(&input::discover(&[copy], None).unwrap(), &o, &Quiet).unwrap();
     assert_eq!(
         (first[0].label.as_str(), first[0].kind),
         ("loose-copy", None)
@@ -89,7 +89,7 @@ fn bad_page_is_recorded_and_the_rest_is_processed() {
     std::fs::write(dir.path().join("a3.png"), b"").unwrap();
     let blank = image::GrayImage::from_pixel(800, 1000, image::Luma([235]));
     blank.save(dir.path().join("a4.png")).unwrap();
-    let sources = input::discover(&[dir.path().to_path_buf()]).unwrap();
+    let sources = input::discover(&[dir.path().to_path_buf()], None).unwrap();
     assert_eq!(
         sources.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
         ["a1", "a2", "a3", "a4"]

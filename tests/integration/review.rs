@@ -205,7 +205,7 @@ fn corrections_beside_the_scans_apply_to_a_sharded_run_and_names_are_escaped() {
     std::fs::write(
         scans_copy.join("corrections.csv"),
         format!(
-            "case,field,value,note,reviewer,date\nc008,community,\"{}\",,,\nc005,green_rate,35,补录,王,2026-12-02\n",
+            "case,field,value,note,reviewer,date\nc008,community,\"{}\",据封面校,李,2026-12-03\nc005,green_rate,35,补录,王,2026-12-02\n",
             name.replace('"', "\"\"")
         ),
     )
@@ -237,6 +237,23 @@ fn corrections_beside_the_scans_apply_to_a_sharded_run_and_names_are_escaped() {
     let ds = Dataset::read(&merged).unwrap();
     let c008 = ds.cases.iter().find(|c| c.case_id == "c008").unwrap();
     assert_eq!(c008.community.as_deref(), Some(name));
+    // The name's correction keeps its note, reviewer and date, and the name OCR read.
+    let fix = c008
+        .community_fix
+        .as_ref()
+        .expect("the correction is stored");
+    assert_eq!(
+        (
+            fix.note.as_deref(),
+            fix.reviewer.as_deref(),
+            fix.reviewed_on.as_deref()
+        ),
+        (Some("据封面校"), Some("李"), Some("2026-12-03"))
+    );
+    assert!(
+        fix.ocr.as_deref().is_some_and(|n| n.contains("东力")),
+        "{fix:?}"
+    );
     // A fact OCR did not find, added by the reviewer: no page, no sentence, the note kept.
     let added = ds
         .facts_of("c005")
