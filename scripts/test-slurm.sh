@@ -156,11 +156,17 @@ def files(d):
 fa, fb = files(a), files(b)
 if fa != fb:
     sys.exit(f"different files: only single {sorted(fa - fb)}, only merged {sorted(fb - fa)}")
-timed = {"pages.jsonl", "pages.parquet"}
+# pages.* carry OCR times; run.json lists their hashes (compared by its file list); the lock file holds
+# a PID.
+timed = {"pages.jsonl", "pages.parquet", "run.json", ".greenbook.lock"}
 digest = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 diff = [f for f in sorted(fa - timed) if digest(os.path.join(a, f)) != digest(os.path.join(b, f))]
 if diff:
     sys.exit(f"outputs differ between the Slurm run and the single run: {diff}")
+import json
+listed = lambda d: sorted(json.load(open(os.path.join(d, "run.json")))["files"])
+if listed(a) != listed(b):
+    sys.exit("run.json lists other files in the Slurm run than in the single run")
 pa = pl.read_parquet(os.path.join(a, "pages.parquet")).drop("ocr_ms")
 pb = pl.read_parquet(os.path.join(b, "pages.parquet")).drop("ocr_ms")
 if not pa.equals(pb):
