@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """OCR accuracy on what the facts depend on, per text folder: community names read exactly (each gold
-case's community name appears verbatim in the OCR text of its first page) and numbers read exactly
-(every digit run of each truth page, NFKC, found in that page's OCR text as a multiset), beside the
-CER that `greenbook eval-ocr` gives. Usage: scripts/ocr-accuracy.py SET_DIR TEXT_DIR...
+case's community name appears verbatim in the OCR text of its first image) and numbers read exactly
+(every digit run of each truth file, NFKC, found in that image's OCR text as a multiset), beside the
+CER that `greenbook eval-ocr` gives and the order-free CER (the characters compared as multisets: the
+gap between the two is what reading order loses). An image greenbook splits into two pages (a spread,
+`s001` read as `s001-L` and `s001-R`) is scored as its pages' texts in order.
+Usage: scripts/ocr-accuracy.py SET_DIR TEXT_DIR...
 SET_DIR holds truth/ and gold.jsonl (greenbook-synth eval-set)."""
 import json
 import os
@@ -21,6 +24,21 @@ def read(path):
     with open(path, encoding="utf-8") as f:
         text = unicodedata.normalize("NFKC", f.read())
     return re.sub(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))", "", text)
+
+
+def read_image(d, stem):
+    """The OCR text of one image: `stem.txt`, else its halves `stem-L.txt` then `stem-R.txt`."""
+    whole = os.path.join(d, stem + ".txt")
+    if os.path.exists(whole):
+        return read(whole)
+    return "\n".join(read(os.path.join(d, f"{stem}-{side}.txt")) for side in "LR")
+
+
+def order_free(truth, hyp):
+    """Edits when order does not count: characters missing or extra as multisets."""
+    t, h = Counter(squeeze(truth)), Counter(squeeze(hyp))
+    common = sum((t & h).values())
+    return max(sum(t.values()), sum(h.values())) - common
 
 
 def squeeze(s):
@@ -42,13 +60,14 @@ set_dir, dirs = sys.argv[1], sys.argv[2:]
 truth_dir = os.path.join(set_dir, "truth")
 gold = [json.loads(l) for l in open(os.path.join(set_dir, "gold.jsonl"), encoding="utf-8") if l.strip()]
 for d in dirs:
-    edits = chars = 0
+    edits = chars = loose = 0
     total = found = 0
     for name in sorted(os.listdir(truth_dir)):
         truth = read(os.path.join(truth_dir, name))
-        hyp = read(os.path.join(d, name))
+        hyp = read_image(d, name[: -len(".txt")])
         e, n = cer(truth, hyp)
         edits, chars = edits + e, chars + n
+        loose += order_free(truth, hyp)
         left = Counter(NUMBER.findall(hyp))
         for num in NUMBER.findall(truth):
             total += 1
@@ -59,10 +78,10 @@ for d in dirs:
         1
         for g in gold
         if g.get("community") and squeeze(unicodedata.normalize("NFKC", g["community"]))
-        in squeeze(read(os.path.join(d, g["page"] + ".txt")))
+        in squeeze(read_image(d, g["page"]))
     )
     named = sum(1 for g in gold if g.get("community"))
     print(
-        f"{d}\tCER {100 * edits / max(chars, 1):.2f} %\tnames exact {names}/{named} "
+        f"{d}\tCER {100 * edits / max(chars, 1):.2f} %\torder-free CER {100 * loose / max(chars, 1):.2f} %\tnames exact {names}/{named} "
         f"({100 * names / max(named, 1):.1f} %)\tnumbers exact {found}/{total} ({100 * found / max(total, 1):.1f} %)"
     )

@@ -94,12 +94,14 @@ pub fn merge_parts(
         })
         .collect();
     parts.sort();
-    let key = |file: &str, frame: u32| format!("{file}#{frame}");
+    // One image is one page, or two (a spread): each page by its file, frame and side.
+    let key = |file: &str, frame: u32, side: &str| format!("{file}#{frame}{side}");
+    let side = |p: &PageOcr| p.half.map_or("", |h| h.side.suffix());
     let mut found: std::collections::HashMap<String, (PageOcr, PathBuf)> = Default::default();
     let mut problems = Vec::new();
     for part in &parts {
         for p in super::ocr::read_pages_json(part)? {
-            let k = key(&p.file, p.frame);
+            let k = key(&p.file, p.frame, side(&p));
             if let Some((_, other)) = found.get(&k) {
                 problems.push(format!(
                     "page {} is in both {} and {}",
@@ -115,9 +117,16 @@ pub fn merge_parts(
     let mut pages = Vec::new();
     let mut missing = Vec::new();
     for src in &expected {
-        match found.remove(&key(&src.path.display().to_string(), src.frame)) {
-            Some((p, _)) => pages.push(p),
-            None => missing.push(format!("{} ({})", src.label, src.path.display())),
+        let file = src.path.display().to_string();
+        let whole = found.remove(&key(&file, src.frame, ""));
+        let halves: Vec<_> = ["L", "R"]
+            .iter()
+            .filter_map(|s| found.remove(&key(&file, src.frame, s)))
+            .collect();
+        match (whole, halves.len()) {
+            (Some((p, _)), 0) => pages.push(p),
+            (None, 2) => pages.extend(halves.into_iter().map(|(p, _)| p)),
+            _ => missing.push(format!("{} ({})", src.label, src.path.display())),
         }
     }
     if !missing.is_empty() {

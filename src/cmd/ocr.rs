@@ -211,7 +211,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
             interrupted: true,
         });
     }
-    for line in fold_errors(&sources, &pages) {
+    for line in fold_errors(&pages) {
         eprintln!("greenbook: page error: {}", crate::text::printable(&line));
     }
     if let Some(dir) = &req.text_dir {
@@ -234,7 +234,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
 
 /// The pages' errors, one line each, except that the same error on several pages of one file (a
 /// 500-frame TIFF with no text) is one line with the count and the pages' range.
-pub fn fold_errors(sources: &[crate::input::PageSource], pages: &[PageOcr]) -> Vec<String> {
+pub fn fold_errors(pages: &[PageOcr]) -> Vec<String> {
     /// Errors alike but for the page's place in one file.
     struct Group {
         file: String,
@@ -243,10 +243,11 @@ pub fn fold_errors(sources: &[crate::input::PageSource], pages: &[PageOcr]) -> V
         places: Vec<String>,
     }
     let mut groups: Vec<Group> = Vec::new();
-    for (src, p) in sources.iter().zip(pages) {
+    for p in pages {
         let Some(e) = &p.error else {
             continue;
         };
+        let src = p.source();
         let shown = src.shown();
         let file = src.path.display().to_string();
         let key = e.message.replace(&shown, &file);

@@ -5,6 +5,8 @@
 //! page images of scanned PDFs are read.
 
 pub mod pdf;
+pub mod photo;
+pub mod spread;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -93,6 +95,14 @@ pub struct PageSource {
 }
 
 impl PageSource {
+    /// One page of this image when it is a spread: labelled `<label>-L` or `-R`.
+    pub fn half(&self, side: spread::Side) -> PageSource {
+        PageSource {
+            label: format!("{}-{}", self.label, side.suffix()),
+            ..self.clone()
+        }
+    }
+
     /// The page's file as messages name it: with the page of a PDF (`book.pdf p. 12`) or the frame
     /// of a TIFF (`multi.tif#37`), counted from 1.
     pub fn shown(&self) -> String {
@@ -615,13 +625,90 @@ fn rotated(img: GrayImage, rotation: u16) -> GrayImage {
     }
 }
 
-/// The page's pixels as OCR read them (`rotation` applied): the image its word boxes refer to.
+/// How OCR turned a page before reading it: levelled by `deskew_deg` (see [`deskewed`]), then
+/// turned `rotation` degrees clockwise. Its word boxes refer to the image so made.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AsRead {
+    /// The page found in a photo, rectified and its light flattened.
+    pub photo: Option<photo::Quad>,
+    /// The page of a spread it is.
+    pub half: Option<spread::Half>,
+    pub rotation: u16,
+    pub deskew_deg: Option<f32>,
+}
+
+impl AsRead {
+    /// `img` made as OCR read it.
+    pub fn apply(self, img: GrayImage) -> GrayImage {
+        let img = match &self.photo {
+            Some(q) => photo::flatten_light(&photo::rectify(&img, q)),
+            None => img,
+        };
+        let img = match self.half {
+            Some(h) => h.crop(&img),
+            None => img,
+        };
+        let level = match self.deskew_deg {
+            Some(a) => deskewed(&img, a),
+            None => img,
+        };
+        rotated(level, self.rotation)
+    }
+
+    /// Whether the image is read as it is in its file.
+    pub fn untouched(self) -> bool {
+        self.rotation == 0
+            && self.deskew_deg.is_none()
+            && self.half.is_none()
+            && self.photo.is_none()
+    }
+}
+
+/// The page's pixels as OCR read them (`how` applied): the image its word boxes refer to.
 pub fn load_as_read(
     src: &PageSource,
-    rotation: u16,
+    how: AsRead,
     rendered: Option<&Path>,
 ) -> Result<GrayImage, InputError> {
-    Ok(rotated(load(src, rendered)?.image, rotation))
+    Ok(how.apply(load(src, rendered)?.image))
+}
+
+/// `img` levelled: turned by `skew_deg` counter-clockwise about its centre (a page whose lines
+/// descend to the right by that angle comes out level), same size, bilinear, the corners filled
+/// with the page's paper shade.
+pub fn deskewed(img: &GrayImage, skew_deg: f32) -> GrayImage {
+    let (w, h) = (img.width(), img.height());
+    if w < 2 || h < 2 {
+        return img.clone();
+    }
+    let paper = {
+        let mut v: Vec<u8> = img.as_raw().iter().step_by(97).copied().collect();
+        v.sort_unstable();
+        v.get(v.len() * 9 / 10).copied().unwrap_or(255)
+    };
+    let (sin, cos) = skew_deg.to_radians().sin_cos();
+    let (cx, cy) = ((w - 1) as f32 / 2.0, (h - 1) as f32 / 2.0);
+    let raw = img.as_raw();
+    let wi = w as usize;
+    let mut out = vec![paper; wi * h as usize];
+    for (y, row) in out.chunks_exact_mut(wi).enumerate() {
+        let dy = y as f32 - cy;
+        for (x, px) in row.iter_mut().enumerate() {
+            let dx = x as f32 - cx;
+            let sx = cos * dx - sin * dy + cx;
+            let sy = sin * dx + cos * dy + cy;
+            if sx < 0.0 || sy < 0.0 || sx >= (w - 1) as f32 || sy >= (h - 1) as f32 {
+                continue;
+            }
+            let (x0, y0) = (sx as usize, sy as usize);
+            let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+            let i = y0 * wi + x0;
+            let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
+            let bot = raw[i + wi] as f32 * (1.0 - fx) + raw[i + wi + 1] as f32 * fx;
+            *px = (top * (1.0 - fy) + bot * fy).round() as u8;
+        }
+    }
+    GrayImage::from_raw(w, h, out).unwrap_or_else(|| img.clone())
 }
 
 /// A page image as a PDF can hold it without decoding: JPEG bytes as they are (DCTDecode), or PNG's
@@ -672,18 +759,18 @@ fn png_grey_rows(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
     (!data.is_empty()).then_some((data, w, h))
 }
 
-/// The page as it was read (`rotation` degrees clockwise applied, as OCR did), ready to embed in a
-/// PDF: JPEG and 8-bit grey PNG files pass through untouched when not rotated; anything else is
+/// The page as it was read (levelled and turned as OCR did, see [`AsRead`]), ready to embed in a
+/// PDF: JPEG and 8-bit grey PNG files pass through untouched when read as they are; anything else is
 /// decoded and stored as grey PNG rows.
 pub fn embeddable(
     src: &PageSource,
-    rotation: u16,
+    how: AsRead,
     rendered: Option<&Path>,
 ) -> Result<Embeddable, InputError> {
     let raw = read(src)?;
     let path = &src.path;
     let keep = rendered.map(|d| rendered_png(d, &raw.sha256));
-    if rotation == 0 && pdf::is_pdf(&raw.bytes) {
+    if how.untouched() && pdf::is_pdf(&raw.bytes) {
         // A page rendered earlier in the run is kept as an 8-bit grey PNG: its rows go in as they are.
         let kept = || {
             let png = std::fs::read(keep.as_deref()?).ok()?;
@@ -700,7 +787,7 @@ pub fn embeddable(
         let img = decode(src, &raw.bytes, keep.as_deref())?;
         return kept().map_or_else(|| flate(path, &img), Ok);
     }
-    if rotation == 0 && src.frame == 0 {
+    if how.untouched() && src.frame == 0 {
         if let Some((data, width, height)) = png_grey_rows(&raw.bytes) {
             return Ok(Embeddable::Flate {
                 data,
@@ -728,7 +815,7 @@ pub fn embeddable(
             }
         }
     }
-    let img = rotated(decode(src, &raw.bytes, keep.as_deref())?, rotation);
+    let img = how.apply(decode(src, &raw.bytes, keep.as_deref())?);
     flate(path, &img)
 }
 
@@ -770,6 +857,37 @@ fn flate(path: &Path, img: &GrayImage) -> Result<Embeddable, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_levelled_page_is_turned_back_by_its_skew() {
+        // A line descending to the right by 2°: after deskewing by 2° its ends are level.
+        let mut img = GrayImage::from_pixel(400, 300, image::Luma([250]));
+        let t = 2f32.to_radians().tan();
+        for x in 50..350u32 {
+            let y = (150.0 + (x as f32 - 200.0) * t).round() as u32;
+            for dy in 0..3 {
+                img.put_pixel(x, y + dy, image::Luma([0]));
+            }
+        }
+        let level = deskewed(&img, 2.0);
+        let row_of = |x: u32| {
+            (0..300)
+                .filter(|&y| level.get_pixel(x, y).0[0] < 128)
+                .map(|y| y as f32)
+                .sum::<f32>()
+                / (0..300)
+                    .filter(|&y| level.get_pixel(x, y).0[0] < 128)
+                    .count()
+                    .max(1) as f32
+        };
+        assert!(
+            (row_of(80) - row_of(320)).abs() < 1.0,
+            "{} {}",
+            row_of(80),
+            row_of(320)
+        );
+        assert_eq!(level.get_pixel(0, 0).0[0], 250, "corners filled with paper");
+    }
 
     #[test]
     fn natural_order() {

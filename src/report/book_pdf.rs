@@ -153,7 +153,7 @@ pub fn write_book_pdf(
     let mut labels = Vec::new();
     let mut skipped = Vec::new();
     for p in pages {
-        let img = match crate::input::embeddable(&p.source(), p.rotation, rendered) {
+        let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
             Ok(img) => img,
             Err(e) => {
                 skipped.push((p.label.clone(), e.to_string()));

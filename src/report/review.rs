@@ -236,7 +236,7 @@ pub fn write_review(
             .into_par_iter()
             .map(|l| {
                 let page = by_label[l];
-                let img = crate::input::load_as_read(&page.source(), page.rotation, rendered).ok();
+                let img = crate::input::load_as_read(&page.source(), page.as_read(), rendered).ok();
                 (l.to_string(), img)
             })
             .collect()

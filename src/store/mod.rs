@@ -15,7 +15,7 @@ use crate::text::numerals::Qualifier;
 
 pub mod corrections;
 
-pub const SCHEMA_VERSION: &str = "5";
+pub const SCHEMA_VERSION: &str = "6";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -66,6 +66,13 @@ pub struct PageRow {
     pub text_height_px: Option<f32>,
     pub ocr_scale: Option<f32>,
     pub skew_deg: Option<f32>,
+    /// The skew the page was levelled by before it was read, degrees.
+    pub deskew_deg: Option<f32>,
+    /// `L` or `R` for a page of a two-page spread.
+    pub spread_side: Option<String>,
+    /// For a photo of a page: the page's corners in the photo (x,y of top-left, top-right,
+    /// bottom-right, bottom-left), from which it was rectified and its light flattened.
+    pub photo_corners: Option<String>,
     pub ocr_ms: u64,
     pub engine: String,
     pub error: Option<PageError>,
@@ -192,6 +199,15 @@ impl Dataset {
                 text_height_px: p.text_height_px,
                 ocr_scale: p.ocr_scale,
                 skew_deg: p.skew_deg,
+                deskew_deg: p.deskew_deg,
+                spread_side: p.half.map(|h| h.side.suffix().to_string()),
+                photo_corners: p.photo.map(|q| {
+                    q.corners
+                        .iter()
+                        .map(|(x, y)| format!("{x:.0},{y:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }),
                 ocr_ms: p.millis,
                 engine: p.engine.clone(),
                 error: p.error.clone(),
@@ -348,6 +364,12 @@ impl Dataset {
                 p.iter().map(|r| r.ocr_scale).collect::<Vec<_>>(),
             ),
             col("skew_deg", p.iter().map(|r| r.skew_deg).collect::<Vec<_>>()),
+            col(
+                "deskew_deg",
+                p.iter().map(|r| r.deskew_deg).collect::<Vec<_>>(),
+            ),
+            col("spread_side", opt_strs(p, |r| &r.spread_side)),
+            col("photo_corners", opt_strs(p, |r| &r.photo_corners)),
             col("ocr_ms", p.iter().map(|r| r.ocr_ms).collect::<Vec<_>>()),
             col("engine", strs(p, |r| &r.engine)),
             col(
@@ -502,6 +524,9 @@ impl Dataset {
                 text_height_px: pages.f32("text_height_px", i)?,
                 ocr_scale: pages.f32("ocr_scale", i)?,
                 skew_deg: pages.f32("skew_deg", i)?,
+                deskew_deg: pages.f32("deskew_deg", i)?,
+                spread_side: pages.string("spread_side", i)?,
+                photo_corners: pages.string("photo_corners", i)?,
                 ocr_ms: pages.u64("ocr_ms", i)?.unwrap_or(0),
                 engine: pages.string("engine", i)?.unwrap_or_default(),
                 error: match pages.string("error", i)? {
@@ -959,6 +984,9 @@ mod tests {
             mean_conf: Some(90.0),
             words: Vec::new(),
             rotation: 0,
+            deskew_deg: None,
+            half: None,
+            photo: None,
             text_height_px: None,
             ocr_scale: None,
             skew_deg: None,

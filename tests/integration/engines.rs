@@ -227,6 +227,7 @@ fn ppocr_reads_the_captions_layout_analysis_leaves_out() {
             seed: 1,
             pages: 1,
             dpi: 300,
+            capture: greenbook_synth::capture::Capture::Flat,
         },
     )
     .unwrap();

@@ -6,6 +6,7 @@ mod util;
 mod architecture;
 mod archive;
 mod bad_input;
+mod capture;
 mod engines;
 mod extraction;
 mod facts;

@@ -77,7 +77,17 @@ enum Command {
         /// Scanning resolution.
         #[arg(long, default_value_t = 300)]
         dpi: u32,
+        /// How the pages are captured: flat (a flatbed scan), tilt (up to ±3°, specks), worn (200 DPI,
+        /// bleed-through, gutter curvature, JPEG 55), spread (two pages per image) or photo (a phone
+        /// photo on a table).
+        #[arg(long, default_value = "flat", value_parser = parse_capture)]
+        capture: greenbook_synth::capture::Capture,
     },
+}
+
+fn parse_capture(s: &str) -> Result<greenbook_synth::capture::Capture, String> {
+    greenbook_synth::capture::Capture::parse(s)
+        .ok_or_else(|| format!("{s}: expected flat, tilt, worn, spread or photo"))
 }
 
 fn parse_face(s: &str) -> Result<greenbook_synth::BookFace, String> {
@@ -124,6 +134,7 @@ fn main() -> ExitCode {
             seed,
             pages,
             dpi,
+            capture,
         } => greenbook_synth::write_eval_set(
             &excerpt,
             &font_dir,
@@ -133,6 +144,7 @@ fn main() -> ExitCode {
                 seed,
                 pages,
                 dpi,
+                capture,
             },
         )
         .map(|s| {

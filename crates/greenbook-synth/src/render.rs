@@ -549,7 +549,8 @@ impl<'a> Typesetter<'a> {
     }
 }
 
-fn fnv(s: &str) -> u64 {
+/// FNV-1a of a label: a page's own seed.
+pub fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
     })

@@ -1,0 +1,104 @@
+//! Pages as people capture them, built from the committed scans: tilted, two pages in one image, a
+//! phone photo. Each must read about as well as the flat page it was made from.
+
+use crate::util::*;
+use greenbook_synth::capture;
+use greenbook_synth::degrade::Rng;
+
+fn clean(label: &str) -> image::GrayImage {
+    image::open(scans().join(format!("{label}.png")))
+        .unwrap()
+        .to_luma8()
+}
+
+fn truth(label: &str) -> String {
+    std::fs::read_to_string(scans().join(format!("truth/{label}.txt"))).unwrap()
+}
+
+/// Reads the images in `dir` with the default engine; the pages' texts by label.
+fn read(dir: &Path, out: &Path) -> Vec<ocr::PageOcr> {
+    let r = bin()
+        .args(["ocr", "-q", "--jobs", "2", "-o"])
+        .arg(out)
+        .arg("--cache-dir")
+        .arg(pipeline::shared_cache())
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap()
+}
+
+fn cer(truth: &str, text: &str) -> f64 {
+    100.0 * greenbook::text::cer(truth, text)
+}
+
+#[test]
+fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
+    let t = tmp();
+    let dir = t.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (p005, p008) = (clean("p005"), clean("p008"));
+    std::fs::copy(scans().join("p005.png"), dir.join("a-flat-5.png")).unwrap();
+    std::fs::copy(scans().join("p008.png"), dir.join("a-flat-8.png")).unwrap();
+    let mut rng = Rng::new(7);
+    // Turned by 2.5° (the committed scan is already off level by up to 1°).
+    capture::turned(&p008, 2.5)
+        .save(dir.join("b-tilted.png"))
+        .unwrap();
+    capture::spread(&p005, &p008, &mut rng)
+        .save(dir.join("c-spread.png"))
+        .unwrap();
+    std::fs::write(
+        dir.join("d-photo.jpg"),
+        capture::jpeg_bytes(capture::photo(&p008, &mut rng), 90).unwrap(),
+    )
+    .unwrap();
+    let pages = read(&dir, &t.path().join("out"));
+    let labels: Vec<&str> = pages.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "a-flat-5",
+            "a-flat-8",
+            "b-tilted",
+            "c-spread-L",
+            "c-spread-R",
+            "d-photo"
+        ]
+    );
+    let text = |l: &str| &pages.iter().find(|p| p.label == l).unwrap().text;
+    let flat = cer(&truth("p008"), text("a-flat-8"));
+    let tilted = pages.iter().find(|p| p.label == "b-tilted").unwrap();
+    assert!(
+        tilted
+            .deskew_deg
+            .is_some_and(|a| (1.0..=3.0).contains(&a.abs())),
+        "{:?}",
+        tilted.deskew_deg
+    );
+    let spread = format!("{}\n{}", text("c-spread-L"), text("c-spread-R"));
+    let both = format!("{}{}", truth("p005"), truth("p008"));
+    let flat_both = cer(
+        &both,
+        &format!("{}\n{}", text("a-flat-5"), text("a-flat-8")),
+    );
+    let photo = pages.iter().find(|p| p.label == "d-photo").unwrap();
+    assert!(photo.photo.is_some(), "the page is found in the photo");
+    // The spread's bound is looser than the others' (+0.5): the layout analysis still drops a line
+    // or a caption on a half-page (issue #31 stays open for it).
+    for (what, got, want, slack) in [
+        ("tilted", cer(&truth("p008"), &tilted.text), flat, 0.5),
+        ("spread", cer(&both, &spread), flat_both, 1.5),
+        ("photo", cer(&truth("p008"), &photo.text), flat, 0.5),
+    ] {
+        assert!(
+            got <= want + slack,
+            "{what}: CER {got:.2} % against the flat page's {want:.2} %"
+        );
+    }
+    // Each half of the spread is its own page: its words on it, its side recorded.
+    let l = pages.iter().find(|p| p.label == "c-spread-L").unwrap();
+    assert_eq!(l.half.map(|h| h.side), Some(input::spread::Side::Left));
+    assert!(l.width.unwrap() < p005.width() + 200);
+}
