@@ -274,24 +274,8 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        return Err(bad(line, "not UTF-8 text: save it as \"CSV UTF-8\"".into()));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(1, format!("not CSV: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
+    let (mut reader, header) = crate::io::open_csv(&bytes, true).map_err(|(l, why)| bad(l, why))?;
+    let header: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let column = |name: &str| header.iter().position(|h| h == name);
     let (Some(page_col), Some(file_col)) = (column("page"), column("file")) else {
         return Err(bad(

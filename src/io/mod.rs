@@ -67,6 +67,36 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A spreadsheet's CSV export opened for reading: a byte-order mark skipped, UTF-8 checked, its header
+/// line read (trimmed). An error gives the line (1-based) and why.
+pub fn open_csv(
+    bytes: &[u8],
+    flexible: bool,
+) -> Result<(csv::Reader<&[u8]>, Vec<String>), (usize, String)> {
+    // Excel's "CSV UTF-8" starts with a byte-order mark: accepted.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let why = "not UTF-8 text (a spreadsheet saved it in another encoding, e.g. GBK): save it \
+                   as \"CSV UTF-8\"";
+        return Err((line, why.into()));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(flexible)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| (1, format!("not CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    Ok((reader, header))
+}
+
 /// Reads a JSON Lines file, one `T` per non-empty line; an error names the file and the line.
 pub fn read_json_lines<T: serde::de::DeserializeOwned>(
     path: &Path,

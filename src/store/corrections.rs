@@ -131,30 +131,8 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         ))));
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
-    // Excel's "CSV UTF-8" starts with a byte-order mark: accepted.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        return Err(line_err(
-            line,
-            "not UTF-8 text (a spreadsheet saved it in another encoding, e.g. GBK): save it as \
-             \"CSV UTF-8\""
-                .into(),
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| line_err(1, format!("not CSV: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (mut reader, header) =
+        crate::io::open_csv(&bytes, false).map_err(|(l, why)| line_err(l, why))?;
     if header != COLUMNS {
         return Err(line_err(
             1,

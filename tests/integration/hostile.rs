@@ -139,24 +139,15 @@ fn a_manifest_is_csv_with_a_header_and_says_which_file_is_wrong() {
     let r = run(&[&dir], &out, &[]);
     assert_exit(&r, 0);
     assert!(out.join("text/p002.txt").is_file());
-    // No header: the first page is not silently dropped, the file is named.
-    std::fs::write(dir.join("manifest.csv"), "p002,a b.png\n").unwrap();
-    let r = run(&[&dir], &out, &[]);
-    assert_exit(&r, 4);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        err.contains("manifest.csv") && err.contains("header"),
-        "{err}"
-    );
-    // A header and no page: named as the manifest, not the folder.
-    std::fs::write(dir.join("manifest.csv"), "page,file\n").unwrap();
-    let r = run(&[&dir], &out, &[]);
-    assert_exit(&r, 4);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        err.contains("manifest.csv") && err.contains("no page"),
-        "{err}"
-    );
+    // No header: the first page is not silently dropped, the file is named. A header and no page:
+    // named as the manifest, not the folder.
+    for (manifest, why) in [("p002,a b.png\n", "header"), ("page,file\n", "no page")] {
+        std::fs::write(dir.join("manifest.csv"), manifest).unwrap();
+        let r = run(&[&dir], &out, &[]);
+        assert_exit(&r, 4);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("manifest.csv") && err.contains(why), "{err}");
+    }
 }
 
 /// Waits for a child for at most `limit`; kills it and fails if it takes longer.
