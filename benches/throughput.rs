@@ -127,5 +127,28 @@ fn ocr(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, extraction, digests, ocr);
+/// What a page costs before any engine reads it: looking for a photographed page, a spread's gutter
+/// and a clear skew (all three on every page), and levelling a tilted page, on a committed 300-DPI scan.
+fn capture(c: &mut Criterion) {
+    let page = image::open(root().join("scans/p008.png"))
+        .unwrap()
+        .to_luma8();
+    let mut g = c.benchmark_group("capture");
+    g.sample_size(10);
+    g.bench_function("look (photo, spread, skew) on a 300-DPI page", |b| {
+        b.iter(|| {
+            (
+                greenbook::input::photo::find_page(&page),
+                greenbook::input::spread::halves(&page),
+                greenbook::ocr::skew::confident(&page),
+            )
+        })
+    });
+    g.bench_function("level a 300-DPI page by 2°", |b| {
+        b.iter(|| greenbook::input::deskewed(&page, 2.0))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, extraction, digests, ocr, capture);
 criterion_main!(benches);

@@ -582,10 +582,26 @@ pub fn decode(
         .with_guessed_format()
         .map_err(|e| decode_err(path, e))?;
     reader.no_limits();
-    Ok(reader
-        .decode()
-        .map_err(|e| decode_err(path, e))?
-        .into_luma8())
+    // A phone's photo says in its EXIF data which way up it was taken: honoured.
+    let mut decoder = reader.into_decoder().map_err(|e| decode_err(path, e))?;
+    use image::ImageDecoder;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(|e| decode_err(path, e))?;
+    img.apply_orientation(orientation);
+    Ok(img.into_luma8())
+}
+
+/// Whether an image file's EXIF data asks for it to be turned or flipped.
+fn exif_turned(bytes: &[u8]) -> bool {
+    use image::ImageDecoder;
+    ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_decoder().ok())
+        .and_then(|mut d| d.orientation().ok())
+        .is_some_and(|o| o != image::metadata::Orientation::NoTransforms)
 }
 
 /// Reads and decodes a page; a PDF page rendered earlier in the run is taken from `rendered` (the
@@ -779,7 +795,7 @@ pub fn embeddable(
                 height,
             });
         }
-        if raw.bytes.starts_with(&[0xFF, 0xD8]) {
+        if raw.bytes.starts_with(&[0xFF, 0xD8]) && !exif_turned(&raw.bytes) {
             use image::ImageDecoder;
             let dec = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&raw.bytes))
                 .map_err(|e| decode_err(path, e))?;

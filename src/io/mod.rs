@@ -67,12 +67,12 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A CSV file's records still to read, and its header line's cells (trimmed).
+pub type OpenCsv<'a> = (csv::Reader<&'a [u8]>, Vec<String>);
+
 /// A spreadsheet's CSV export opened for reading: a byte-order mark skipped, UTF-8 checked, its header
-/// line read (trimmed). An error gives the line (1-based) and why.
-pub fn open_csv(
-    bytes: &[u8],
-    flexible: bool,
-) -> Result<(csv::Reader<&[u8]>, Vec<String>), (usize, String)> {
+/// line read. An error gives the line (1-based) and why.
+pub fn open_csv(bytes: &[u8], flexible: bool) -> Result<OpenCsv<'_>, (usize, String)> {
     // Excel's "CSV UTF-8" starts with a byte-order mark: accepted.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {

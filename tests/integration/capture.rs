@@ -102,3 +102,64 @@ fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
     assert_eq!(l.half.map(|h| h.side), Some(input::spread::Side::Left));
     assert!(l.width.unwrap() < p005.width() + 200);
 }
+
+/// `jpeg` with an EXIF block saying how to turn it (`orientation`, 1–8) inserted after its start.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0*\0\0\0\x08\0\x01".to_vec();
+    tiff.extend([0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1]);
+    tiff.extend(orientation.to_be_bytes());
+    tiff.extend([0, 0, 0, 0, 0, 0]);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn a_photo_taken_sideways_is_turned_by_its_exif_orientation() {
+    let t = tmp();
+    let dir = t.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Stored turned a quarter anticlockwise, tagged "turn 90° clockwise to show" (6).
+    let stored = image::imageops::rotate270(&clean("p008"));
+    let jpeg = capture::jpeg_bytes(stored, 92).unwrap();
+    std::fs::write(dir.join("sideways.jpg"), with_exif_orientation(&jpeg, 6)).unwrap();
+    let pages = read(&dir, &t.path().join("out"));
+    let p = &pages[0];
+    assert_eq!(
+        p.rotation, 0,
+        "upright from its EXIF data, no turning guessed"
+    );
+    let (w, h) = (p.width.unwrap(), p.height.unwrap());
+    assert!(h > w, "{w}×{h}");
+    let got = cer(&truth("p008"), &p.text);
+    assert!(got < 1.0, "CER {got:.2} %");
+    // book.pdf shows it the same way up.
+    let r = bin()
+        .args(["run", "-q", "--date", "2026-11-29", "-o"])
+        .arg(t.path().join("out"))
+        .arg("--cache-dir")
+        .arg(pipeline::shared_cache())
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    let info = Command::new("pdfinfo")
+        .arg(t.path().join("out/book.pdf"))
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    let size = info
+        .lines()
+        .find(|l| l.starts_with("Page size:"))
+        .unwrap_or("");
+    let dims: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    assert!(dims.len() >= 2 && dims[1] > dims[0], "{size}");
+}
