@@ -558,3 +558,115 @@ fn names_from_files_cannot_forge_lines_or_reach_the_terminal() {
     // Labels from such names are plain file names inside the output folder.
     assert!(out.join("text/a_=== page forged (x.png) ===.txt").is_file());
 }
+
+/// A deterministic property loop over `manifest.csv` and `corrections.csv` (the fuzz target
+/// `csv_inputs` runs the same checks on any bytes): no input panics either parser; every label a
+/// manifest yields is a plain, unique name, and every file it names is inside its folder; no
+/// correction's note or reviewer is over its bound.
+#[test]
+fn no_manifest_or_corrections_file_breaks_the_parsers() {
+    let t = tmp();
+    let dir = t.path();
+    for n in ["a.png", "b.png"] {
+        std::fs::write(dir.join(n), b"x").unwrap();
+    }
+    // Cells as users and attackers write them, joined into rows under the right header (or a wrong
+    // one, now and then).
+    let cells: [&[u8]; 20] = [
+        b"p1",
+        b"p2",
+        b"..",
+        b".",
+        b"a/b",
+        b"\x1b[2J",
+        "长".as_bytes(),
+        b"\"q,\"\"x\"",
+        b"",
+        b" ",
+        b"\0",
+        b"a.png",
+        b"b.png",
+        b"../a.png",
+        b"/etc/passwd",
+        b"\xff\xfe",
+        b"c008",
+        b"households",
+        b"1,224",
+        b"community",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (manifest, corrections) = (dir.join("manifest.csv"), dir.join("corrections.csv"));
+    let base = dir.canonicalize().unwrap();
+    let (mut parsed, mut refused) = (0, 0);
+    for round in 0..2000 {
+        let mut data: Vec<u8> = match next() % 8 {
+            0 => b"\xEF\xBB\xBF".to_vec(),
+            _ => Vec::new(),
+        };
+        data.extend_from_slice(match (round % 2, next() % 10) {
+            (_, 0) => b"file;page\n".as_slice(),
+            (0, _) => b"page,file\n",
+            _ => b"case,field,value,note,reviewer,date\r\n",
+        });
+        for _ in 0..(1 + next() % 4) {
+            let width = if round % 2 == 0 { 2 } else { 6 };
+            for k in 0..width {
+                if k > 0 {
+                    data.push(b',');
+                }
+                // A file column of a manifest names one of the files most of the time.
+                let cell = match (round % 2, k, next() % 3) {
+                    (0, 1, 0 | 1) => [b"a.png".as_slice(), b"b.png"][(next() % 2) as usize],
+                    (1, 1, 0 | 1) => b"households",
+                    (1, 2, 0 | 1) => b"12",
+                    _ => cells[(next() % 20) as usize],
+                };
+                data.extend_from_slice(cell);
+            }
+            data.extend_from_slice(if next() % 2 == 0 { b"\n" } else { b"\r\n" });
+        }
+        std::fs::write(&manifest, &data).unwrap();
+        let m = input::read_manifest(&manifest);
+        (parsed, refused) = if m.is_ok() {
+            (parsed + 1, refused)
+        } else {
+            (parsed, refused + 1)
+        };
+        if let Ok(pages) = m {
+            let mut seen = std::collections::HashSet::new();
+            for p in &pages {
+                assert!(
+                    greenbook::io::outputs::name_problem(&p.label).is_none(),
+                    "{data:?}"
+                );
+                assert!(seen.insert(p.label.clone()), "{data:?}");
+                let real = p.path.canonicalize().unwrap_or(p.path.clone());
+                assert!(real.starts_with(&base) || real.starts_with(dir), "{data:?}");
+            }
+        }
+        std::fs::write(&corrections, &data).unwrap();
+        let c = greenbook::store::corrections::read(&corrections);
+        (parsed, refused) = if c.is_ok() {
+            (parsed + 1, refused)
+        } else {
+            (parsed, refused + 1)
+        };
+        if let Ok(rows) = c {
+            for r in rows {
+                assert!(r.note.is_none_or(|n| n.chars().count() <= 2000));
+                assert!(r.reviewer.is_none_or(|n| n.chars().count() <= 100));
+            }
+        }
+    }
+    // Both ways out are taken often: the checks above are not vacuous.
+    assert!(
+        parsed > 300 && refused > 300,
+        "{parsed} parsed, {refused} refused"
+    );
+}
