@@ -140,6 +140,24 @@ pub fn restore_fullwidth(line: &str) -> String {
                 '!' if near_han => '！',
                 '(' if han(next) || han(prev) => '（',
                 ')' if han(prev) || han(next) => '）',
+                // A pair read half one way, half the other (`(2）`): the full-width half decides.
+                '(' if chars[i + 1..]
+                    .iter()
+                    .take(8)
+                    .find(|c| matches!(c, ')' | '）'))
+                    == Some(&'）') =>
+                {
+                    '（'
+                }
+                ')' if chars[..i]
+                    .iter()
+                    .rev()
+                    .take(8)
+                    .find(|c| matches!(c, '(' | '（'))
+                    == Some(&'（') =>
+                {
+                    '）'
+                }
                 c => c,
             }
         })
@@ -344,6 +362,10 @@ mod tests {
             "星级（三星级）河道，赵家沟"
         );
         assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
+        // A pair read half-width on one side only takes the full-width form on both.
+        assert_eq!(restore_fullwidth("(2）绿化养护"), "（2）绿化养护");
+        assert_eq!(restore_fullwidth("（3)绿化养护"), "（3）绿化养护");
+        assert_eq!(restore_fullwidth("(4) and (5)"), "(4) and (5)");
         // A thousands separator read as the full-width comma; a clause comma between figures stays.
         assert_eq!(
             restore_fullwidth("共约5，608户，1，234，567人"),
