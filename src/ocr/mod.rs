@@ -618,7 +618,10 @@ fn read_page<B: Backend>(
         }
     };
     // A tilted page is levelled first: the layout analysis cuts tilted paragraphs into pieces.
-    let deskew = skew::confident(&img).filter(|a| a.abs() >= DESKEW_MIN);
+    let measured = skew::measure(&img);
+    let deskew = measured
+        .filter(|(a, clear)| *clear && a.abs() >= DESKEW_MIN)
+        .map(|(a, _)| a);
     let img = match deskew {
         Some(a) => input::deskewed(&img, a),
         None => img,
@@ -695,7 +698,12 @@ fn read_page<B: Backend>(
         deskew_deg: deskew,
         text_height_px: rec.text_height,
         ocr_scale: rec.scale,
-        skew_deg: skew::estimate(read),
+        // The page read as measured before: that measure stands.
+        skew_deg: if deskew.is_none() && rotated.is_none() {
+            measured.map(|(a, _)| a)
+        } else {
+            skew::estimate(read)
+        },
         millis: ms(start),
         hocr: rec.hocr,
         error,

@@ -76,6 +76,11 @@ pub fn estimate(img: &GrayImage) -> Option<f32> {
 /// sharper there than 1.5° either side, beyond what ink spread evenly over the rows would score (a
 /// page turned on its side has no such peak, and is not levelled by a guess).
 pub fn confident(img: &GrayImage) -> Option<f32> {
+    measure(img).and_then(|(angle, clear)| clear.then_some(angle))
+}
+
+/// [`estimate`], and whether it is clear (see [`confident`]): both from one look at the page.
+pub fn measure(img: &GrayImage) -> Option<(f32, bool)> {
     let ink = ink_points(img)?;
     let (angle, peak) = sharpest(&ink)?;
     let side = score(&ink, angle - 1.5).max(score(&ink, angle + 1.5));
@@ -85,7 +90,7 @@ pub fn confident(img: &GrayImage) -> Option<f32> {
     let even = (ink.points.len() as f64).powi(2) / bins;
     // Measured on book pages with pictures: 1.07–1.13 when tilted by 1.3°–3.2°, at most 1.007 when
     // turned on their side.
-    (peak - even >= 1.04 * (side - even)).then_some(angle)
+    Some((angle, peak - even >= 1.04 * (side - even)))
 }
 
 #[cfg(test)]
