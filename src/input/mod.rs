@@ -787,7 +787,7 @@ pub fn embeddable(
         let img = decode(src, &raw.bytes, keep.as_deref())?;
         return kept().map_or_else(|| flate(path, &img), Ok);
     }
-    if how.untouched() && src.frame == 0 {
+    if how.untouched() && src.frame == 0 && !exif_turned(&raw.bytes) {
         if let Some((data, width, height)) = png_grey_rows(&raw.bytes) {
             return Ok(Embeddable::Flate {
                 data,
@@ -795,7 +795,7 @@ pub fn embeddable(
                 height,
             });
         }
-        if raw.bytes.starts_with(&[0xFF, 0xD8]) && !exif_turned(&raw.bytes) {
+        if raw.bytes.starts_with(&[0xFF, 0xD8]) {
             use image::ImageDecoder;
             let dec = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&raw.bytes))
                 .map_err(|e| decode_err(path, e))?;
