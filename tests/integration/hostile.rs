@@ -32,6 +32,11 @@ fn snapshot(dir: &Path, skip: &Path) -> BTreeMap<PathBuf, String> {
 
 /// `greenbook run` on `inputs` into `out` with the fast engine and the shared cache.
 fn run(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
+    run_command(inputs, out, extra).output().unwrap()
+}
+
+/// The command [`run`] runs.
+fn run_command(inputs: &[&Path], out: &Path, extra: &[&str]) -> Command {
     let mut c = bin();
     c.args([
         "run",
@@ -49,7 +54,7 @@ fn run(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
     .arg(pipeline::shared_cache())
     .args(extra)
     .args(inputs);
-    c.output().unwrap()
+    c
 }
 
 fn copy_scan(label: &str, to: &Path) {
@@ -186,20 +191,7 @@ fn a_fifo_is_that_pages_error_and_the_run_goes_on() {
     )
     .unwrap();
     let out = t.path().join("out");
-    let child = bin()
-        .args([
-            "run",
-            "-q",
-            "--engine",
-            "tesseract",
-            "--date",
-            "2026-11-29",
-            "-o",
-        ])
-        .arg(&out)
-        .arg("--cache-dir")
-        .arg(pipeline::shared_cache())
-        .arg(&dir)
+    let child = run_command(&[&dir], &out, &[])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
