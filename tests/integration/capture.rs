@@ -163,3 +163,55 @@ fn a_photo_taken_sideways_is_turned_by_its_exif_orientation() {
         .collect();
     assert!(dims.len() >= 2 && dims[1] > dims[0], "{size}");
 }
+
+/// A sharded run splits a spread as a single run does, and `merge` puts both pages back in place.
+#[test]
+fn a_spread_in_a_sharded_run_merges_as_two_pages() {
+    let t = tmp();
+    let dir = t.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(scans().join("p002.png"), dir.join("a.png")).unwrap();
+    capture::spread(&clean("p005"), &clean("p008"), &mut Rng::new(11))
+        .save(dir.join("b.png"))
+        .unwrap();
+    let parts = t.path().join("parts");
+    for i in 0..2 {
+        let r = bin()
+            .args([
+                "ocr",
+                "-q",
+                "--shard",
+                &format!("{i}/2"),
+                "--balance",
+                "round-robin",
+            ])
+            .arg("--parts-dir")
+            .arg(&parts)
+            .arg("-o")
+            .arg(t.path().join("shard"))
+            .arg("--cache-dir")
+            .arg(pipeline::shared_cache())
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_exit(&r, 0);
+    }
+    let merged = t.path().join("merged");
+    let r = bin()
+        .args(["merge", "-q", "--date", "2026-11-29", "--parts-dir"])
+        .arg(&parts)
+        .arg("-o")
+        .arg(&merged)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    let ds = greenbook::store::Dataset::read(&merged).unwrap();
+    let pages: Vec<(&str, Option<&str>)> = ds
+        .pages
+        .iter()
+        .map(|p| (p.label.as_str(), p.spread_side.as_deref()))
+        .collect();
+    assert_eq!(pages, [("a", None), ("b-L", Some("L")), ("b-R", Some("R"))]);
+    assert!(merged.join("text/b-R.txt").is_file() && merged.join("alto/b-L.xml").is_file());
+}
