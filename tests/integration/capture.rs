@@ -174,38 +174,7 @@ fn a_spread_in_a_sharded_run_merges_as_two_pages() {
     capture::spread(&clean("p005"), &clean("p008"), &mut Rng::new(11))
         .save(dir.join("b.png"))
         .unwrap();
-    let parts = t.path().join("parts");
-    for i in 0..2 {
-        let r = bin()
-            .args([
-                "ocr",
-                "-q",
-                "--shard",
-                &format!("{i}/2"),
-                "--balance",
-                "round-robin",
-            ])
-            .arg("--parts-dir")
-            .arg(&parts)
-            .arg("-o")
-            .arg(t.path().join("shard"))
-            .arg("--cache-dir")
-            .arg(pipeline::shared_cache())
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert_exit(&r, 0);
-    }
-    let merged = t.path().join("merged");
-    let r = bin()
-        .args(["merge", "-q", "--date", "2026-11-29", "--parts-dir"])
-        .arg(&parts)
-        .arg("-o")
-        .arg(&merged)
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_exit(&r, 0);
+    let merged = pipeline::shard_and_merge(&dir, t.path(), &["--balance", "round-robin"]);
     let ds = greenbook::store::Dataset::read(&merged).unwrap();
     let pages: Vec<(&str, Option<&str>)> = ds
         .pages

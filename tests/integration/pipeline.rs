@@ -10,6 +10,38 @@ pub(crate) fn shared_cache() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ocr-cache")
 }
 
+/// `input` read in two shards (`ocr --shard I/2`, with `ocr_flags`) into `work/parts`, then merged
+/// into `work/merged` (returned).
+pub(crate) fn shard_and_merge(input: &Path, work: &Path, ocr_flags: &[&str]) -> PathBuf {
+    let parts = work.join("parts");
+    for i in 0..2 {
+        let r = bin()
+            .args(["ocr", "-q", "--shard", &format!("{i}/2")])
+            .args(ocr_flags)
+            .arg("--parts-dir")
+            .arg(&parts)
+            .arg("-o")
+            .arg(work.join("shard-out"))
+            .arg("--cache-dir")
+            .arg(shared_cache())
+            .arg(input)
+            .output()
+            .unwrap();
+        assert_exit(&r, 0);
+    }
+    let merged = work.join("merged");
+    let r = bin()
+        .args(["merge", "-q", "--date", "2026-11-29", "--parts-dir"])
+        .arg(&parts)
+        .arg("-o")
+        .arg(&merged)
+        .arg(input)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    merged
+}
+
 /// `greenbook run scans -o <work>/output`, once.
 pub(crate) fn output() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();

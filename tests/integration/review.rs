@@ -210,30 +210,7 @@ fn corrections_beside_the_scans_apply_to_a_sharded_run_and_names_are_escaped() {
         ),
     )
     .unwrap();
-    let parts = t.path().join("parts");
-    for i in 0..2 {
-        let r = bin()
-            .args(["ocr", "-q", "--shard", &format!("{i}/2"), "--parts-dir"])
-            .arg(&parts)
-            .arg("-o")
-            .arg(t.path().join("shard-out"))
-            .arg("--cache-dir")
-            .arg(shared_cache())
-            .arg(&scans_copy)
-            .output()
-            .unwrap();
-        assert_exit(&r, 0);
-    }
-    let merged = t.path().join("merged");
-    let r = bin()
-        .args(["merge", "-q", "--date", "2026-11-29", "--parts-dir"])
-        .arg(&parts)
-        .arg("-o")
-        .arg(&merged)
-        .arg(&scans_copy)
-        .output()
-        .unwrap();
-    assert_exit(&r, 0);
+    let merged = pipeline::shard_and_merge(&scans_copy, t.path(), &[]);
     let ds = Dataset::read(&merged).unwrap();
     let c008 = ds.cases.iter().find(|c| c.case_id == "c008").unwrap();
     assert_eq!(c008.community.as_deref(), Some(name));
