@@ -4,7 +4,8 @@ case's community name appears verbatim in the OCR text of its first image) and n
 (every digit run of each truth file, NFKC, found in that image's OCR text as a multiset), beside the
 CER that `greenbook eval-ocr` gives and the order-free CER (the characters compared as multisets: the
 gap between the two is what reading order loses). An image greenbook splits into two pages (a spread,
-`s001` read as `s001-L` and `s001-R`) is scored as its pages' texts in order.
+`s001` read as `s001-L` and `s001-R`, or labelled from its folios as `p062` and `p063`, which the
+`pages.jsonl` beside TEXT_DIR tells) is scored as its pages' texts in order.
 Usage: scripts/ocr-accuracy.py SET_DIR TEXT_DIR...
 SET_DIR holds truth/ and gold.jsonl (greenbook-synth eval-set)."""
 import json
@@ -26,12 +27,30 @@ def read(path):
     return re.sub(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))", "", text)
 
 
+def labels_by_image(d):
+    """Image stem → the labels of its pages, in order, from the pages.jsonl beside text folder `d`."""
+    out = {}
+    path = os.path.join(os.path.dirname(os.path.abspath(d)), "pages.jsonl")
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            if line.strip():
+                p = json.loads(line)
+                stem = os.path.splitext(os.path.basename(p["file"]))[0]
+                out.setdefault(stem, []).append(p["label"])
+    return out
+
+
 def read_image(d, stem):
-    """The OCR text of one image: `stem.txt`, else its halves `stem-L.txt` then `stem-R.txt`."""
+    """The OCR text of one image: `stem.txt`, else its pages' (`pages.jsonl`), else its halves
+    `stem-L.txt` then `stem-R.txt`."""
     whole = os.path.join(d, stem + ".txt")
     if os.path.exists(whole):
         return read(whole)
-    return "\n".join(read(os.path.join(d, f"{stem}-{side}.txt")) for side in "LR")
+    labels = LABELS.setdefault(d, labels_by_image(d)).get(stem) or [f"{stem}-L", f"{stem}-R"]
+    return "\n".join(read(os.path.join(d, f"{label}.txt")) for label in labels)
+
+
+LABELS = {}
 
 
 def order_free(truth, hyp):

@@ -31,6 +31,9 @@ pub struct EngineArgs {
     /// decide names and figures), ppocr (PP-OCR reads every line Tesseract's layout finds).
     #[arg(long, value_enum, default_value = "ppocr")]
     pub engine: crate::ocr::EngineKind,
+    /// What finds the lines `ppocr` reads: PP-OCR's own text detector, or Tesseract's layout analysis.
+    #[arg(long, value_enum, default_value = "detector")]
+    pub layout: crate::ocr::ppocr::Layout,
     /// Folder with the PP-OCR model (default: $GREENBOOK_MODELS, then models/).
     #[arg(long)]
     pub models: Option<PathBuf>,
@@ -65,6 +68,9 @@ impl EngineArgs {
             self.models.as_deref(),
             self.onnxruntime.as_deref(),
         )?;
+        if let Some(p) = o.ppocr.as_mut() {
+            p.layout = self.layout;
+        }
         if let Some(j) = self.jobs {
             if j == 0 {
                 return Err(Error::Usage("--jobs must be at least 1".into()));

@@ -125,7 +125,12 @@ pub fn merge_parts(
             .collect();
         match (whole, halves.len()) {
             (Some((p, _)), 0) => pages.push(p),
-            (None, 2) => pages.extend(halves.into_iter().map(|(p, _)| p)),
+            // Labelled again below, from the folios of all the pages merged.
+            (None, 2) => pages.extend(halves.into_iter().map(|(mut p, _)| {
+                let side = p.half.map_or("", |h| h.side.suffix());
+                p.label = format!("{}-{side}", src.label);
+                p
+            })),
             _ => missing.push(format!("{} ({})", src.label, src.path.display())),
         }
     }
@@ -147,6 +152,8 @@ pub fn merge_parts(
     if !problems.is_empty() {
         return Err(Error::BadInput(problems.join("; ")));
     }
-    // Duplicates across shards are only visible here.
-    Ok(crate::ocr::mark_duplicates(pages))
+    // Duplicates across shards, and labels another shard's page already has, are only visible here.
+    let mut pages = crate::ocr::mark_duplicates(pages);
+    crate::ocr::label_halves(&mut pages);
+    Ok(pages)
 }

@@ -214,6 +214,15 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     for line in fold_errors(&pages) {
         eprintln!("greenbook: page error: {}", crate::text::printable(&line));
     }
+    for p in &pages {
+        if let Some(note) = &p.capture_note {
+            let shown = p.source().shown();
+            eprintln!(
+                "greenbook: note: {}: {note}",
+                crate::text::printable(&shown)
+            );
+        }
+    }
     if let Some(dir) = &req.text_dir {
         ocr::write_text_dir(&pages, dir)?;
     }

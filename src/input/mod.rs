@@ -593,6 +593,29 @@ pub fn decode(
     Ok(img.into_luma8())
 }
 
+/// The note a page carries when it is a camera's photo (its EXIF data names the camera) in which no
+/// page could be found: it is read as it is, not cut out, made rectangular or evenly lit.
+pub const PHOTO_NOT_FOUND: &str = "a camera photo in which no page edge was found: read as it is (not cut out, straightened or evenly lit); photograph the whole page against a darker surface";
+
+/// Whether an image file is a camera's photo: its EXIF data holds the camera's make or model (tag
+/// 0x010F or 0x0110, as ASCII), as phones and cameras write and scanners' TIFF and PNG pages do not.
+pub fn camera_photo(bytes: &[u8]) -> bool {
+    use image::ImageDecoder;
+    let Some(exif) = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_decoder().ok())
+        .and_then(|mut d| d.exif_metadata().ok().flatten())
+    else {
+        return false;
+    };
+    // An IFD entry: tag, then type 2 (ASCII), in the file's byte order.
+    let (ii, mm) = ([0x0F, 0x01, 0x02, 0x00], [0x01, 0x0F, 0x00, 0x02]);
+    let (ii2, mm2) = ([0x10, 0x01, 0x02, 0x00], [0x01, 0x10, 0x00, 0x02]);
+    exif.windows(4)
+        .any(|w| w == ii || w == mm || w == ii2 || w == mm2)
+}
+
 /// Whether an image file's EXIF data asks for it to be turned or flipped.
 fn exif_turned(bytes: &[u8]) -> bool {
     use image::ImageDecoder;

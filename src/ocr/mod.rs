@@ -6,6 +6,7 @@
 //! unusable cache folder stop the stage.
 
 pub mod alto;
+pub mod detect;
 pub mod gaps;
 pub mod hybrid;
 pub mod osd;
@@ -228,6 +229,9 @@ pub struct PageOcr {
     /// The skew the page was levelled by before recognition (degrees, as `skew_deg`), when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deskew_deg: Option<f32>,
+    /// What the reader should know of how the page was captured (see [`input::PHOTO_NOT_FOUND`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_note: Option<String>,
     /// Typical height of the page's text lines, px, measured from the page.
     #[serde(default)]
     pub text_height_px: Option<f32>,
@@ -291,6 +295,7 @@ impl PageOcr {
             photo: None,
             half: None,
             deskew_deg: None,
+            capture_note: None,
             text_height_px: None,
             ocr_scale: None,
             skew_deg: None,
@@ -567,9 +572,12 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         Some(q) => input::photo::flatten_light(&input::photo::rectify(&img, q)),
         None => img,
     };
+    let note = (photo.is_none() && input::camera_photo(&raw.bytes))
+        .then(|| input::PHOTO_NOT_FOUND.to_string());
     let placed = |mut p: PageOcr| {
         p.sha256 = Some(raw.sha256.clone());
         p.photo = photo;
+        p.capture_note = note.clone();
         p
     };
     let pages: Vec<PageOcr> = match input::spread::halves(&img) {
@@ -793,9 +801,9 @@ pub fn run_with<B: Backend>(
     });
     progress.finish();
     out.sort_unstable_by_key(|(i, _)| *i);
-    Ok(mark_duplicates(
-        out.into_iter().flat_map(|(_, p)| p).collect(),
-    ))
+    let mut pages = mark_duplicates(out.into_iter().flat_map(|(_, p)| p).collect());
+    label_halves(&mut pages);
+    Ok(pages)
 }
 
 /// The order in which workers take pages: the longest to read first, so that the last pages to finish
@@ -859,6 +867,61 @@ pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
         }
     }
     pages
+}
+
+/// The printed folio of a page: its last line of text, else its first, when that line is a number of
+/// one to four digits and nothing else.
+pub fn folio_read(text: &str) -> Option<u32> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    [lines.last(), lines.first()]
+        .into_iter()
+        .flatten()
+        .find(|l| (1..=4).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|l| l.parse().ok())
+}
+
+/// Gives the two pages of each spread the labels of their printed folios, `p062` and `p063` (as the
+/// committed scans are labelled, so `book.pdf`'s page labels and the review page show them): a half
+/// whose folio was not read takes the one next to its other half's. A spread keeps `<file>-L` and
+/// `-R` when neither folio was read, when the two read are not consecutive (left even, right odd is
+/// not required: books differ), or when another page already has that label.
+pub fn label_halves(pages: &mut [PageOcr]) {
+    use input::spread::Side;
+    let mut taken: std::collections::HashSet<String> =
+        pages.iter().map(|p| p.label.clone()).collect();
+    let mut i = 0;
+    while i + 1 < pages.len() {
+        let pair = matches!(
+            (pages[i].half, pages[i + 1].half),
+            (Some(l), Some(r)) if l.side == Side::Left && r.side == Side::Right
+        ) && (pages[i].file.as_str(), pages[i].frame)
+            == (pages[i + 1].file.as_str(), pages[i + 1].frame);
+        if !pair {
+            i += 1;
+            continue;
+        }
+        let read = |p: &PageOcr| p.error.is_none().then(|| folio_read(&p.text)).flatten();
+        let left = match (read(&pages[i]), read(&pages[i + 1])) {
+            (Some(l), Some(r)) if r == l + 1 => Some(l),
+            (Some(l), None) => Some(l),
+            (None, Some(r)) if r > 0 => Some(r - 1),
+            _ => None,
+        };
+        if let Some(l) = left {
+            let labels = [format!("p{l:03}"), format!("p{:03}", l + 1)];
+            if labels.iter().all(|n| !taken.contains(n)) {
+                for (k, name) in labels.into_iter().enumerate() {
+                    taken.insert(name.clone());
+                    pages[i + k].label = name;
+                }
+            }
+        }
+        i += 2;
+    }
 }
 
 /// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file (`run`
@@ -1050,6 +1113,63 @@ mod fake_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_halves_take_their_folios_as_labels() {
+        use input::spread::{Half, Side};
+        let page = |label: &str, file: &str, side: Option<Side>, text: &str| {
+            let src = PageSource {
+                label: label.into(),
+                path: file.into(),
+                frame: 0,
+                kind: None,
+                district: None,
+                contents_title: None,
+            };
+            PageOcr {
+                text: text.into(),
+                half: side.map(|side| Half {
+                    side,
+                    x0: 0,
+                    x1: 10,
+                    y0: 0,
+                    y1: 10,
+                }),
+                ..PageOcr::blank(&src, "fake")
+            }
+        };
+        assert_eq!(folio_read("标题\n正文。\n062\n"), Some(62));
+        assert_eq!(folio_read("063\n正文。"), Some(63));
+        assert_eq!(folio_read("正文 2023\n年。"), None);
+        assert_eq!(folio_read("12345"), None);
+        let mut pages = vec![
+            page("p061", "a.png", None, "正文\n061"),
+            // Both folios read.
+            page("s1-L", "s1.png", Some(Side::Left), "正文\n062"),
+            page("s1-R", "s1.png", Some(Side::Right), "正文\n063"),
+            // Only the right one read: the left is the one before.
+            page("s2-L", "s2.png", Some(Side::Left), "正文"),
+            page("s2-R", "s2.png", Some(Side::Right), "正文\n065"),
+            // Not consecutive: kept.
+            page("s3-L", "s3.png", Some(Side::Left), "正文\n070"),
+            page("s3-R", "s3.png", Some(Side::Right), "正文\n075"),
+            // Taken by another page: kept.
+            page("s4-L", "s4.png", Some(Side::Left), "正文\n060"),
+            page("s4-R", "s4.png", Some(Side::Right), "正文\n061"),
+            // Nothing read: kept.
+            page("s5-L", "s5.png", Some(Side::Left), "正文"),
+            page("s5-R", "s5.png", Some(Side::Right), "正文"),
+        ];
+        label_halves(&mut pages);
+        let labels: Vec<&str> = pages.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "p061", "p062", "p063", "p064", "p065", "s3-L", "s3-R", "s4-L", "s4-R", "s5-L",
+                "s5-R"
+            ]
+        );
+    }
 
     fn rec(text: &str, conf: f32) -> Recognized {
         Recognized {

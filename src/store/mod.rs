@@ -15,7 +15,7 @@ use crate::text::numerals::Qualifier;
 
 pub mod corrections;
 
-pub const SCHEMA_VERSION: &str = "6";
+pub const SCHEMA_VERSION: &str = "7";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -73,6 +73,9 @@ pub struct PageRow {
     /// For a photo of a page: the page's corners in the photo (x,y of top-left, top-right,
     /// bottom-right, bottom-left), from which it was rectified and its light flattened.
     pub photo_corners: Option<String>,
+    /// What the reader should know of how the page was captured and read (a camera photo in which
+    /// no page could be found, read as it is).
+    pub capture_note: Option<String>,
     pub ocr_ms: u64,
     pub engine: String,
     pub error: Option<PageError>,
@@ -208,6 +211,7 @@ impl Dataset {
                         .collect::<Vec<_>>()
                         .join(" ")
                 }),
+                capture_note: p.capture_note.clone(),
                 ocr_ms: p.millis,
                 engine: p.engine.clone(),
                 error: p.error.clone(),
@@ -370,6 +374,7 @@ impl Dataset {
             ),
             col("spread_side", opt_strs(p, |r| &r.spread_side)),
             col("photo_corners", opt_strs(p, |r| &r.photo_corners)),
+            col("capture_note", opt_strs(p, |r| &r.capture_note)),
             col("ocr_ms", p.iter().map(|r| r.ocr_ms).collect::<Vec<_>>()),
             col("engine", strs(p, |r| &r.engine)),
             col(
@@ -527,6 +532,7 @@ impl Dataset {
                 deskew_deg: pages.f32("deskew_deg", i)?,
                 spread_side: pages.string("spread_side", i)?,
                 photo_corners: pages.string("photo_corners", i)?,
+                capture_note: pages.string("capture_note", i)?,
                 ocr_ms: pages.u64("ocr_ms", i)?.unwrap_or(0),
                 engine: pages.string("engine", i)?.unwrap_or_default(),
                 error: match pages.string("error", i)? {
@@ -985,6 +991,7 @@ mod tests {
             words: Vec::new(),
             rotation: 0,
             deskew_deg: None,
+            capture_note: None,
             half: None,
             photo: None,
             text_height_px: None,

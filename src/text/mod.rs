@@ -167,6 +167,16 @@ pub fn restore_fullwidth(line: &str) -> String {
 /// Repairs glyph confusions Tesseract's chi_sim makes in printed Chinese: "一一" for the dash "——"
 /// (when not next to a numeral or 年), angle brackets 〈〉 for full-width parentheses （）.
 pub fn repair_ocr(line: &str) -> String {
+    // A folio is a line of its own of two to four digits; one of them read as a round letter (a
+    // speck on 064 made Q64) is 0.
+    let folio: Vec<char> = line.trim().chars().collect();
+    let digits = folio.iter().filter(|c| c.is_ascii_digit()).count();
+    if (2..=4).contains(&folio.len())
+        && digits + 1 == folio.len()
+        && folio.iter().any(|c| matches!(c, 'O' | 'o' | 'Q' | 'D'))
+    {
+        return line.replace(['O', 'o', 'Q', 'D'], "0");
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
@@ -353,6 +363,11 @@ mod tests {
         assert_eq!(repair_ocr("建成于二〇一一年"), "建成于二〇一一年");
         assert_eq!(repair_ocr("共3一一户"), "共3一一户");
         assert_eq!(repair_ocr("一一二年"), "一一二年");
+        assert_eq!(repair_ocr("Q64"), "064");
+        assert_eq!(repair_ocr("1O"), "10");
+        assert_eq!(repair_ocr("Q2"), "02");
+        assert_eq!(repair_ocr("QQ4"), "QQ4");
+        assert_eq!(repair_ocr("共Q64户"), "共Q64户");
     }
 
     #[test]
