@@ -12,8 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
-python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |
-  grep -v -i warning >&2 || true
+rapidocr_setup
 seed=${1:-202}
 pages=${2:-8}
 work=$(mktemp -d)

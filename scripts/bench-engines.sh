@@ -11,8 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
-python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |
-  grep -v -i warning >&2 || true
+rapidocr_setup
 pages=${1:-30}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -11,6 +11,12 @@ bench_setup() {
 
 now() { date +%s.%N; }
 
+# RapidOCR from PyPI, the comparison the bench-*.sh scripts run (a benchmark tool, not a dependency).
+rapidocr_setup() {
+  python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |
+    grep -v -i warning >&2 || true
+}
+
 # The baseline: the plain tesseract CLI two at a time (xargs -P2), chi_sim, psm 4, one .txt per page.
 # Usage: tesseract_p2 OUT_DIR < list of image paths
 tesseract_p2() {

@@ -9,7 +9,6 @@
 
 use image::GrayImage;
 use ort::session::Session;
-use ort::value::TensorRef;
 
 use super::OcrError;
 
@@ -279,24 +278,62 @@ pub fn level_crop(page: &GrayImage, r: &RotRect) -> GrayImage {
     out
 }
 
+/// The rows of a level crop that hold its line: the run of rows with ink around its middle (ink: darker
+/// than halfway between the crop's darkest and lightest values), grown by [`ROW_MARGIN`] of its height
+/// on each side. The detector's box is about 2.3 times as tall as the characters; read at that height
+/// PP-OCR took some Kai glyphs for their Traditional forms (時, 對, 開) that it reads right in a crop
+/// as tall as Tesseract's line box with its margin.
+pub fn line_rows(crop: &GrayImage) -> (u32, u32) {
+    let (w, h) = crop.dimensions();
+    let raw = crop.as_raw();
+    let (lo, hi) = raw
+        .iter()
+        .fold((255u8, 0u8), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if hi.saturating_sub(lo) < 40 || w == 0 {
+        return (0, h);
+    }
+    let cut = ((lo as u16 + hi as u16) / 2) as u8;
+    let ink: Vec<bool> = raw
+        .chunks_exact(w as usize)
+        .map(|row| row.iter().filter(|&&v| v < cut).count() >= 2)
+        .collect();
+    let mid = (h / 2) as usize;
+    // The nearest inked row to the middle, then the run of inked rows (gaps of a row bridged) round it.
+    let Some(seed) = (0..h as usize)
+        .filter(|&y| ink[y])
+        .min_by_key(|&y| y.abs_diff(mid))
+    else {
+        return (0, h);
+    };
+    let (mut top, mut bottom) = (seed, seed);
+    while top > 0 && (ink[top - 1] || (top > 1 && ink[top - 2])) {
+        top -= 1;
+    }
+    while bottom + 1 < h as usize
+        && (ink[bottom + 1] || (bottom + 2 < h as usize && ink[bottom + 2]))
+    {
+        bottom += 1;
+    }
+    let band = (bottom - top + 1) as f32;
+    let m = (band * ROW_MARGIN).round() as usize;
+    let y0 = top.saturating_sub(m) as u32;
+    let y1 = ((bottom + 1 + m) as u32).min(h);
+    (y0, y1)
+}
+
+/// The margin kept above and below a line's ink, as a share of its height (as for Tesseract's lines).
+pub const ROW_MARGIN: f32 = 0.15;
+
 /// One detection session: a worker has one to itself.
 pub struct TextDetector {
     session: Session,
 }
 
 impl TextDetector {
-    pub fn new(model: &std::path::Path, threads: usize) -> Result<TextDetector, OcrError> {
-        let err =
-            |e: ort::Error| OcrError::Engine(format!("PP-OCR detector {}: {e}", model.display()));
-        let session = Session::builder()
-            .map_err(err)?
-            .with_intra_threads(threads)
-            .map_err(err)?
-            .with_inter_threads(1)
-            .map_err(err)?
-            .commit_from_file(model)
-            .map_err(err)?;
-        Ok(TextDetector { session })
+    pub fn new(cfg: &super::ppocr::PpocrConfig) -> Result<TextDetector, OcrError> {
+        Ok(TextDetector {
+            session: super::ppocr::session(cfg, &cfg.det_model)?,
+        })
     }
 
     /// The text lines of a grey page, as rotated rectangles in the page's pixels, with their scores.
@@ -309,29 +346,16 @@ impl TextDetector {
         let to32 = |v: u32| (((v as f32 * ratio) / 32.0).round() as u32).max(1) * 32;
         let (w, h) = (to32(pw), to32(ph));
         let small = image::imageops::resize(page, w, h, image::imageops::FilterType::Triangle);
-        let (wu, hu) = (w as usize, h as usize);
-        let mut input = vec![0f32; 3 * wu * hu];
-        for (i, &v) in small.as_raw().iter().enumerate() {
-            let n = (v as f32 / 255.0 - 0.5) / 0.5;
-            for c in 0..3 {
-                input[c * wu * hu + i] = n;
-            }
-        }
-        let tensor = TensorRef::from_array_view(([1usize, 3, hu, wu], input.as_slice()))
-            .map_err(|e| e.to_string())?;
-        let outputs = self
-            .session
-            .run(ort::inputs![tensor])
-            .map_err(|e| e.to_string())?;
-        let (shape, prob) = outputs[0]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| e.to_string())?;
-        let (mh, mw) = (shape[2] as usize, shape[3] as usize);
-        if mh * mw != prob.len() {
-            return Err(format!("detector output {shape:?} does not match its data"));
-        }
+        let (found, (mw, mh)) =
+            super::ppocr::run_grey(&mut self.session, &small, w as usize, |shape, prob| {
+                let (mh, mw) = (shape[2] as usize, shape[3] as usize);
+                if mh * mw != prob.len() {
+                    return Err(format!("detector output {shape:?} does not match its data"));
+                }
+                Ok((regions(prob, mw, mh), (mw, mh)))
+            })?;
         let (sx, sy) = (pw as f32 / mw as f32, ph as f32 / mh as f32);
-        Ok(regions(prob, mw, mh)
+        Ok(found
             .into_iter()
             .map(|(r, s)| {
                 (
@@ -523,6 +547,24 @@ mod tests {
             assert!(crop.get_pixel(u, 15).0[0] < 60, "column {u}");
             assert!(crop.get_pixel(u, 2).0[0] > 200 && crop.get_pixel(u, 28).0[0] > 200);
         }
+    }
+
+    #[test]
+    fn a_crop_keeps_its_lines_rows_and_a_margin() {
+        // 100 rows: ink in rows 40..60 (the line), a speck row at 5 (the line above's descender).
+        let mut crop = GrayImage::from_pixel(200, 100, image::Luma([250]));
+        for y in (40..60).chain(5..6) {
+            for x in (10..190).step_by(3) {
+                crop.put_pixel(x, y, image::Luma([20]));
+            }
+        }
+        // 20 rows of ink, 3 rows of margin either side.
+        assert_eq!(line_rows(&crop), (37, 63));
+        // A blank crop is kept whole.
+        assert_eq!(
+            line_rows(&GrayImage::from_pixel(50, 30, image::Luma([250]))),
+            (0, 30)
+        );
     }
 
     #[test]
