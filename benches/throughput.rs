@@ -128,7 +128,8 @@ fn ocr(c: &mut Criterion) {
 }
 
 /// What a page costs before any engine reads it: looking for a photographed page, a spread's gutter
-/// and a clear skew (all three on every page), and levelling a tilted page, on a committed 300-DPI scan.
+/// and a clear skew (all three on every page), and levelling a tilted page, on a committed 300-DPI scan;
+/// then finding its lines.
 fn capture(c: &mut Criterion) {
     let page = image::open(root().join("scans/p008.png"))
         .unwrap()
@@ -146,6 +147,20 @@ fn capture(c: &mut Criterion) {
     });
     g.bench_function("level a 300-DPI page by 2°", |b| {
         b.iter(|| greenbook::input::deskewed(&page, 2.0))
+    });
+    // Finding the lines, both ways `ppocr` can (`--layout detector`, the default, and `tesseract`),
+    // one thread each. OMP_THREAD_LIMIT=1 comes from .cargo/config.toml.
+    let cfg = greenbook::ocr::ppocr::PpocrConfig::find(None, None).unwrap();
+    let mut det = greenbook::ocr::detect::TextDetector::new(&cfg).unwrap();
+    g.bench_function("find the lines: PP-OCRv6 detector at 800 px", |b| {
+        b.iter(|| det.detect(&page).unwrap())
+    });
+    let tess = greenbook::ocr::OcrOptions::new(None, "chi_sim")
+        .unwrap()
+        .engine;
+    let mut layout = greenbook::ocr::tesseract::Tesseract::new(&tess).unwrap();
+    g.bench_function("find the lines: Tesseract's layout analysis", |b| {
+        b.iter(|| layout.lines(&page))
     });
     g.finish();
 }

@@ -132,12 +132,44 @@ fn has_community_suffix(t: &str) -> bool {
     COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
 }
 
-/// Where the street or town of a subtitle ends (after its first 街道, 镇 or 乡), a byte offset.
+/// Where the street or town of a subtitle ends (after its first 街道, 镇 or 乡, a byte offset; a
+/// 镇街道, 嘉定镇街道, is one street).
 fn town_end(t: &str) -> Option<usize> {
-    ["街道", "镇", "乡"]
+    let e = ["街道", "镇", "乡"]
         .iter()
         .filter_map(|k| t.find(k).map(|i| i + k.len()))
-        .min()
+        .min()?;
+    Some(if t[e..].starts_with("街道") {
+        e + "街道".len()
+    } else {
+        e
+    })
+}
+
+/// The same after the district's name, where a new area (菊园新区) is a town too.
+fn town_end_after_district(rest: &str) -> Option<usize> {
+    let area = rest
+        .find("新区")
+        .filter(|&i| (2..=4).contains(&rest[..i].chars().count()))
+        .map(|i| i + "新区".len());
+    match (town_end(rest), area) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A line of at most this many characters is short: a list's item or a paragraph's last line.
+const SHORT_LINE: usize = 24;
+
+/// A line that opens a row of a form or an item of a list: a label of one to twelve characters and a
+/// colon (建成年份：, 60岁以上：), or a pictograph (🏠, 📍).
+fn opens_row(line: &str) -> bool {
+    let t = line.trim();
+    let label = t.find(['：', ':']).is_some_and(|i| {
+        (1..=12).contains(&t[..i].chars().count()) && !t[..i].contains(['，', '。', ','])
+    });
+    let pictograph = t.chars().next().is_some_and(|c| c as u32 >= 0x1F000);
+    label || pictograph
 }
 
 /// The section a line heads (one OCR error tolerated), when it is a short heading line.
@@ -315,7 +347,7 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
             t.find(short).map(|i| &t[i + short.len()..])
         })
         .unwrap_or(t);
-    let (town, community) = match town_end(rest) {
+    let (town, community) = match town_end_after_district(rest) {
         Some(e) if e < rest.len() => (Some(rest[..e].to_string()), Some(rest[e..].to_string())),
         _ => (None, Some(rest.to_string())),
     };
@@ -420,13 +452,46 @@ pub fn read(pages: &[PageText]) -> Book {
         page_case[pi] = Some(ci);
         page_district[pi] = case.district.clone();
         case.page_starts.push((case.body.chars().count(), pi));
+        let mut last_line: Option<String> = None;
         for (_, l) in &body[from..] {
             if let Some(s) = section_of(l) {
                 case.sections
                     .push((s.to_string(), case.body.chars().count()));
                 continue;
             }
+            // A form's row (住户数：1,560户) or a post's item (🏠建成：1994年) on a line of its own
+            // is a sentence of its own: the line before it ends there.
+            // So is a short line after a short line that did not end a sentence: a list's item, not
+            // a paragraph's wrapped line (the book's lines hold 35 or more characters).
+            let open = case
+                .body
+                .chars()
+                .next_back()
+                .is_some_and(|c| !"。！？；：，、".contains(c));
+            let short = |t: &str| t.trim().chars().count() <= SHORT_LINE;
+            // The short line before ended on a value (36%, 1,010人) and this one starts anew (not with
+            // the value's unit: 共有1224 / 户 is one sentence).
+            let ends_on_value = |t: &str| {
+                let mut rev = t.trim().chars().rev();
+                match rev.next() {
+                    Some(c) if c.is_ascii_digit() || c == '%' || c == '％' => true,
+                    Some('户' | '人' | '年') => rev.next().is_some_and(|d| d.is_ascii_digit()),
+                    _ => false,
+                }
+            };
+            let starts_anew = l.trim().chars().next().is_some_and(|c| {
+                !c.is_ascii_digit() && !"户人年%％余多万千百个名位左以".contains(c)
+            });
+            let item = short(l)
+                && starts_anew
+                && last_line
+                    .as_deref()
+                    .is_some_and(|p| short(p) && ends_on_value(p));
+            if open && (opens_row(l) || item) {
+                case.body.push('；');
+            }
             crate::text::push_word(&mut case.body, l);
+            last_line = Some(l.to_string());
         }
     }
     for c in &mut cases {

@@ -12,6 +12,7 @@ use crate::text::numerals::{self, Number, Qualifier};
 use crate::text::segment;
 
 pub mod fields;
+pub mod whose;
 
 pub use fields::{FIELDS, Field, FieldSpec, Measure, Values};
 
@@ -224,6 +225,34 @@ pub struct Fact {
     pub confidence: f32,
     /// Why the figure is doubtful (empty when nothing is).
     pub flags: Vec<Flag>,
+    /// Why this figure was taken, for a reader: "population: 常住人口3,010人 — this community,
+    /// exact".
+    pub why: String,
+    /// The other figures read for this field and not taken, each with why.
+    pub refused: Vec<Refused>,
+}
+
+/// A figure read for a field and not taken.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refused {
+    pub field: Field,
+    pub value: f64,
+    /// The words around it, as printed.
+    pub mention: String,
+    pub reason: String,
+}
+
+impl Refused {
+    /// As the `facts.refused` column and the review page show it: "76000 (…常住人口约7.6万人: belongs
+    /// to 康健新村街道, not the community)".
+    pub fn show(&self) -> String {
+        format!(
+            "{} ({}: {})",
+            self.field.show(self.value),
+            self.mention,
+            self.reason
+        )
+    }
 }
 
 /// A case with its facts (None where the book does not say).
@@ -239,19 +268,10 @@ pub struct CaseFacts {
     #[serde(skip)]
     pub values: Values,
     pub facts: Vec<Fact>,
+    /// Figures refused for a field no figure was taken for (those of a taken field are in its fact).
+    pub refused: Vec<Refused>,
 }
 
-const WIDE_SCOPE: &[&str] = &[
-    "全市",
-    "全区",
-    "全镇",
-    "全国",
-    "全街道",
-    "全县",
-    "全省",
-    "市级",
-    "区级",
-];
 const OTHER_RATES: &[&str] = &[
     "满意度",
     "准确率",
@@ -261,11 +281,67 @@ const OTHER_RATES: &[&str] = &[
     "回收率",
     "分类率",
     "达标率",
-    "增长",
-    "提高",
-    "下降",
-    "减少",
+    "入住率",
 ];
+
+// Keyword classes: the words by which a profile names what a figure is of.
+
+/// The green rate: green space as a share of the land.
+const GREEN_WORDS: &[&str] = &[
+    "绿化率",
+    "绿化覆盖率",
+    "绿地率",
+    "绿化覆盖",
+    "绿化面积占",
+    "绿地面积占",
+    "绿化用地占",
+    "绿地占",
+];
+/// The elderly, by name or by age band (the bands are also matched as patterns: 65周岁以上).
+const ELDERLY_WORDS: &[&str] = &[
+    "老年",
+    "老人",
+    "老龄",
+    "银发",
+    "长者",
+    "爷爷奶奶",
+    "岁以上",
+    "岁及以上",
+];
+/// People not registered here, under their many names (境外人士 and 外籍人士 are not among them).
+const MIGRANT_WORDS: &[&str] = &[
+    "外来",
+    "来沪",
+    "非户籍",
+    "非沪籍",
+    "非本市户籍",
+    "外省市",
+    "流动人口",
+    "外地",
+    "新上海人",
+    "务工人员",
+    "打工",
+];
+/// Verbs by which an estate came to be: built, completed, handed over, moved into.
+const COMPLETED_WORDS: &[&str] = &[
+    "建成",
+    "建于",
+    "始建",
+    "竣工",
+    "交付",
+    "交房",
+    "入住",
+    "落成",
+    "投用",
+    "建造",
+    "投入使用",
+];
+/// The founding of a residents' committee: an estate's completion wins over it.
+const ESTABLISHED_WORDS: &[&str] = &["成立"];
+/// Measure words of a head count (居民四千六百余名, 3,200多位居民).
+const PERSON_UNITS: [char; 4] = ['人', '名', '位', '口'];
+/// Words that make a head count the residents'.
+const RESIDENT_WORDS: &[&str] = &["居民", "居住", "住着", "生活着", "住户"];
 /// Words that name a head count.
 const POPULATION_WORDS: [&str; 6] = [
     "人口",
@@ -276,6 +352,8 @@ const POPULATION_WORDS: [&str; 6] = [
     "实有人口",
 ];
 const NOT_POPULATION: &[&str] = &[
+    "外籍",
+    "境外",
     "老年",
     "老人",
     "外来",
@@ -323,7 +401,8 @@ fn classify(
 ) -> Option<(Field, &'static str)> {
     let has_word = |ks: &[&str]| words.iter().any(|w| ks.contains(&w.as_str()));
     let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
-    if has(WIDE_SCOPE) {
+    // 市级, 区级: an honour's level, not a figure of the community (全市, 全区… are places: `whose`).
+    if has(&["市级", "区级"]) {
         return None;
     }
     if n.percent {
@@ -331,51 +410,26 @@ fn classify(
             return None;
         }
         // 绿化面积占比35%, 绿地面积占小区面积的35%: the green area's share is the green rate.
-        if has(&[
-            "绿化率",
-            "绿化覆盖率",
-            "绿地率",
-            "绿化覆盖",
-            "绿化面积占",
-            "绿地面积占",
-            "绿地占",
-        ]) {
+        if has(GREEN_WORDS) {
             return Some((Field::GreenRate, "green_rate:keyword"));
         }
-        if has(&[
-            "老年",
-            "老人",
-            "60岁以上",
-            "六十岁以上",
-            "60周岁以上",
-            "老龄化率",
-            "老龄",
-        ]) {
+        if has(ELDERLY_WORDS) {
             return Some((Field::ElderlyShare, "elderly_share:keyword"));
         }
-        if has(&[
-            "外来人口",
-            "来沪人员",
-            "来沪人口",
-            "非户籍",
-            "非沪籍",
-            "外来",
-            "流动人口",
-        ]) {
+        if has(MIGRANT_WORDS) {
             return Some((Field::MigrantShare, "migrant_share:keyword"));
         }
         return None;
     }
     let unit = n.unit.as_str();
     let int = n.value.fract() == 0.0;
-    if unit.starts_with('年')
-        && int
-        && (1900.0..=2030.0).contains(&n.value)
-        && has(&[
-            "建成", "建于", "入住", "成立", "始建", "竣工", "交付", "落成", "建造",
-        ])
-    {
-        return Some((Field::FoundedYear, "founded_year:keyword"));
+    if unit.starts_with('年') && int && (1900.0..=2030.0).contains(&n.value) {
+        if has(COMPLETED_WORDS) {
+            return Some((Field::FoundedYear, "founded_year:completed"));
+        }
+        if has(ESTABLISHED_WORDS) {
+            return Some((Field::FoundedYear, "founded_year:established"));
+        }
     }
     if unit.starts_with('户')
         && !unit.starts_with("户籍")
@@ -389,8 +443,14 @@ fn classify(
     if has(&["户数"]) && no_unit {
         return Some((Field::Households, "households:keyword户数"));
     }
-    if (unit.starts_with('人') || unit.starts_with("余人"))
-        && (has_word(&POPULATION_WORDS) || has_word(&["常住居民", "居民", "住户", "总居住人口"]))
+    // A head count: 人, 名, 位 or 口 (after 余 or 多), of the residents.
+    let person = unit
+        .trim_start_matches(['余', '多'])
+        .starts_with(PERSON_UNITS);
+    if person
+        && (has_word(&POPULATION_WORDS)
+            || has_word(&["常住居民", "总居住人口"])
+            || has(RESIDENT_WORDS))
         && !has(NOT_POPULATION)
     {
         return Some((Field::Population, "population:keyword+unit人"));
@@ -423,6 +483,96 @@ fn states_total(clause: &str, at: usize) -> bool {
     TOTAL_WORDS.iter().any(|w| before.contains(w))
 }
 
+/// A figure that is not the present value in a clause that states a change: the value before it
+/// (绿化率由25%提升至31%, 从改造前的22%提升到了30%) or the size of the change (提高了15%). The value
+/// after 至 or 到 is the present one.
+fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
+    let chars: Vec<char> = clause.chars().collect();
+    let before: String = chars[..n.start].iter().collect();
+    let after: String = chars[n.end..].iter().collect();
+    const CHANGE: [&str; 9] = [
+        "提升", "提高", "增加", "增长", "上升", "下降", "降低", "减少", "增至",
+    ];
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if tail.ends_with('至') || tail.ends_with('到') || tail.ends_with("到了") {
+        return None;
+    }
+    let from = before.rfind(['由', '从']).is_some_and(|i| {
+        // 由 or 从 opens the stretch the number ends: no other number between.
+        numerals::find_numbers(&before[i..]).is_empty()
+    });
+    let later_value = (after.contains('至') || after.contains('到'))
+        && numerals::find_numbers(&after)
+            .iter()
+            .any(|m| m.percent == n.percent);
+    if from && later_value {
+        return Some("the value before a change (由…至…)");
+    }
+    let verb_right_before = CHANGE
+        .iter()
+        .any(|v| tail.ends_with(v) || tail.ends_with(&format!("{v}了")));
+    if verb_right_before {
+        return Some("the size of a change, not a value");
+    }
+    None
+}
+
+/// A share in words restated exactly in a parenthesis right after it (超过四成（42%）, 不到一成（8%）):
+/// the exact figure is taken.
+fn restated(clause: &str, n: &Number) -> bool {
+    if !n.percent {
+        return false;
+    }
+    let after: String = clause.chars().skip(n.end).take(12).collect();
+    (after.starts_with('（') || after.starts_with('('))
+        && numerals::find_numbers(&after)
+            .first()
+            .is_some_and(|m| m.percent && m.start == 1)
+}
+
+/// The answer to a question the sentence before asked (斜三居民区的绿化率是多少？答案是：31%！): a number
+/// its own sentence does not name, named by the question.
+fn answer(
+    question: &str,
+    clause: &str,
+    sentence: &str,
+    n: &Number,
+) -> Option<(Field, &'static str)> {
+    if question.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = segment::tokens(question)
+        .into_iter()
+        .map(|t| t.word)
+        .collect();
+    let moved = Number {
+        start: n.start + question.chars().count(),
+        end: n.end + question.chars().count(),
+        ..n.clone()
+    };
+    let joined = format!("{question}{clause}");
+    classify(&joined, sentence, &words, &moved).map(|(f, _)| {
+        (
+            f,
+            match f {
+                Field::Households => "households:answer",
+                Field::Population => "population:answer",
+                Field::GreenRate => "green_rate:answer",
+                Field::FoundedYear => "founded_year:answer",
+                Field::ElderlyShare => "elderly_share:answer",
+                Field::MigrantShare => "migrant_share:answer",
+            },
+        )
+    })
+}
+
 /// A figure whose clause does not say what it is, named by the clause before it:
 /// - a share given after its count (老年人口1200人，占总人口的18%) or after a word for a proportion
 ///   (老年人比例较高，达到46%): the clause says 占…%, or the one before 比例, 占比 or 比重;
@@ -446,7 +596,7 @@ fn from_previous_clause(
         .chars()
         .enumerate()
         .filter(|(i, _)| *i < n.start || *i >= n.end)
-        .all(|(_, c)| !c.is_alphanumeric() || "户人年".contains(c));
+        .all(|(_, c)| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年月日".contains(c));
     if !share && !bare {
         return None;
     }
@@ -494,10 +644,24 @@ fn sub_estate(clause: &str) -> Option<String> {
 pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     let (offset, profile) = case.section("社区概况").unwrap_or((0, case.body.as_str()));
     let mut facts: Vec<Fact> = Vec::new();
-    for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';']) {
+    let stem = case
+        .community
+        .as_deref()
+        .map(whose::stem)
+        .unwrap_or_default();
+    let mut refused: Vec<Refused> = Vec::new();
+    // A question a post asks (绿化率是多少？): its answer is in the sentence after it.
+    let mut question = String::new();
+    // A form's rows and a post's items are divided by ｜ as sentences are by 。.
+    for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';', '｜', '|']) {
+        let asked = std::mem::take(&mut question);
+        if sentence.ends_with('？') && sentence.contains("多少") {
+            question = sentence.clone();
+        }
+        let question = asked;
         let mut scope: Option<String> = None;
         let mut previous = String::new();
-        for (c_off, clause) in split_keep(&sentence, &['，', ',', '、', '：', ':']) {
+        for (c_off, clause) in split_keep(&sentence, &['，', ',', '、', '：', ':', '／']) {
             if let Some(s) = sub_estate(&clause) {
                 scope = Some(s);
             }
@@ -508,11 +672,41 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             for n in numerals::find_numbers(&clause) {
                 let Some((field, rule)) = classify(&clause, &sentence, &words, &n)
                     .or_else(|| from_previous_clause(&previous, &clause, &sentence, &n))
+                    .or_else(|| answer(&question, &clause, &sentence, &n))
                 else {
                     continue;
                 };
                 let page = case.page_at(offset + s_off + c_off + n.start);
                 let mention: String = clause.chars().skip(n.start).take(n.end - n.start).collect();
+                // The number with the words before it in its clause (up to 8), for a reader.
+                let context: String = {
+                    let from = n.start.saturating_sub(8);
+                    let unit: String = n
+                        .unit
+                        .chars()
+                        .take(1)
+                        .filter(|c| "户人名位年%".contains(*c))
+                        .collect();
+                    let lead: String = clause.chars().skip(from).take(n.start - from).collect();
+                    format!("{}{lead}{mention}{unit}", if from > 0 { "…" } else { "" })
+                };
+                let owner = whose::owner(&sentence, c_off + n.start, &stem);
+                let reason = owner
+                    .reason()
+                    .or_else(|| not_present(&clause, &n).map(str::to_string))
+                    .or_else(|| {
+                        restated(&clause, &n)
+                            .then(|| "restated exactly in the parenthesis after it".to_string())
+                    });
+                if let Some(reason) = reason {
+                    refused.push(Refused {
+                        field,
+                        value: field.normalise(n.value),
+                        mention: context,
+                        reason,
+                    });
+                    continue;
+                }
                 let ocr = ocr_conf(pages.get(page), &mention);
                 facts.push(Fact {
                     case_id: case.id.clone(),
@@ -532,22 +726,73 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     ocr_conf: ocr,
                     confidence: rule_weight(rule) * ocr.unwrap_or(1.0),
                     flags: Vec::new(),
+                    why: format!(
+                        "{field}: {context} — this community{}, {}",
+                        scope
+                            .as_ref()
+                            .map(|s| format!(" (its estate {s})"))
+                            .unwrap_or_default(),
+                        n.qualifier.as_str()
+                    ),
+                    refused: Vec::new(),
                 });
             }
             previous = clause;
         }
     }
-    // One fact per field: a whole-community figure beats a sub-estate one; then a stated total
-    // (wherever it stands: after the parts it sums, or in a sentence of its own); then the first mention.
+    // One fact per field: a whole-community figure beats a sub-estate one; an estate's completion
+    // beats a committee's founding; then a stated total (wherever it stands: after the parts it sums,
+    // or in a sentence of its own); then a resident count beats a registered one; then the first
+    // mention. The others are recorded as refused, with what won.
     let mut chosen: Vec<Fact> = Vec::new();
     for f in Field::ALL {
-        let best = facts
-            .iter()
-            .filter(|x| x.field == f)
-            .min_by_key(|x| (x.scope != Scope::Community, !x.total, x.registered));
-        if let Some(b) = best {
-            chosen.push(b.clone());
+        let rank = |x: &Fact| {
+            (
+                x.scope != Scope::Community,
+                x.rule == "founded_year:established",
+                !x.total,
+                x.registered,
+            )
+        };
+        let mut mine: Vec<&Fact> = facts.iter().filter(|x| x.field == f).collect();
+        mine.sort_by_key(|x| rank(x));
+        let Some(best) = mine.first() else {
+            continue;
+        };
+        let mut best = (*best).clone();
+        for lost in &mine[1..] {
+            if (lost.value - best.value).abs() < 1e-9 {
+                continue;
+            }
+            let why = match (rank(lost), rank(&best)) {
+                ((true, ..), (false, ..)) => {
+                    "a sub-estate's figure; the whole community's is taken"
+                }
+                ((_, true, ..), (_, false, ..)) => {
+                    "a committee's founding; the estate's completion is taken"
+                }
+                ((_, _, true, _), (_, _, false, _)) => "a part; the stated total is taken",
+                ((.., true), (.., false)) => "a registered count; the resident count is taken",
+                _ => "a later mention; the first is taken",
+            };
+            best.refused.push(Refused {
+                field: f,
+                value: lost.value,
+                mention: lost
+                    .why
+                    .split(" — ")
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches(&format!("{f}: "))
+                    .to_string(),
+                reason: why.to_string(),
+            });
         }
+        let (mine_refused, rest): (Vec<Refused>, Vec<Refused>) =
+            refused.drain(..).partition(|r| r.field == f);
+        refused = rest;
+        best.refused.extend(mine_refused);
+        chosen.push(best);
     }
     plausibility(&mut chosen);
     let mut values = Values::default();
@@ -565,6 +810,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         title: case.title.clone(),
         values,
         facts: chosen,
+        refused,
     }
 }
 

@@ -349,6 +349,16 @@ pub fn write_review(
                     part(&chars[a..b]),
                     part(&chars[b..])
                 );
+                if let Some(why) = &f.why {
+                    let _ = writeln!(body, "<p class=\"why\">依据：{}</p>", escape_xml(why));
+                }
+                if !f.refused.is_empty() {
+                    body.push_str("<ul class=\"refused\">");
+                    for r in &f.refused {
+                        let _ = write!(body, "<li>未采用：{}</li>", escape_xml(r));
+                    }
+                    body.push_str("</ul>\n");
+                }
                 if let Some(page) = by_label.get(f.page.as_str()) {
                     let lines = lines_of
                         .entry(page.label.clone())

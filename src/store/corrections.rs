@@ -304,6 +304,8 @@ pub fn apply(
                         ocr_conf: None,
                         confidence: 1.0,
                         flags: Vec::new(),
+                        why: None,
+                        refused: Vec::new(),
                         ocr_value: None,
                         source: Source::Corrected,
                         note: c.note.clone(),

@@ -15,7 +15,7 @@ use crate::text::numerals::Qualifier;
 
 pub mod corrections;
 
-pub const SCHEMA_VERSION: &str = "7";
+pub const SCHEMA_VERSION: &str = "8";
 pub const FILES: [&str; 4] = [
     "pages.parquet",
     "contents.parquet",
@@ -157,6 +157,10 @@ pub struct FactRow {
     pub ocr_conf: Option<f32>,
     pub confidence: f32,
     pub flags: Vec<Flag>,
+    /// Why the figure was taken (None for a fact a reviewer added).
+    pub why: Option<String>,
+    /// The other figures read for the field and not taken, each with why.
+    pub refused: Vec<String>,
     /// The value OCR read, when a correction replaced it (None when OCR found no value).
     pub ocr_value: Option<f64>,
     pub source: Source,
@@ -274,6 +278,8 @@ impl Dataset {
                 ocr_conf: f.ocr_conf,
                 confidence: f.confidence,
                 flags: f.flags.clone(),
+                why: Some(f.why.clone()),
+                refused: f.refused.iter().map(|r| r.show()).collect(),
                 ocr_value: None,
                 source: Source::Ocr,
                 note: None,
@@ -491,6 +497,10 @@ impl Dataset {
                 f.iter().map(|r| r.confidence).collect::<Vec<_>>(),
             ),
             str_list("flags", f, |r| r.flags.iter().map(|x| x.as_str()).collect()),
+            col("why", opt_strs(f, |r| &r.why)),
+            str_list("refused", f, |r| {
+                r.refused.iter().map(String::as_str).collect()
+            }),
             col(
                 "ocr_value",
                 f.iter().map(|r| r.ocr_value).collect::<Vec<_>>(),
@@ -609,6 +619,8 @@ impl Dataset {
                 ocr_conf: facts.f32("ocr_conf", i)?,
                 confidence: facts.f32("confidence", i)?.unwrap_or(0.0),
                 flags: facts.flags("flags", i)?,
+                why: facts.string("why", i)?,
+                refused: facts.strings("refused", i)?,
                 ocr_value: facts.f64("ocr_value", i)?,
                 source: facts.required("source", i, Source::parse)?,
                 note: facts.string("note", i)?,

@@ -458,6 +458,13 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
             parsed = Some((50.0, i + n));
             percent = true;
             qualifier = Qualifier::AtMost;
+        } else if let Some((v, end)) = every_at(&chars, i) {
+            // 每三个居民中就有一个: one in three.
+            parsed = Some((v, end));
+            percent = true;
+        } else if starts_with_at(&chars, i, "一半") {
+            parsed = Some((50.0, i + 2));
+            percent = true;
         } else if starts_with_at(&chars, i, "过半") || starts_with_at(&chars, i, "半数以上") {
             let n = if chars[i] == '过' { 2 } else { 4 };
             parsed = Some((50.0, i + n));
@@ -532,7 +539,10 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 && let Some(v) = parse_chinese(&word)
             {
                 if next == Some('成') {
-                    parsed = Some((v * 10.0, end + 1));
+                    // 一成半: one and a half tenths.
+                    let half = chars.get(end + 1) == Some(&'半');
+                    let v = v * 10.0 + if half { 5.0 } else { 0.0 };
+                    parsed = Some((v, end + 1 + usize::from(half)));
                     percent = true;
                 } else {
                     parsed = Some((v, end));
@@ -662,6 +672,32 @@ fn join_ranges(chars: &[char], found: Vec<Number>) -> Vec<Number> {
 }
 
 /// 四分之一 → 25, 三分之二 → 66.67 (as percent).
+/// "每三个居民中就有一个", "每4户就有1户": one in N, as a percentage (with the end of the mention).
+fn every_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
+    if chars.get(i) != Some(&'每') {
+        return None;
+    }
+    let digit = |c: char| cn_digit(c).or_else(|| c.to_digit(10));
+    let mut k = i + 1;
+    let mut n = 0u32;
+    while let Some(d) = chars.get(k).and_then(|&c| digit(c)) {
+        n = n.saturating_mul(10).saturating_add(d);
+        k += 1;
+    }
+    if n < 2 || k == i + 1 {
+        return None;
+    }
+    // Then, within ten characters, 有一(个|位|名|户) or 有1….
+    let window: String = chars[k..chars.len().min(k + 12)].iter().collect();
+    let at = window.find("有一").or_else(|| window.find("有1"))?;
+    let after = window[..at].chars().count() + 2;
+    let measure = chars
+        .get(k + after)
+        .is_some_and(|c| "个位名户人".contains(*c));
+    let end = k + after + usize::from(measure);
+    Some(((100.0 / n as f64 * 100.0).round() / 100.0, end))
+}
+
 fn fraction_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     let den = cn_digit(*chars.get(i)?)?;
     if chars.get(i + 1) != Some(&'分') || chars.get(i + 2) != Some(&'之') {
@@ -725,6 +761,14 @@ mod tests {
         assert_eq!(one("占百分之三十五"), (35.0, true, Qualifier::Exact));
         assert_eq!(one("约占三成"), (30.0, true, Qualifier::Approx));
         assert_eq!(one("占四分之一"), (25.0, true, Qualifier::Exact));
+        assert_eq!(one("约占一成半"), (15.0, true, Qualifier::Approx));
+        assert_eq!(one("占了将近一半"), (50.0, true, Qualifier::AtMost));
+        assert_eq!(one("老人接近一半"), (50.0, true, Qualifier::AtMost));
+        let n = find_numbers("每三个居民中就有一个是老年人");
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!((n[0].value - 33.33).abs() < 1e-9 && n[0].percent);
+        assert_eq!((n[0].start, n[0].end), (0, 10));
+        assert_eq!(one("每4户就有1户").0, 25.0);
         assert_eq!(one("近半"), (50.0, true, Qualifier::AtMost));
         assert_eq!(one("3000余户"), (3000.0, false, Qualifier::AtLeast));
         assert_eq!(one("超过40%"), (40.0, true, Qualifier::AtLeast));

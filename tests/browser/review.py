@@ -73,6 +73,10 @@ def edit(index, download_dir, screenshot, case, field, value, note):
                     fail(f"highlight box {got} is not over the OCR box {want}")
                 boxes.append(err)
         no_csp_violations(d)
+        # Every figure found says why it was taken, in a line a reader sees under its sentence.
+        whys = [w for w in d.find_elements(By.CSS_SELECTOR, ".item .why") if w.is_displayed()]
+        if len(whys) < len(figures) or not all(w.text.startswith("依据：") and "this community" in w.text for w in whys):
+            fail(f"{len(whys)} visible reasons for {len(figures)} figures: {[w.text for w in whys[:3]]}")
         # Keyboard: the first item, then j moves to the next one.
         items = d.find_elements(By.CSS_SELECTOR, ".item")
         items[0].click()

@@ -1,0 +1,461 @@
+//! Whose figure a number is: this community's, or someone else's. A profile's sentences also give the
+//! street's or town's population, a district or city average, a neighbouring community's rate for
+//! comparison, or the year the parent estate was founded; those must be refused, not taken.
+//!
+//! The test reads the sentence around the number for the places it names:
+//! - **wider places** — a street (…街道), a town (…镇), a new area (…新区), a district, the city, or
+//!   `全区`, `全市`… — and averages (`平均`);
+//! - **estates and communities** — a name ending in 居民区, 小区, 新村, 村, 花园, 家园, 苑, 公寓 or 社区 —
+//!   which are this community when they share its name (its stem: the name without 居民区, 社区…), or
+//!   are named without a name (小区, 本小区, 该居民区, 这个…的小区), and someone else's otherwise.
+//!
+//! A number belongs to the last place named before it in its sentence, skipping any parenthesis that
+//! closed before it; a number inside a parenthesis belongs to what the parenthesis or the words right
+//! before it name. A year that modifies a place after it (1987年建成的通河七村) is that place's.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Who a figure belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// This community (or nothing else is named).
+    This,
+    /// A street, town, district, the city, or an average over them.
+    Wider(String),
+    /// Another community or estate: a neighbour, a comparison, the parent estate.
+    Other(String),
+}
+
+impl Owner {
+    /// Why a figure of this owner is refused, for `facts.refused` and the review page.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Owner::This => None,
+            Owner::Wider(p) => Some(format!("belongs to {p}, not the community")),
+            Owner::Other(p) => Some(format!("belongs to {p}, another estate or community")),
+        }
+    }
+}
+
+/// Districts of Shanghai, also named without 区 (浦东).
+const DISTRICTS: [&str; 16] = [
+    "黄浦", "徐汇", "长宁", "静安", "普陀", "虹口", "杨浦", "闵行", "宝山", "嘉定", "浦东", "金山",
+    "松江", "青浦", "奉贤", "崇明",
+];
+
+/// Suffixes of estate and community names, longest first.
+pub const ESTATE_SUFFIXES: [&str; 10] = [
+    "居民区",
+    "小区",
+    "新村",
+    "花园",
+    "家园",
+    "公寓",
+    "社区",
+    "片区",
+    "村",
+    "苑",
+];
+
+/// Words that name the community itself again, without its name.
+const SELF_WORDS: [&str; 5] = ["所辖", "下辖", "辖区", "本身", "本社区"];
+
+/// Characters that end the name before a place's suffix (so 这个1999年交房的小区 names no estate).
+fn name_boundary(c: char) -> bool {
+    !('\u{4e00}'..='\u{9fff}').contains(&c)
+        || "的个本该此这那一是与和及在于由从为到至其所辖有共现内中里全占达约近".contains(c)
+}
+
+static WIDER: LazyLock<Regex> = LazyLock::new(|| {
+    let districts = DISTRICTS.join("|");
+    Regex::new(&format!(
+        "全(?:市|区|镇|街道|国|县|省)|本(?:区|镇|街道)|(?:{districts})(?:新)?区|上海市|[\\p{{Han}}]{{2,5}}街道|[\\p{{Han}}]{{2,4}}新区|[\\p{{Han}}]{{1,3}}镇|平均"
+    ))
+    .expect("a valid pattern")
+});
+
+/// A place named in a sentence: where (char span) and what.
+#[derive(Debug, Clone, PartialEq)]
+struct Place {
+    start: usize,
+    end: usize,
+    owner: Owner,
+}
+
+/// The places a sentence names, in order (an estate named inside a wider place's name, 康健新村 in
+/// 康健新村街道, is the wider place).
+fn places(sentence: &str, stem: &str) -> Vec<Place> {
+    let chars: Vec<char> = sentence.chars().collect();
+    let byte_to_char = |b: usize| sentence[..b].chars().count();
+    let mut out: Vec<Place> = Vec::new();
+    for m in WIDER.find_iter(sentence) {
+        let (mut s, e) = (byte_to_char(m.start()), byte_to_char(m.end()));
+        // The name starts after a word that ends before it (于南桥镇 is 南桥镇).
+        while s + 2 < e && name_boundary(chars[s]) && !matches!(chars[s], '全' | '本') {
+            s += 1;
+        }
+        let text: String = chars[s..e].iter().collect();
+        // Where the community lies (位于南桥镇中心), not whose a figure is.
+        let lead: String = chars[s.saturating_sub(3)..s].iter().collect();
+        if ["位于", "地处", "坐落", "在", "属于", "隶属"]
+            .iter()
+            .any(|w| lead.ends_with(w))
+        {
+            continue;
+        }
+        // 非本市户籍, 外省市: a group of people, not a place; 镇中心, 城镇: no town's name.
+        let before = s.checked_sub(1).map(|i| chars[i]);
+        let after: String = chars[e..].iter().take(2).collect();
+        if before == Some('非') || after.starts_with("户籍") || text.ends_with("城镇") {
+            continue;
+        }
+        out.push(Place {
+            start: s,
+            end: e,
+            owner: Owner::Wider(text),
+        });
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(suffix) = ESTATE_SUFFIXES.iter().find(|s| {
+            let n = s.chars().count();
+            i + n <= chars.len() && chars[i..i + n].iter().copied().eq(s.chars())
+        }) else {
+            i += 1;
+            continue;
+        };
+        let n = suffix.chars().count();
+        let end = i + n;
+        // The name: the Han characters before the suffix, back to a boundary (at most 8).
+        let mut start = i;
+        while start > 0 && i - start < 8 && !name_boundary(chars[start - 1]) {
+            start -= 1;
+        }
+        let name: String = chars[start..i].iter().collect();
+        let inside_wider = out
+            .iter()
+            .any(|p| matches!(p.owner, Owner::Wider(_)) && p.start <= i && end <= p.end);
+        if !inside_wider {
+            let whole: String = chars[start..end].iter().collect();
+            // A 片区 (an area of several estates) is wider whatever its name.
+            let owner = if *suffix == "片区" {
+                Owner::Wider(whole)
+            } else if name.is_empty() || descriptive(&name) || is_this(&name, stem) {
+                Owner::This
+            } else {
+                Owner::Other(whole)
+            };
+            out.push(Place { start, end, owner });
+        }
+        i = end;
+    }
+    // Words by which a profile speaks of its own community again: 所辖房屋, 辖区内, 小区本身.
+    for word in SELF_WORDS {
+        let mut from = 0;
+        while let Some(b) = sentence[from..].find(word) {
+            let s = byte_to_char(from + b);
+            out.push(Place {
+                start: s,
+                end: s + word.chars().count(),
+                owner: Owner::This,
+            });
+            from += b + word.len();
+        }
+    }
+    // A wider place's name that is only the start of an estate's (镇 in 堡镇新村) is the estate.
+    let estates: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|p| !matches!(p.owner, Owner::Wider(_)))
+        .map(|p| (p.start, p.end))
+        .collect();
+    out.retain(|p| {
+        !matches!(p.owner, Owner::Wider(_))
+            || !estates.iter().any(|&(s, e)| s <= p.start && p.end < e)
+    });
+    out.sort_by_key(|p| p.start);
+    out
+}
+
+/// A name is this community's when it holds the community's stem, or the stem holds it whole (华沁苑
+/// for 华沁居民区; 金豪苑 for 金豪居民区), or it ends in the stem with one character misread.
+fn is_this(name: &str, stem: &str) -> bool {
+    if stem.is_empty() {
+        return false;
+    }
+    let name = name.trim_start_matches('原');
+    if name.contains(stem) || (name.chars().count() >= 2 && stem.contains(name)) {
+        return true;
+    }
+    // OCR misreads a character of a name (绿地姑廉 for 绿地崑廉): the name's end as long as the stem,
+    // one character off, when the stem has three or more.
+    let n = stem.chars().count();
+    let tail: String = name
+        .chars()
+        .rev()
+        .take(n)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    n >= 3 && tail.chars().count() == n && strsim::levenshtein(&tail, stem) <= 1
+}
+
+/// Words that describe an estate rather than name it (我们小区, 改造后小区, 商品房居住小区, 混合型老社区):
+/// such a mention is the community itself.
+fn descriptive(name: &str) -> bool {
+    const WORDS: [&str; 16] = [
+        "们", "后", "前", "型", "式", "旧", "居住", "商品", "动迁", "安置", "保障", "售后", "公房",
+        "自然", "住宅", "整个",
+    ];
+    WORDS.iter().any(|w| name.contains(w))
+}
+
+/// The community's stem: its name without 居民区, 社区, 居委会…
+pub fn stem(community: &str) -> String {
+    let mut s = community.to_string();
+    for suffix in ["居民委员会", "居委会", "居民区", "社区", "村委会"] {
+        if let Some(t) = s.strip_suffix(suffix) {
+            s = t.to_string();
+            break;
+        }
+    }
+    s
+}
+
+/// Whose figure the number at char `at` of `sentence` is, for a case whose community's stem is `stem`.
+pub fn owner(sentence: &str, at: usize, stem: &str) -> Owner {
+    let chars: Vec<char> = sentence.chars().collect();
+    let places = places(sentence, stem);
+    // The parenthesis the number stands in, if any: (open, close).
+    let mut depth_open: Vec<usize> = Vec::new();
+    let mut closed: Vec<(usize, usize)> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '（' | '(' => depth_open.push(i),
+            '）' | ')' => {
+                if let Some(o) = depth_open.pop() {
+                    closed.push((o, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    let holding = closed
+        .iter()
+        .copied()
+        .find(|&(o, c)| o < at && at < c)
+        .or_else(|| {
+            // An unclosed parenthesis before the number.
+            depth_open
+                .iter()
+                .copied()
+                .rfind(|&o| o < at)
+                .map(|o| (o, chars.len()))
+        });
+    if let Some((open, close)) = holding {
+        // What the parenthesis names before the number, else the words right before it.
+        let inside = places.iter().rfind(|p| p.start > open && p.end <= at);
+        if let Some(p) = inside {
+            return p.owner.clone();
+        }
+        let before = places.iter().rfind(|p| p.end <= open && open - p.end <= 2);
+        let elsewhere = ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w));
+        match before.map(|p| &p.owner) {
+            Some(o @ Owner::Wider(_)) => return o.clone(),
+            Some(o @ Owner::Other(_)) if elsewhere || before.is_some_and(|p| p.start <= 1) => {
+                return o.clone();
+            }
+            _ => {}
+        }
+        let _ = close;
+    }
+    // A year that modifies a neighbour named after it: 与1987年建成的通河七村相邻.
+    let after: String = chars[at..].iter().take(12).collect();
+    if let Some(k) = after.find("的") {
+        let k = after[..k].chars().count();
+        if let Some(p) = places.iter().find(|p| p.start == at + k + 1)
+            && !matches!(p.owner, Owner::This)
+            && chars[at..at + k].contains(&'年')
+            && ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w))
+        {
+            return p.owner.clone();
+        }
+    }
+    // The last place named before the number, parentheses closed before it skipped.
+    let in_closed = |p: &Place| {
+        closed
+            .iter()
+            .any(|&(o, c)| o < p.start && p.end <= c && c < at)
+    };
+    let last = places.iter().rfind(|p| p.end <= at && !in_closed(p));
+    match last {
+        // An estate named otherwise than the community is someone else's only where the sentence
+        // says so: it opens the sentence (曲阳新村始建于1979年), or the sentence speaks of neighbours
+        // or compares. Elsewhere such a name describes the community or one of its own estates
+        // (…是2006年入住的商品房居住小区; 其中东力新村为老旧小区).
+        Some(
+            p @ Place {
+                owner: Owner::Other(_),
+                ..
+            },
+        ) if p.start <= 1 || ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w)) => {
+            p.owner.clone()
+        }
+        Some(Place {
+            owner: Owner::Other(_),
+            ..
+        })
+        | None => Owner::This,
+        Some(p) => p.owner.clone(),
+    }
+}
+
+/// Words of a sentence that speaks of another community beside this one, or of the estate or area it
+/// belongs to.
+const ELSEWHERE_WORDS: [&str; 14] = [
+    "相邻",
+    "邻近",
+    "隔壁",
+    "相比",
+    "高于",
+    "低于",
+    "结对",
+    "对口",
+    "周边",
+    "附近",
+    "相望",
+    "同一片区",
+    "所属",
+    "隶属",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The owner of the first number `n` stands for in `s`.
+    fn of(s: &str, n: &str, community: &str) -> Owner {
+        let at = s
+            .find(n)
+            .map(|b| s[..b].chars().count())
+            .expect("the number");
+        owner(s, at, &stem(community))
+    }
+
+    #[test]
+    fn a_streets_or_towns_figure_is_wider() {
+        let c = "寿祥居民区";
+        assert!(matches!(
+            of("康健新村街道常住人口约7.6万人。", "7.6", c),
+            Owner::Wider(_)
+        ));
+        assert!(matches!(
+            of("城桥镇常住人口约8.2万人", "8.2", "鳌山居民区"),
+            Owner::Wider(_)
+        ));
+        assert!(matches!(
+            of(
+                "据统计，静安区60岁以上户籍老年人口比例已达38.6%",
+                "38.6",
+                "阳曲居民区"
+            ),
+            Owner::Wider(_)
+        ));
+        assert!(matches!(
+            of(
+                "青浦新城早期开发项目（整个片区2001年启动建设），小区本身2004年交房",
+                "2001",
+                "佳乐苑居民区"
+            ),
+            Owner::Wider(_)
+        ));
+        assert_eq!(
+            of(
+                "青浦新城早期开发项目（整个片区2001年启动建设），小区本身2004年交房",
+                "2004",
+                "佳乐苑居民区"
+            ),
+            Owner::This
+        );
+        // The same sentence, after the community is named again: this community's.
+        assert_eq!(
+            of("塘桥街道的富都居民区共有住户2,860户", "2,860", "富都居民区"),
+            Owner::This
+        );
+        // 非本市户籍 is a group of people, not a place.
+        assert_eq!(of("非本市户籍人员占比为18.6%", "18.6", c), Owner::This);
+        // An average is not the community's.
+        assert!(matches!(
+            of(
+                "老年人口比例为38%，高于闵行区28%的平均水平",
+                "28%",
+                "平南居民区"
+            ),
+            Owner::Wider(_)
+        ));
+        assert_eq!(
+            of(
+                "老年人口比例为38%，高于闵行区28%的平均水平",
+                "38%",
+                "平南居民区"
+            ),
+            Owner::This
+        );
+    }
+
+    #[test]
+    fn a_neighbours_figure_is_anothers() {
+        let s = "小区绿地率达40%，高于相邻的彭三小区（32%）。";
+        assert_eq!(of(s, "40%", "馨佳园居民区"), Owner::This);
+        assert!(matches!(of(s, "32%", "馨佳园居民区"), Owner::Other(_)));
+        let s = "小区绿化率32%（邻近的锦苑居民区为35%），60岁以上老人占比40%";
+        assert!(matches!(of(s, "35%", "复兴居民区"), Owner::Other(_)));
+        // After the parenthesis closed, the community again.
+        assert_eq!(of(s, "40%", "复兴居民区"), Owner::This);
+        let s = "和同一片区的菊盛居民区（2,200户）相比，菊泉居民区规模小一些：1,380户、3,600人";
+        assert!(matches!(of(s, "2,200", "菊泉居民区"), Owner::Other(_)));
+        assert_eq!(of(s, "1,380", "菊泉居民区"), Owner::This);
+    }
+
+    #[test]
+    fn a_parent_estates_year_is_anothers() {
+        assert!(matches!(
+            of(
+                "曲阳新村始建于1979年，是上海较早的大型住宅区之一",
+                "1979",
+                "玉田新村第三居民区"
+            ),
+            Owner::Other(_)
+        ));
+        assert!(matches!(
+            of(
+                "通河八村第二居民区与1987年建成的通河七村相邻",
+                "1987",
+                "通河八村第二居民区"
+            ),
+            Owner::Other(_)
+        ));
+        assert!(matches!(
+            of("所属片区：堡镇新村（始建于1976年）", "1976", "新港居民区"),
+            Owner::Other(_)
+        ));
+        // Merged from two other estates, then its own houses again (所辖).
+        let s = "玉田新村第三居民区由原玉田三村和玉田四村合并而成，所辖房屋于1984年陆续竣工";
+        assert_eq!(of(s, "1984", "玉田新村第三居民区"), Owner::This);
+        // The community's own estate under another name sharing its stem.
+        assert_eq!(
+            of("华沁居民区所在的华沁苑则于2006年建成", "2006", "华沁居民区"),
+            Owner::This
+        );
+        assert_eq!(
+            of(
+                "这个1999年交房的小区，住着1,260户人家",
+                "1999",
+                "新赵家宅居民区"
+            ),
+            Owner::This
+        );
+    }
+}
