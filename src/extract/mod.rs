@@ -697,6 +697,12 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     .or_else(|| {
                         restated(&clause, &n)
                             .then(|| "restated exactly in the parenthesis after it".to_string())
+                    })
+                    .or_else(|| {
+                        // 102.73人: no count has a fraction; a speck read as a point is likelier
+                        // than any figure, so none is taken.
+                        (field.measure() == Measure::Count && n.value.fract() != 0.0)
+                            .then(|| "a count with a fraction: doubtful, not taken".to_string())
                     });
                 if let Some(reason) = reason {
                     refused.push(Refused {

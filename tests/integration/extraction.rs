@@ -396,6 +396,9 @@ fn someone_elses_figure_is_refused_with_its_reason() {
         Some(1984.0)
     );
     assert_eq!(f("与1987年建成的通河七村相邻。", "founded_year"), None);
+    // A count with a fraction (a speck between digits read as a point) is doubtful: none is taken.
+    assert_eq!(f("常住人口约102.73人。", "population"), None);
+    assert_eq!(f("常住人口约1.2万人。", "population"), Some(12000.0));
     // The value before a change, and the size of one.
     assert_eq!(
         f("改造后小区绿化率由25%提升至31%。", "green_rate"),
