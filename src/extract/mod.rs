@@ -537,6 +537,27 @@ fn restated(clause: &str, n: &Number) -> bool {
             .is_some_and(|m| m.percent && m.start == 1)
 }
 
+/// What `n` of `clause` is when the clause is read after `before` (a label, a question).
+fn classify_after(
+    before: &str,
+    clause: &str,
+    sentence: &str,
+    n: &Number,
+) -> Option<(Field, &'static str)> {
+    let joined = format!("{before}{clause}");
+    let offset = before.chars().count();
+    let moved = Number {
+        start: n.start + offset,
+        end: n.end + offset,
+        ..n.clone()
+    };
+    let words: Vec<String> = segment::tokens(&joined)
+        .into_iter()
+        .map(|t| t.word)
+        .collect();
+    classify(&joined, sentence, &words, &moved)
+}
+
 /// The answer to a question the sentence before asked (斜三居民区的绿化率是多少？答案是：31%！): a number
 /// its own sentence does not name, named by the question.
 fn answer(
@@ -548,17 +569,7 @@ fn answer(
     if question.is_empty() {
         return None;
     }
-    let words: Vec<String> = segment::tokens(question)
-        .into_iter()
-        .map(|t| t.word)
-        .collect();
-    let moved = Number {
-        start: n.start + question.chars().count(),
-        end: n.end + question.chars().count(),
-        ..n.clone()
-    };
-    let joined = format!("{question}{clause}");
-    classify(&joined, sentence, &words, &moved).map(|(f, _)| {
+    classify_after(question, clause, sentence, n).map(|(f, _)| {
         (
             f,
             match f {
@@ -600,18 +611,7 @@ fn from_previous_clause(
     if !share && !bare {
         return None;
     }
-    let joined = format!("{previous}{clause}");
-    let offset = previous.chars().count();
-    let moved = Number {
-        start: n.start + offset,
-        end: n.end + offset,
-        ..n.clone()
-    };
-    let words: Vec<String> = segment::tokens(&joined)
-        .into_iter()
-        .map(|t| t.word)
-        .collect();
-    let field = classify(&joined, sentence, &words, &moved)?.0;
+    let field = classify_after(previous, clause, sentence, n)?.0;
     Some(match (share, field) {
         (true, Field::ElderlyShare) => (field, "elderly_share:count-then-share"),
         (true, Field::MigrantShare) => (field, "migrant_share:count-then-share"),

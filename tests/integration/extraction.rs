@@ -131,13 +131,19 @@ fn real_cases_end_to_end_from_scans() {
     assert_eq!(facts[1].values.get(extract::Field::GreenRate), None);
 }
 
-#[test]
-fn varied_set_f1_at_least_098_per_field() {
+/// The `extract --jsonl` records of a folder of text pages under tests/data.
+fn predicted_from(folder: &str) -> Vec<serde_json::Value> {
     let (pages, errors) =
-        greenbook::cmd::extract::read_text_pages(&[root().join("tests/data/varied")]).unwrap();
+        greenbook::cmd::extract::read_text_pages(&[root().join("tests/data").join(folder)])
+            .unwrap();
     assert!(errors.is_empty());
     let (_, facts) = greenbook::cmd::extract::extract_pages(&pages);
-    let predicted: Vec<_> = facts.iter().map(extract::jsonl_record).collect();
+    facts.iter().map(extract::jsonl_record).collect()
+}
+
+#[test]
+fn varied_set_f1_at_least_098_per_field() {
+    let predicted = predicted_from("varied");
     for s in extract::score(&predicted, &gold("gold_varied.jsonl")) {
         assert!(s.f1() >= 0.98, "{}: F1 {:.3} {s:?}", s.field, s.f1());
     }
@@ -149,11 +155,7 @@ fn varied_set_f1_at_least_098_per_field() {
 /// missing one.
 #[test]
 fn outside_corpus_f1_floors_and_precision_over_recall() {
-    let (pages, errors) =
-        greenbook::cmd::extract::read_text_pages(&[root().join("tests/data/outside")]).unwrap();
-    assert!(errors.is_empty());
-    let (_, facts) = greenbook::cmd::extract::extract_pages(&pages);
-    let predicted: Vec<serde_json::Value> = facts.iter().map(extract::jsonl_record).collect();
+    let predicted = predicted_from("outside");
     let all = gold("gold_outside.jsonl");
     assert_eq!(all.len(), 60);
     for (half, floor) in [("tune", OUTSIDE_TUNE_F1), ("report", OUTSIDE_REPORT_F1)] {
@@ -286,14 +288,18 @@ fn extraction_never_panics_and_every_span_points_into_its_text() {
 
 /// The six facts `extract` takes from one profile, set in a case page of the book's structure.
 fn facts_of(profile: &str) -> serde_json::Value {
+    extract::jsonl_record(&case_of(profile))
+}
+
+/// The case `extract` reads from one profile, set in a case page of the book's structure.
+fn case_of(profile: &str) -> extract::CaseFacts {
     let page = format!(
         "示范案例一\n——黄浦区半淞园路街道耀江居民区\n社区概况\n{profile}\n特色工作\n居委会组织志愿者开展活动。\n"
     );
     let pages = vec![PageText::transcription("t01", "t01", page.clone())];
-    let b = book::read(&pages);
-    let facts = extract::extract(&b, &pages);
+    let mut facts = extract::extract(&book::read(&pages), &pages);
     assert_eq!(facts.len(), 1, "{page}");
-    extract::jsonl_record(&facts[0])
+    facts.remove(0)
 }
 
 /// Each keyword class names its fact however the profile words it.
@@ -409,10 +415,8 @@ fn someone_elses_figure_is_refused_with_its_reason() {
         Some(30.0)
     );
     // The reason is kept with the fact taken.
-    let page = "示范案例一\n——黄浦区半淞园路街道耀江居民区\n社区概况\n半淞园路街道常住人口约7.6万人。小区居住着3,010人。\n";
-    let pages = vec![PageText::transcription("t01", "t01", page.to_string())];
-    let facts = extract::extract(&book::read(&pages), &pages);
-    let pop = facts[0]
+    let case = case_of("半淞园路街道常住人口约7.6万人。小区居住着3,010人。");
+    let pop = case
         .facts
         .iter()
         .find(|x| x.field == extract::Field::Population)
