@@ -322,6 +322,16 @@ pub fn write_review(
                     );
                 }
             }
+            if let (Some(field), None) = (item.field, item.fact) {
+                let prefix = format!("{field}: ");
+                for r in item.case.refused.iter().filter(|r| r.starts_with(&prefix)) {
+                    let _ = write!(
+                        body,
+                        " <span class=\"refused\">未采用：{}</span>",
+                        escape_xml(&r[prefix.len()..])
+                    );
+                }
+            }
             if item.field.is_none() {
                 if let Some(a) = item.case.community_agreement {
                     let _ = write!(body, "读法一致 {:.0}%", a * 100.0);

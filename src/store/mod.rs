@@ -103,6 +103,9 @@ pub struct CaseRow {
     pub community_agreement: Option<f32>,
     /// Other readings of the name on the case's pages.
     pub community_alternatives: Vec<String>,
+    /// Figures read for a fact the case has no value for, each refused with why (`field: value
+    /// (words: reason)`).
+    pub refused: Vec<String>,
     pub title: String,
     pub printed_page: Option<u32>,
     pub first_page: String,
@@ -248,6 +251,11 @@ impl Dataset {
                 community: c.community.clone(),
                 community_agreement: c.name_agreement,
                 community_alternatives: c.name_alternatives.clone(),
+                refused: f
+                    .refused
+                    .iter()
+                    .map(|r| format!("{}: {}", r.field, r.show()))
+                    .collect(),
                 title: c
                     .contents
                     .as_ref()
@@ -423,6 +431,9 @@ impl Dataset {
                 "community_agreement",
                 c.iter().map(|r| r.community_agreement).collect::<Vec<_>>(),
             ),
+            str_list("refused", c, |r| {
+                r.refused.iter().map(String::as_str).collect()
+            }),
             str_list("community_alternatives", c, |r| {
                 r.community_alternatives
                     .iter()
@@ -573,6 +584,7 @@ impl Dataset {
                 community: cases.string("community", i)?,
                 community_agreement: cases.f32("community_agreement", i)?,
                 community_alternatives: cases.strings("community_alternatives", i)?,
+                refused: cases.strings("refused", i)?,
                 title: cases.string("title", i)?.unwrap_or_default(),
                 printed_page: cases.u32("printed_page", i)?,
                 first_page: cases.string("first_page", i)?.unwrap_or_default(),
@@ -1020,7 +1032,7 @@ mod tests {
             page("p1", "一段没有结构的文字。"),
             page(
                 "p2",
-                "向绿而行\n——黄浦区外滩街道金陵居民区\n社区概况\n共有800户。",
+                "向绿而行\n——黄浦区外滩街道金陵居民区\n社区概况\n外滩街道常住人口约5.2万人。共有800户。",
             ),
         ];
         let texts: Vec<crate::book::PageText> = pages
@@ -1036,5 +1048,32 @@ mod tests {
         assert_eq!(ds.pages[0].district, None, "not the manifest's 浦东新区");
         assert_eq!(ds.pages[1].district.as_deref(), Some("黄浦区"));
         assert_eq!(ds.cases[0].values.int(Field::Households), Some(800));
+        // Why each figure was taken, and what was refused for a fact left null, survive the Parquet
+        // files.
+        let dir = std::env::temp_dir().join(format!("greenbook-store-{}", std::process::id()));
+        ds.write(&dir, "test").unwrap();
+        let back = Dataset::read(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(back.cases[0].values.int(Field::Population), None);
+        assert_eq!(
+            back.cases[0].refused.len(),
+            1,
+            "{:?}",
+            back.cases[0].refused
+        );
+        assert!(
+            back.cases[0].refused[0].starts_with("population: 52,000 (")
+                && back.cases[0].refused[0].contains("外滩街道")
+        );
+        let hh = back
+            .facts
+            .iter()
+            .find(|f| f.field == Field::Households)
+            .unwrap();
+        assert!(
+            hh.why
+                .as_deref()
+                .is_some_and(|w| w.contains("800") && w.contains("this community"))
+        );
     }
 }
