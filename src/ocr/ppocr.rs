@@ -784,10 +784,12 @@ pub fn decode(
     let speck = |i: usize| {
         let (b, a) = (i.wrapping_sub(1), i + 1);
         is(runs[i].0, &[".", "·"])
-            && !opens_with_number(i)
+            && !(is(runs[i].0, &["."]) && opens_with_number(i))
             && (((cjk(b) || edge(b)) && (cjk(a) || edge(a)))
                 || (digit(b) && (cjk(a) || edge(a)))
-                || ((cjk(b) || edge(b)) && digit(a)))
+                || ((cjk(b) || edge(b)) && digit(a))
+                // A middle dot is no decimal point: 1·0273 is 10273 with a speck in it.
+                || (is(runs[i].0, &["·"]) && digit(b) && digit(a)))
     };
     let runs: Vec<_> = (0..runs.len())
         .filter(|&i| !speck(i))
@@ -1013,5 +1015,32 @@ mod tests {
         assert_eq!(read(&[7, 8, 6]), "15");
         assert_eq!(read(&[7, 6, 1, 3]), "1.红绿");
         assert_eq!(read(&[6, 7, 8]), "15");
+    }
+
+    /// A middle dot between digits is a speck (1·0273 is 10273); between a letter and a digit it
+    /// stays (TU·327).
+    #[test]
+    fn a_middle_dot_between_digits_is_a_speck() {
+        let dict: Vec<String> = ["", "1", "0", "·", "U", " "]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let known = Classes::of(&dict);
+        let read = |classes: &[usize]| {
+            let frames: Vec<[f32; 6]> = classes
+                .iter()
+                .flat_map(|&c| {
+                    let mut f = [0.0f32; 6];
+                    f[c] = 1.0;
+                    [f, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
+                })
+                .collect();
+            decode(&frames.concat(), frames.len(), 6, &dict, &known, |f| {
+                f as u32
+            })
+            .text
+        };
+        assert_eq!(read(&[1, 3, 2, 1]), "101");
+        assert_eq!(read(&[4, 3, 1, 2]), "U·10");
     }
 }
