@@ -233,7 +233,7 @@ pub fn vote_name<'a>(subtitle: &str, texts: impl IntoIterator<Item = &'a str>) -
     let n = subtitle.chars().count();
     let mut counts: Vec<(String, u32)> = vec![(subtitle.to_string(), 1)];
     let limit = if n > 8 { 2 } else { 1 };
-    let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+    let han = |c: &char| crate::text::is_han(*c);
     let truncated = !has_community_suffix(subtitle);
     for text in texts.into_iter().filter(|_| n >= 3) {
         let chars: Vec<char> = text.chars().collect();

@@ -230,6 +230,9 @@ pub struct Fact {
     pub why: String,
     /// The other figures read for this field and not taken, each with why.
     pub refused: Vec<Refused>,
+    /// The number with the words before it in its clause, as `why` and `refused` show it.
+    #[serde(skip)]
+    pub context: String,
 }
 
 /// A figure read for a field and not taken.
@@ -493,14 +496,7 @@ fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
     const CHANGE: [&str; 9] = [
         "提升", "提高", "增加", "增长", "上升", "下降", "降低", "减少", "增至",
     ];
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let tail: String = chars[n.start.saturating_sub(4)..n.start].iter().collect();
     if tail.ends_with('至') || tail.ends_with('到') || tail.ends_with("到了") {
         return None;
     }
@@ -659,6 +655,8 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             question = sentence.clone();
         }
         let question = asked;
+        // Read for its places when a figure in it is first asked about.
+        let mut reading: Option<whose::Reading> = None;
         let mut scope: Option<String> = None;
         let mut previous = String::new();
         for (c_off, clause) in split_keep(&sentence, &['，', ',', '、', '：', ':', '／']) {
@@ -690,7 +688,9 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     let lead: String = clause.chars().skip(from).take(n.start - from).collect();
                     format!("{}{lead}{mention}{unit}", if from > 0 { "…" } else { "" })
                 };
-                let owner = whose::owner(&sentence, c_off + n.start, &stem);
+                let owner = reading
+                    .get_or_insert_with(|| whose::Reading::new(&sentence, &stem))
+                    .owner(c_off + n.start);
                 let reason = owner
                     .reason()
                     .or_else(|| not_present(&clause, &n).map(str::to_string))
@@ -741,6 +741,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                         n.qualifier.as_str()
                     ),
                     refused: Vec::new(),
+                    context,
                 });
             }
             previous = clause;
@@ -784,13 +785,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             best.refused.push(Refused {
                 field: f,
                 value: lost.value,
-                mention: lost
-                    .why
-                    .split(" — ")
-                    .next()
-                    .unwrap_or("")
-                    .trim_start_matches(&format!("{f}: "))
-                    .to_string(),
+                mention: lost.context.clone(),
                 reason: why.to_string(),
             });
         }

@@ -64,7 +64,7 @@ const SELF_WORDS: [&str; 5] = ["所辖", "下辖", "辖区", "本身", "本社�
 
 /// Characters that end the name before a place's suffix (so 这个1999年交房的小区 names no estate).
 fn name_boundary(c: char) -> bool {
-    !('\u{4e00}'..='\u{9fff}').contains(&c)
+    !crate::text::is_han(c)
         || "的个本该此这那一是与和及在于由从为到至其所辖有共现内中里全占达约近".contains(c)
 }
 
@@ -224,91 +224,113 @@ pub fn stem(community: &str) -> String {
     s
 }
 
-/// Whose figure the number at char `at` of `sentence` is, for a case whose community's stem is `stem`.
-pub fn owner(sentence: &str, at: usize, stem: &str) -> Owner {
-    let chars: Vec<char> = sentence.chars().collect();
-    let places = places(sentence, stem);
-    // The parenthesis the number stands in, if any: (open, close).
-    let mut depth_open: Vec<usize> = Vec::new();
-    let mut closed: Vec<(usize, usize)> = Vec::new();
-    for (i, &c) in chars.iter().enumerate() {
-        match c {
-            '（' | '(' => depth_open.push(i),
-            '）' | ')' => {
-                if let Some(o) = depth_open.pop() {
-                    closed.push((o, i));
+/// A sentence read once for what whose-figure questions need: the places it names, its parentheses,
+/// and whether it speaks of another community ([`ELSEWHERE_WORDS`]).
+pub struct Reading {
+    chars: Vec<char>,
+    places: Vec<Place>,
+    /// Parentheses closed in the sentence, (open, close), and those left open.
+    closed: Vec<(usize, usize)>,
+    open: Vec<usize>,
+    elsewhere: bool,
+}
+
+impl Reading {
+    /// Reads `sentence` for a case whose community's stem is `stem`.
+    pub fn new(sentence: &str, stem: &str) -> Reading {
+        let chars: Vec<char> = sentence.chars().collect();
+        let mut open: Vec<usize> = Vec::new();
+        let mut closed: Vec<(usize, usize)> = Vec::new();
+        for (i, &c) in chars.iter().enumerate() {
+            match c {
+                '（' | '(' => open.push(i),
+                '）' | ')' => {
+                    if let Some(o) = open.pop() {
+                        closed.push((o, i));
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+        }
+        Reading {
+            places: places(sentence, stem),
+            elsewhere: ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w)),
+            chars,
+            closed,
+            open,
         }
     }
-    let holding = closed
-        .iter()
-        .copied()
-        .find(|&(o, c)| o < at && at < c)
-        .or_else(|| {
-            // An unclosed parenthesis before the number.
-            depth_open
-                .iter()
-                .copied()
-                .rfind(|&o| o < at)
-                .map(|o| (o, chars.len()))
-        });
-    if let Some((open, close)) = holding {
-        // What the parenthesis names before the number, else the words right before it.
-        let inside = places.iter().rfind(|p| p.start > open && p.end <= at);
-        if let Some(p) = inside {
-            return p.owner.clone();
-        }
-        let before = places.iter().rfind(|p| p.end <= open && open - p.end <= 2);
-        let elsewhere = ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w));
-        match before.map(|p| &p.owner) {
-            Some(o @ Owner::Wider(_)) => return o.clone(),
-            Some(o @ Owner::Other(_)) if elsewhere || before.is_some_and(|p| p.start <= 1) => {
-                return o.clone();
-            }
-            _ => {}
-        }
-        let _ = close;
-    }
-    // A year that modifies a neighbour named after it: 与1987年建成的通河七村相邻.
-    let after: String = chars[at..].iter().take(12).collect();
-    if let Some(k) = after.find("的") {
-        let k = after[..k].chars().count();
-        if let Some(p) = places.iter().find(|p| p.start == at + k + 1)
-            && !matches!(p.owner, Owner::This)
-            && chars[at..at + k].contains(&'年')
-            && ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w))
-        {
-            return p.owner.clone();
-        }
-    }
-    // The last place named before the number, parentheses closed before it skipped.
-    let in_closed = |p: &Place| {
-        closed
+
+    /// Whose figure the number at char `at` of the sentence is.
+    pub fn owner(&self, at: usize) -> Owner {
+        let (chars, places) = (&self.chars, &self.places);
+        // The parenthesis the number stands in, if any (an unclosed one before it counts).
+        let holding = self
+            .closed
             .iter()
-            .any(|&(o, c)| o < p.start && p.end <= c && c < at)
-    };
-    let last = places.iter().rfind(|p| p.end <= at && !in_closed(p));
-    match last {
-        // An estate named otherwise than the community is someone else's only where the sentence
-        // says so: it opens the sentence (曲阳新村始建于1979年), or the sentence speaks of neighbours
-        // or compares. Elsewhere such a name describes the community or one of its own estates
-        // (…是2006年入住的商品房居住小区; 其中东力新村为老旧小区).
-        Some(
-            p @ Place {
+            .find(|&&(o, c)| o < at && at < c)
+            .map(|&(o, _)| o)
+            .or_else(|| self.open.iter().copied().rfind(|&o| o < at));
+        if let Some(open) = holding {
+            // What the parenthesis names before the number, else the words right before it.
+            if let Some(p) = places.iter().rfind(|p| p.start > open && p.end <= at) {
+                return p.owner.clone();
+            }
+            let before = places.iter().rfind(|p| p.end <= open && open - p.end <= 2);
+            match before {
+                Some(
+                    p @ Place {
+                        owner: Owner::Wider(_),
+                        ..
+                    },
+                ) => return p.owner.clone(),
+                Some(
+                    p @ Place {
+                        owner: Owner::Other(_),
+                        ..
+                    },
+                ) if self.elsewhere || p.start <= 1 => {
+                    return p.owner.clone();
+                }
+                _ => {}
+            }
+        }
+        // A year that modifies a neighbour named after it: 与1987年建成的通河七村相邻.
+        let after: String = chars[at..].iter().take(12).collect();
+        if let Some(k) = after.find("的") {
+            let k = after[..k].chars().count();
+            if let Some(p) = places.iter().find(|p| p.start == at + k + 1)
+                && !matches!(p.owner, Owner::This)
+                && chars[at..at + k].contains(&'年')
+                && self.elsewhere
+            {
+                return p.owner.clone();
+            }
+        }
+        // The last place named before the number, parentheses closed before it skipped.
+        let in_closed = |p: &Place| {
+            self.closed
+                .iter()
+                .any(|&(o, c)| o < p.start && p.end <= c && c < at)
+        };
+        match places.iter().rfind(|p| p.end <= at && !in_closed(p)) {
+            // An estate named otherwise than the community is someone else's only where the sentence
+            // says so: it opens the sentence (曲阳新村始建于1979年), or the sentence speaks of
+            // neighbours or compares. Elsewhere such a name describes the community or one of its own
+            // estates (…是2006年入住的商品房居住小区; 其中东力新村为老旧小区).
+            Some(
+                p @ Place {
+                    owner: Owner::Other(_),
+                    ..
+                },
+            ) if p.start <= 1 || self.elsewhere => p.owner.clone(),
+            Some(Place {
                 owner: Owner::Other(_),
                 ..
-            },
-        ) if p.start <= 1 || ELSEWHERE_WORDS.iter().any(|w| sentence.contains(w)) => {
-            p.owner.clone()
+            })
+            | None => Owner::This,
+            Some(p) => p.owner.clone(),
         }
-        Some(Place {
-            owner: Owner::Other(_),
-            ..
-        })
-        | None => Owner::This,
-        Some(p) => p.owner.clone(),
     }
 }
 
@@ -341,7 +363,7 @@ mod tests {
             .find(n)
             .map(|b| s[..b].chars().count())
             .expect("the number");
-        owner(s, at, &stem(community))
+        Reading::new(s, &stem(community)).owner(at)
     }
 
     #[test]

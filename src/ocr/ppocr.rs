@@ -617,10 +617,7 @@ pub fn read_detected(
                 let read = rec.read_crop(&crop, |u| {
                     r.point(u, r.h / 2.0).0.round().clamp(0.0, pw as f32) as u32
                 })?;
-                let han = read
-                    .text
-                    .chars()
-                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                let han = read.text.chars().any(crate::text::is_han);
                 let bar = if han { TEXT_SCORE } else { LATIN_SCORE };
                 if read.mean_conf().is_some_and(|c| c >= bar) {
                     reads.push((i, read));

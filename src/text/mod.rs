@@ -9,6 +9,11 @@ pub mod numerals;
 pub mod segment;
 use unicode_normalization::UnicodeNormalization;
 
+/// A Han ideograph of the basic CJK Unified block (U+4E00–U+9FFF): a Chinese character, not a mark.
+pub fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// Han ideographs (CJK unified, extension A, compatibility) and the CJK symbols/full-width forms that
 /// sit between them in running Chinese text.
 pub fn is_cjk(c: char) -> bool {

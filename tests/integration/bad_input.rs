@@ -68,8 +68,7 @@ fn scanned_pdf(img: &image::GrayImage) -> Vec<u8> {
 #[test]
 fn every_bad_page_is_named_recorded_and_the_run_completes() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     let w = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
     let p002 = std::fs::read(scans().join("p002.png")).unwrap();
     w("01-good.png", &p002);

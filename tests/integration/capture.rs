@@ -36,8 +36,7 @@ fn cer(truth: &str, text: &str) -> f64 {
 #[test]
 fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     let (p005, p006, p008) = (clean("p005"), clean("p006"), clean("p008"));
     for n in ["5", "6", "8"] {
         std::fs::copy(
@@ -126,8 +125,7 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 #[test]
 fn a_photo_taken_sideways_is_turned_by_its_exif_orientation() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     // Stored turned a quarter anticlockwise, tagged "turn 90° clockwise to show" (6).
     let stored = image::imageops::rotate270(&clean("p008"));
     let jpeg = capture::jpeg_bytes(stored, 92).unwrap();
@@ -175,8 +173,7 @@ fn a_photo_taken_sideways_is_turned_by_its_exif_orientation() {
 #[test]
 fn a_spread_in_a_sharded_run_merges_as_two_pages() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     std::fs::copy(scans().join("p002.png"), dir.join("a.png")).unwrap();
     capture::spread(&clean("p005"), &clean("p008"), &mut Rng::new(11))
         .save(dir.join("b.png"))

@@ -131,8 +131,7 @@ fn manifest_labels_that_are_paths_are_refused_and_nothing_outside_changes() {
 #[test]
 fn a_manifest_is_csv_with_a_header_and_says_which_file_is_wrong() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     copy_scan("p002", &dir.join("a b.png"));
     let out = t.path().join("out");
     // Quotes, a byte-order mark and CRLF, as a spreadsheet writes them; columns by name.
@@ -173,8 +172,7 @@ fn wait_for(mut child: std::process::Child, limit: Duration, what: &str) -> std:
 #[test]
 fn a_fifo_is_that_pages_error_and_the_run_goes_on() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     copy_scan("p002", &dir.join("good.png"));
     let fifo = dir.join("pipe.png");
     assert!(
@@ -266,8 +264,7 @@ fn empty_pdf(w: u32, h: u32) -> Vec<u8> {
 #[test]
 fn a_pdf_page_too_large_is_refused_before_rendering_and_pages_render_once() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     // 150 × 150 inches, nothing drawn: 45,000 pixels a side at 300 DPI.
     let huge = empty_pdf(150 * 72, 150 * 72);
     assert!(huge.len() < 600);
@@ -331,8 +328,7 @@ fn a_pdf_page_too_large_is_refused_before_rendering_and_pages_render_once() {
 #[test]
 fn sigterm_ends_a_run_within_seconds_even_when_a_worker_is_stuck() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     std::fs::write(dir.join("scan.pdf"), empty_pdf(595, 842)).unwrap();
     // A PDF tool that hangs (a stuck network share, a runaway renderer) holds the worker.
     let tools = t.path().join("bin");
@@ -511,8 +507,7 @@ fn one_run_per_output_folder_and_outputs_that_belong_to_it() {
 #[test]
 fn names_from_files_cannot_forge_lines_or_reach_the_terminal() {
     let t = tmp();
-    let dir = t.path().join("in");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = in_dir(&t);
     copy_scan("p002", &dir.join("a\n=== page forged (x.png) ===.png"));
     std::fs::write(dir.join("b\u{1b}[2J\u{7}.png"), b"not an image").unwrap();
     // A 5-frame TIFF of blank frames: one folded line, naming the frames.

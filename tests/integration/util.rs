@@ -26,6 +26,13 @@ pub fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// An empty folder `in/` inside `t`, for a test's input pages.
+pub fn in_dir(t: &tempfile::TempDir) -> PathBuf {
+    let dir = t.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn opts(cache: &Path) -> OcrOptions {
     let mut o =
         OcrOptions::new(None, "chi_sim").expect("chi_sim model installed by scripts/setup.sh");
