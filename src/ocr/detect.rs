@@ -11,6 +11,7 @@ use image::GrayImage;
 use ort::session::Session;
 
 use super::OcrError;
+use super::profile::{self, Step};
 
 /// The detection model, as `scripts/setup.sh` names it in `models/`.
 pub const DET_MODEL: &str = "PP-OCRv6_det_small.onnx";
@@ -345,15 +346,21 @@ impl TextDetector {
         let ratio = (MAX_SIDE as f32 / pw.max(ph) as f32).min(1.0);
         let to32 = |v: u32| (((v as f32 * ratio) / 32.0).round() as u32).max(1) * 32;
         let (w, h) = (to32(pw), to32(ph));
-        let small = image::imageops::resize(page, w, h, image::imageops::FilterType::Triangle);
-        let (found, (mw, mh)) =
-            super::ppocr::run_grey(&mut self.session, &small, w as usize, |shape, prob| {
+        let small = profile::time(Step::Prepare, || super::preprocess::resize_grey(page, w, h));
+        let steps = (Step::DetectInference, Step::DetectPost);
+        let (found, (mw, mh)) = super::ppocr::run_grey(
+            &mut self.session,
+            &small,
+            w as usize,
+            steps,
+            |shape, prob| {
                 let (mh, mw) = (shape[2] as usize, shape[3] as usize);
                 if mh * mw != prob.len() {
                     return Err(format!("detector output {shape:?} does not match its data"));
                 }
                 Ok((regions(prob, mw, mh), (mw, mh)))
-            })?;
+            },
+        )?;
         let (sx, sy) = (pw as f32 / mw as f32, ph as f32 / mh as f32);
         Ok(found
             .into_iter()

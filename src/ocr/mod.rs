@@ -12,6 +12,7 @@ pub mod hybrid;
 pub mod osd;
 pub mod ppocr;
 pub mod preprocess;
+pub mod profile;
 pub mod runs;
 pub mod skew;
 pub mod splice;
@@ -519,9 +520,21 @@ fn is_blank(img: &GrayImage) -> bool {
 
 /// Reads one image: one page, or the two pages of a spread (see [`input::spread`]).
 fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>) -> Vec<PageOcr> {
-    let engine_id = engines.id.as_str();
     let start = Instant::now();
+    let pages = ocr_page_or_spread(src, opts, engines, start);
+    profile::add_page(start);
+    pages
+}
+
+fn ocr_page_or_spread<B: Backend>(
+    src: &PageSource,
+    opts: &OcrOptions,
+    engines: &Engines<B>,
+    start: Instant,
+) -> Vec<PageOcr> {
+    let engine_id = engines.id.as_str();
     let ms = |s: Instant| s.elapsed().as_millis() as u64;
+    let t = Instant::now();
     let raw = match input::read(src) {
         Ok(r) => r,
         Err(e) => {
@@ -562,6 +575,8 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         Ok(i) => i,
         Err(e) => return fail(PageErrorKind::Unreadable, e.to_string()),
     };
+    profile::add(profile::Step::Decode, t);
+    let t = Instant::now();
     if is_blank(&img) {
         let e = format!("{}: blank page (no ink found)", src.shown());
         return fail(PageErrorKind::Blank, e);
@@ -580,7 +595,9 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         p.capture_note = note.clone();
         p
     };
-    let pages: Vec<PageOcr> = match input::spread::halves(&img) {
+    let halves = input::spread::halves(&img);
+    profile::add(profile::Step::Prepare, t);
+    let pages: Vec<PageOcr> = match halves {
         Some(halves) => halves
             .iter()
             .map(|h| {
@@ -601,7 +618,7 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
         && let Ok(json) = serde_json::to_vec(&pages)
     {
         // A cache that cannot be written costs a rerun, never the result.
-        let _ = crate::io::write_file(&path, &json);
+        let _ = profile::time(profile::Step::Write, || crate::io::write_file(&path, &json));
     }
     pages
 }
@@ -626,6 +643,7 @@ fn read_page<B: Backend>(
         }
     };
     // A tilted page is levelled first: the layout analysis cuts tilted paragraphs into pieces.
+    let t = Instant::now();
     let measured = skew::measure(&img);
     let deskew = measured
         .filter(|(a, clear)| *clear && a.abs() >= DESKEW_MIN)
@@ -634,6 +652,7 @@ fn read_page<B: Backend>(
         Some(a) => input::deskewed(&img, a),
         None => img,
     };
+    profile::add(profile::Step::Prepare, t);
     let recognize = |img: &GrayImage| {
         engines
             .ocr

@@ -8,17 +8,22 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use image::GrayImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
+use super::profile::{self, Step};
 use super::tesseract::{Tesseract, TesseractConfig};
 use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
 
 /// The recognition model (from the PyPI wheel `rapidocr` 3.10.0) and ONNX Runtime's library (from the
 /// PyPI wheel `onnxruntime` 1.32.0), as `scripts/setup.sh` names them in `models/`.
 pub const REC_MODEL: &str = "PP-OCRv6_rec_small.onnx";
+/// The fast recognizer of [`Recognition::Cascade`] and its dictionary (the model carries none).
+pub const FAST_MODEL: &str = "PP-OCRv6_rec_tiny.onnx";
+pub const FAST_DICT: &str = "PP-OCRv6_rec_tiny_dict.txt";
 pub const RUNTIME: &str = "libonnxruntime.so.1.32.0";
 /// What to do when they are missing.
 pub const SETUP_HINT: &str = "run ./scripts/setup.sh (it installs them into models/), or pass --models DIR and --onnxruntime PATH";
@@ -43,6 +48,32 @@ pub struct PpocrConfig {
     pub det_sha256: String,
     /// What finds the lines `ppocr` reads.
     pub layout: Layout,
+    /// Which models read the lines.
+    pub recognition: Recognition,
+    /// The fast model, its dictionary and the sha256 of both (None when not installed).
+    pub fast: Option<FastModel>,
+}
+
+/// The fast recognizer's files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FastModel {
+    pub model: PathBuf,
+    pub dict: PathBuf,
+    pub sha256: String,
+}
+
+/// Which models read the lines `ppocr` finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Recognition {
+    /// PP-OCRv6 tiny reads every line; PP-OCRv6 small reads again the stretches where tiny is unsure
+    /// (a character under [`CASCADE_BAR`]), and the lines that are mostly unsure.
+    #[default]
+    Cascade,
+    /// PP-OCRv6 small reads every line.
+    Small,
+    /// PP-OCRv6 tiny alone reads every line: fastest, but it cannot read a character outside its
+    /// 6,904-character dictionary (崑 of 绿地崑廉 is not in it).
+    Tiny,
 }
 
 /// What finds the lines the `ppocr` engine reads.
@@ -129,6 +160,21 @@ impl PpocrConfig {
                     source,
                 })
         };
+        let fast = match dirs
+            .iter()
+            .find(|d| d.join(FAST_MODEL).is_file() && d.join(FAST_DICT).is_file())
+        {
+            Some(d) => {
+                let (model, dict) = (d.join(FAST_MODEL), d.join(FAST_DICT));
+                let both = format!("{}{}", sha(&model)?, sha(&dict)?);
+                Some(FastModel {
+                    sha256: crate::io::sha256_hex(both.as_bytes()),
+                    model,
+                    dict,
+                })
+            }
+            None => None,
+        };
         Ok(PpocrConfig {
             model_sha256: sha(&rec_model)?,
             det_sha256: sha(&det_model)?,
@@ -137,7 +183,26 @@ impl PpocrConfig {
             runtime,
             threads: 1,
             layout: Layout::default(),
+            recognition: Recognition::default(),
+            fast,
         })
+    }
+
+    /// The fast model when the cascade is asked for; a clear error when it is not installed.
+    pub fn fast_model(&self) -> Result<Option<&FastModel>, OcrError> {
+        match self.recognition {
+            Recognition::Small => Ok(None),
+            Recognition::Cascade | Recognition::Tiny => {
+                self.fast
+                    .as_ref()
+                    .map(Some)
+                    .ok_or_else(|| OcrError::Missing {
+                        what: format!("the PP-OCR fast recognizer {FAST_MODEL} and {FAST_DICT}"),
+                        searched: format!("beside {}", self.rec_model.display()),
+                        hint: format!("{SETUP_HINT}; or --recognition small"),
+                    })
+            }
+        }
     }
 }
 
@@ -189,6 +254,15 @@ impl LineRead {
 
 /// One recognition session: a worker has one to itself.
 pub struct Recognizer {
+    /// The fast model that reads every line first, in the cascade.
+    fast: Option<RecModel>,
+    /// The full model: it reads what the fast one is unsure of, or every line (the small model, or
+    /// the tiny one alone).
+    full: RecModel,
+}
+
+/// A recognition network with its dictionary.
+pub struct RecModel {
     session: Session,
     /// Class index → text; 0 is the CTC blank, the last class a space.
     dict: Vec<String>,
@@ -262,6 +336,23 @@ pub const MARK_MIN: f32 = 0.1;
 /// scans, 0.03–0.49 %. 1 % keeps 崑 and takes nearly all the Kai misreadings.
 pub const SIMPLIFIED_SHARE: f32 = 0.01;
 
+/// A `.` between the digits of a count of people or households is a speck when the digits either side
+/// stand less than this many frames further apart than the number's other digits (frames are 8 px of
+/// the 48 px line). Measured on the tuning pages (Ming seed 101) and the committed scans: a printed
+/// decimal point widened its digits' gap by 1–4 frames (48.5%, 30.6%, 85.98%, 21.25, 150.00, 2023.4,
+/// D669.3); a speck read as a point inside 6000人 by 0. Gaps are whole or half frames.
+pub const SPECK_GAP: f32 = 0.75;
+
+/// A character the fast model reads with less than this probability is read again by the full model
+/// (with its neighbours, see [`Recognizer::read_crop`]). Chosen on the tuning pages (SYNTHETIC Ming
+/// seed 101, Kai seed 1, a dense Ming set, the committed scans): 0.9 kept the CER of the full model
+/// (tiny alone misread 崑 of 绿地崑廉, which its dictionary lacks, at 0.34–0.73, and was 0.18 points
+/// worse on worn pages); 0.7 let more of those through for a tenth less time.
+pub const CASCADE_BAR: f32 = 0.9;
+
+/// The units of a count that is always whole: a figure before one of them has no decimal point.
+const COUNT_UNITS: &[char] = &['人', '户', '名', '位', '个'];
+
 /// For each class, the class of its Simplified form when it is a Traditional character whose
 /// Simplified form is also a class.
 fn simplified_classes(dict: &[String]) -> Vec<Option<usize>> {
@@ -285,29 +376,85 @@ fn ort_err(e: impl std::fmt::Display) -> OcrError {
     OcrError::Engine(format!("PP-OCR: {e}"))
 }
 
-impl Recognizer {
-    pub fn new(cfg: &PpocrConfig) -> Result<Recognizer, OcrError> {
-        let session = session(cfg, &cfg.rec_model)?;
-        let characters = session
-            .metadata()
-            .map_err(ort_err)?
-            .custom("character")
-            .map_err(ort_err)?
-            .ok_or_else(|| {
-                ort_err(format!(
-                    "{}: no 'character' dictionary in the model's metadata",
-                    cfg.rec_model.display()
-                ))
-            })?;
+impl RecModel {
+    /// The model at `path`, its dictionary from its metadata (`character`) or else from `dict_file`.
+    fn new(cfg: &PpocrConfig, path: &Path, dict_file: Option<&Path>) -> Result<RecModel, OcrError> {
+        let session = session(cfg, path)?;
+        let characters = match dict_file {
+            Some(f) => std::fs::read_to_string(f).map_err(|source| OcrError::Read {
+                path: f.to_path_buf(),
+                source,
+            })?,
+            None => session
+                .metadata()
+                .map_err(ort_err)?
+                .custom("character")
+                .map_err(ort_err)?
+                .ok_or_else(|| {
+                    ort_err(format!(
+                        "{}: no 'character' dictionary in the model's metadata",
+                        path.display()
+                    ))
+                })?,
+        };
         let mut dict = vec![String::new()];
         dict.extend(characters.lines().map(str::to_string));
         dict.push(" ".into());
         let known = Classes::of(&dict);
-        Ok(Recognizer {
+        Ok(RecModel {
             session,
             dict,
             known,
         })
+    }
+
+    /// Reads a line scaled to the model's height (`resized`, padded to `width`); `to_page` turns a
+    /// frame into the page's x.
+    fn read(
+        &mut self,
+        resized: &GrayImage,
+        width: u32,
+        to_page: impl Fn(f32, usize) -> u32,
+    ) -> Result<LineRead, String> {
+        let dict_len = self.dict.len();
+        let (known, dict) = (&self.known, &self.dict);
+        run_grey(
+            &mut self.session,
+            resized,
+            width as usize,
+            (Step::RecognizeInference, Step::Decoding),
+            |shape, probs| {
+                let (frames, classes) = (shape[1] as usize, shape[2] as usize);
+                if classes != dict_len {
+                    return Err(format!(
+                        "model gives {classes} classes, its dictionary has {dict_len}"
+                    ));
+                }
+                Ok(decode(probs, frames, classes, dict, known, |f| {
+                    to_page(f, frames)
+                }))
+            },
+        )
+    }
+}
+
+impl Recognizer {
+    pub fn new(cfg: &PpocrConfig) -> Result<Recognizer, OcrError> {
+        let fast = match cfg.fast_model()? {
+            Some(f) => Some(RecModel::new(cfg, &f.model, Some(&f.dict))?),
+            None => None,
+        };
+        let full = RecModel::new(cfg, &cfg.rec_model, None)?;
+        // Tiny alone: the fast model reads, and nothing is read again.
+        if cfg.recognition == Recognition::Tiny
+            && let Some(fast) = fast
+        {
+            return Ok(Recognizer {
+                fast: None,
+                full: fast,
+            });
+        }
+        Ok(Recognizer { fast, full })
     }
 
     /// Reads the text line in `rect` of the full-resolution grey page `page`.
@@ -333,35 +480,110 @@ impl Recognizer {
         let ratio = cw as f32 / ch as f32;
         let width = ((HEIGHT as f32 * ratio.max(MIN_WIDTH as f32 / HEIGHT as f32)) as u32).max(1);
         let resized_w = ((HEIGHT as f32 * ratio).ceil() as u32).clamp(1, width);
-        let resized = image::imageops::resize(
-            crop,
-            resized_w,
-            HEIGHT,
-            image::imageops::FilterType::Triangle,
-        );
-        let dict_len = self.dict.len();
-        let (known, dict) = (&self.known, &self.dict);
-        run_grey(
-            &mut self.session,
-            &resized,
-            width as usize,
-            |shape, probs| {
-                let (frames, classes) = (shape[1] as usize, shape[2] as usize);
-                if classes != dict_len {
-                    return Err(format!(
-                        "model gives {classes} classes, its dictionary has {dict_len}"
-                    ));
-                }
-                // Frame t covers input columns [t·w/T, (t+1)·w/T); input column x is crop column
-                // x·crop_w/resized_w.
-                let to_page = |frame: f32| -> u32 {
-                    let col = frame * width as f32 / frames as f32;
-                    to_page(col.min(resized_w as f32) * cw as f32 / resized_w as f32)
-                };
-                Ok(decode(probs, frames, classes, dict, known, to_page))
-            },
-        )
+        let resized = profile::time(Step::Crop, || {
+            super::preprocess::resize_grey(crop, resized_w, HEIGHT)
+        });
+        // Characters are placed first in columns of `resized` (frame t covers input columns
+        // [t·w/T, (t+1)·w/T)), then on the page (input column x is crop column x·crop_w/resized_w).
+        let col = |frame: f32, frames: usize| -> u32 {
+            (frame * width as f32 / frames as f32)
+                .min(resized_w as f32)
+                .round() as u32
+        };
+        let mut read = match self.fast.as_mut() {
+            Some(fast) => fast.read(&resized, width, col)?,
+            None => self.full.read(&resized, width, col)?,
+        };
+        if self.fast.is_some() {
+            read = self.reread(read, &resized, width)?;
+        }
+        for c in &mut read.chars {
+            c.x0 = to_page(c.x0 as f32 * cw as f32 / resized_w as f32);
+            c.x1 = to_page(c.x1 as f32 * cw as f32 / resized_w as f32);
+        }
+        Ok(read)
     }
+
+    /// The fast model's reading with the stretches it is unsure of read again by the full model:
+    /// each stretch of characters under the bar, widened to Chinese characters on both sides (so a
+    /// window never starts or ends beside a digit or a point), cut from `resized` between glyphs
+    /// and read alone. A line mostly unsure is read again whole.
+    fn reread(
+        &mut self,
+        read: LineRead,
+        resized: &GrayImage,
+        width: u32,
+    ) -> Result<LineRead, String> {
+        let spans = unsure_spans(&read);
+        if spans.is_empty() {
+            return Ok(read);
+        }
+        let unsure: usize = spans.iter().map(|(a, b)| b + 1 - a).sum();
+        if unsure * 2 > read.chars.len() {
+            let rw = resized.width();
+            return self.full.read(resized, width, |frame, frames| {
+                (frame * width as f32 / frames as f32)
+                    .min(rw as f32)
+                    .round() as u32
+            });
+        }
+        let mut chars = Vec::with_capacity(read.chars.len());
+        let mut next = 0;
+        for (a, b) in spans {
+            chars.extend_from_slice(&read.chars[next..a]);
+            let (x0, x1) = (read.chars[a].x0, read.chars[b].x1.min(resized.width()));
+            if x1 <= x0 + 1 {
+                chars.extend_from_slice(&read.chars[a..=b]);
+            } else {
+                let window =
+                    image::imageops::crop_imm(resized, x0, 0, x1 - x0, resized.height()).to_image();
+                let ww = window.width().max(MIN_WIDTH);
+                let again = self.full.read(&window, ww, |frame, frames| {
+                    x0 + ((frame * ww as f32 / frames as f32).min((x1 - x0) as f32)).round() as u32
+                })?;
+                chars.extend(again.chars);
+            }
+            next = b + 1;
+        }
+        chars.extend_from_slice(&read.chars[next..]);
+        Ok(LineRead {
+            text: chars.iter().map(|c| c.text.as_str()).collect(),
+            chars,
+        })
+    }
+}
+
+/// The stretches (first and last character) of a fast reading that the full model reads again: each
+/// character under the bar, with the characters around it up to a Chinese character on each side
+/// (at least one), merged where they meet.
+fn unsure_spans(read: &LineRead) -> Vec<(usize, usize)> {
+    let bar = CASCADE_BAR;
+    let n = read.chars.len();
+    let han = |i: usize| {
+        read.chars[i]
+            .text
+            .chars()
+            .next()
+            .is_some_and(crate::text::is_han)
+    };
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for i in 0..n {
+        if read.chars[i].conf >= bar {
+            continue;
+        }
+        let (mut a, mut b) = (i.saturating_sub(1), (i + 1).min(n - 1));
+        while a > 0 && !(han(a) && han(a - 1)) {
+            a -= 1;
+        }
+        while b + 1 < n && !(han(b) && han(b + 1)) {
+            b += 1;
+        }
+        match spans.last_mut() {
+            Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    spans
 }
 
 /// An ONNX Runtime session of `model`, on `cfg.threads` threads (ONNX Runtime loaded first).
@@ -384,8 +606,10 @@ pub(super) fn run_grey<R>(
     session: &mut Session,
     img: &GrayImage,
     width: usize,
+    (inference, post): (Step, Step),
     then: impl FnOnce(&[i64], &[f32]) -> Result<R, String>,
 ) -> Result<R, String> {
+    let t = Instant::now();
     let (iw, h) = (img.width() as usize, img.height() as usize);
     let w = width.max(iw);
     let mut input = vec![0f32; 3 * h * w];
@@ -399,13 +623,13 @@ pub(super) fn run_grey<R>(
     }
     let tensor = TensorRef::from_array_view(([1usize, 3, h, w], input.as_slice()))
         .map_err(|e| e.to_string())?;
-    let outputs = session
-        .run(ort::inputs![tensor])
+    profile::add(Step::Crop, t);
+    let outputs = profile::time(inference, || session.run(ort::inputs![tensor]))
         .map_err(|e| e.to_string())?;
     let (shape, data) = outputs[0]
         .try_extract_tensor::<f32>()
         .map_err(|e| e.to_string())?;
-    then(shape, data)
+    profile::time(post, || then(shape, data))
 }
 
 /// The crop PP-OCR reads for a line Tesseract's layout found: the box widened by a margin, as PP-OCR's
@@ -508,10 +732,10 @@ pub struct PpocrBackend {
 impl PpocrBackend {
     /// Model, runtime and settings that change the output: part of the cache key.
     pub fn id(&self) -> String {
+        let rec = self.rec_id();
         if self.ppocr.layout == Layout::Detector {
             return format!(
-                "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=3 layout=[det {} sha256={} side={} thresh={}/{} unclip={} blockgap={} rows+{} text>={TEXT_SCORE}/{LATIN_SCORE}]",
-                &self.ppocr.model_sha256[..16],
+                "ppocr {rec} runtime={RUNTIME} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=4/{SPECK_GAP} resize=fir layout=[det {} sha256={} side={} thresh={}/{} unclip={} blockgap={} rows+{} text>={TEXT_SCORE}/{LATIN_SCORE}]",
                 super::detect::DET_MODEL,
                 &self.ppocr.det_sha256[..16],
                 super::detect::MAX_SIDE,
@@ -523,14 +747,33 @@ impl PpocrBackend {
             );
         }
         format!(
-            "ppocr rec={REC_MODEL} rec_sha256={} runtime={RUNTIME} margin={LINE_MARGIN} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=3 gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
-            &self.ppocr.model_sha256[..16],
+            "ppocr {rec} runtime={RUNTIME} margin={LINE_MARGIN} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=4/{SPECK_GAP} resize=fir gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
             super::gaps::KEEP_CONF,
             super::tesseract::version(),
             self.tesseract.lang,
             self.tesseract.psm,
             self.tesseract.scale
         )
+    }
+}
+
+impl PpocrBackend {
+    /// The recognizer's part of the engine id: the full model, and the fast one with its bar.
+    fn rec_id(&self) -> String {
+        let full = format!(
+            "rec={REC_MODEL} rec_sha256={}",
+            &self.ppocr.model_sha256[..16]
+        );
+        match (self.ppocr.recognition, &self.ppocr.fast) {
+            (Recognition::Cascade, Some(f)) => format!(
+                "{full} fast={FAST_MODEL} fast_sha256={} bar={CASCADE_BAR} windows=1",
+                &f.sha256[..16]
+            ),
+            (Recognition::Tiny, Some(f)) => {
+                format!("rec={FAST_MODEL} rec_sha256={}", &f.sha256[..16])
+            }
+            _ => full,
+        }
     }
 }
 
@@ -570,7 +813,9 @@ impl Engine for Ppocr {
             let r = read_detected(det, &mut self.rec, img)?;
             return Ok(with_hocr(r, img, want_hocr));
         }
-        let lines = super::gaps::without_slivers(self.layout.lines(img));
+        let lines = profile::time(Step::Layout, || {
+            super::gaps::without_slivers(self.layout.lines(img))
+        });
         let mut words = Vec::new();
         for line in &lines {
             let read = self.rec.read(img, line_crop(line, LINE_MARGIN))?;
@@ -610,10 +855,11 @@ pub fn read_detected(
             let mut reads = Vec::new();
             for &i in &line {
                 let r = boxes[i];
-                let crop = super::detect::level_crop(img, &r);
-                let (y0, y1) = super::detect::line_rows(&crop);
-                let crop =
-                    image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image();
+                let crop = profile::time(Step::Crop, || {
+                    let crop = super::detect::level_crop(img, &r);
+                    let (y0, y1) = super::detect::line_rows(&crop);
+                    image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image()
+                });
                 let read = rec.read_crop(&crop, |u| {
                     r.point(u, r.h / 2.0).0.round().clamp(0.0, pw as f32) as u32
                 })?;
@@ -778,15 +1024,45 @@ pub fn decode(
     let edge = |i: usize| i >= runs.len();
     let digit = |i: usize| first(i).is_some_and(|c| c.is_ascii_digit());
     let opens_with_number = |i: usize| i > 0 && i + 1 < runs.len() && (0..i).all(digit);
+    // A dot inside a count of people or households (102.73人, 600.0户), or a number that ends its
+    // line, that takes no room of its own: a printed decimal point widens the gap between its
+    // digits by a frame or more; a speck between digits leaves their pitch as it was. 48.5%, 1.2万
+    // and 150.00元 keep their points whatever the gap.
+    let centre = |j: usize| (runs[j].1 + runs[j].2) as f32 / 2.0;
+    let counted_speck = |i: usize| {
+        if !(is(runs[i].0, &["."]) && i > 0 && digit(i - 1) && digit(i + 1)) {
+            return false;
+        }
+        let (mut lo, mut hi) = (i - 1, i + 1);
+        while lo > 0 && digit(lo - 1) {
+            lo -= 1;
+        }
+        while hi + 1 < runs.len() && digit(hi + 1) {
+            hi += 1;
+        }
+        // The unit may be on the next line: a number that ends its line is judged by its gap alone.
+        let counted = edge(hi + 1) || first(hi + 1).is_some_and(|c| COUNT_UNITS.contains(&c));
+        let mut pitches: Vec<f32> = (lo..hi)
+            .filter(|&j| j + 1 != i && j != i)
+            .map(|j| centre(j + 1) - centre(j))
+            .collect();
+        if !counted || pitches.is_empty() {
+            return false;
+        }
+        pitches.sort_by(f32::total_cmp);
+        let pitch = pitches[pitches.len() / 2];
+        centre(i + 1) - centre(i - 1) - pitch < SPECK_GAP
+    };
     let speck = |i: usize| {
         let (b, a) = (i.wrapping_sub(1), i + 1);
-        is(runs[i].0, &[".", "·"])
+        (is(runs[i].0, &[".", "·"])
             && !(is(runs[i].0, &["."]) && opens_with_number(i))
             && (((cjk(b) || edge(b)) && (cjk(a) || edge(a)))
                 || (digit(b) && (cjk(a) || edge(a)))
                 || ((cjk(b) || edge(b)) && digit(a))
                 // A middle dot is no decimal point: 1·0273 is 10273 with a speck in it.
-                || (is(runs[i].0, &["·"]) && digit(b) && digit(a)))
+                || (is(runs[i].0, &["·"]) && digit(b) && digit(a))))
+            || counted_speck(i)
     };
     let runs: Vec<_> = (0..runs.len())
         .filter(|&i| !speck(i))
@@ -1039,5 +1315,75 @@ mod tests {
         };
         assert_eq!(read(&[1, 3, 2, 1]), "101");
         assert_eq!(read(&[4, 3, 1, 2]), "U·10");
+    }
+
+    #[test]
+    fn unsure_stretches_reach_chinese_characters_on_both_sides() {
+        let line = |text: &str, unsure: &[usize]| LineRead {
+            text: text.into(),
+            chars: text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| CharRead {
+                    text: c.to_string(),
+                    conf: if unsure.contains(&i) { 0.4 } else { 0.99 },
+                    x0: 10 * i as u32,
+                    x1: 10 * i as u32 + 10,
+                })
+                .collect(),
+        };
+        // Sure of every character: nothing is read again.
+        assert!(unsure_spans(&line("绿地崑廉居民区", &[])).is_empty());
+        // One unsure character: it and a neighbour each side.
+        assert_eq!(unsure_spans(&line("绿地篦廉居民区", &[2])), vec![(1, 3)]);
+        // Beside a figure, the stretch runs on to Chinese characters: never cut next to a digit or
+        // a point.
+        assert_eq!(
+            unsure_spans(&line("绿化率达48.5%，社区", &[4])),
+            vec![(3, 10)]
+        );
+        // Two that meet are one stretch.
+        assert_eq!(
+            unsure_spans(&line("一二三四五六七八", &[2, 4])),
+            vec![(1, 5)]
+        );
+    }
+
+    #[test]
+    fn a_point_that_takes_no_room_in_a_count_is_a_speck() {
+        let dict: Vec<String> = ["", "1", "0", "2", ".", "人", "%"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let known = Classes::of(&dict);
+        // The best class of each frame (0 is the blank).
+        let read = |best: &[usize]| {
+            let frames: Vec<[f32; 7]> = best
+                .iter()
+                .map(|&c| {
+                    let mut f = [0.0f32; 7];
+                    f[c] = 1.0;
+                    f
+                })
+                .collect();
+            decode(&frames.concat(), frames.len(), 7, &dict, &known, |f| {
+                f as u32
+            })
+            .text
+        };
+        // 102.01人 with digits three frames apart and the point in the gap between 2 and 0, taking
+        // no room of its own: a speck.
+        let squeezed = [1, 1, 0, 2, 2, 0, 3, 3, 4, 2, 2, 0, 1, 1, 0, 5, 5];
+        assert_eq!(read(&squeezed), "10201人");
+        // A printed point widens the gap by two frames: kept.
+        let printed = [1, 1, 0, 2, 2, 0, 3, 3, 0, 4, 0, 2, 2, 0, 1, 1, 0, 5, 5];
+        assert_eq!(read(&printed), "102.01人");
+        // A share keeps its point whatever the gap.
+        let mut share = squeezed;
+        share[15..].fill(6);
+        assert_eq!(read(&share), "102.01%");
+        // At the line's end the unit may be on the next line: judged by the gap alone.
+        assert_eq!(read(&squeezed[..15]), "10201");
+        assert_eq!(read(&printed[..17]), "102.01");
     }
 }

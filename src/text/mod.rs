@@ -129,7 +129,7 @@ pub fn restore_fullwidth(line: &str) -> String {
             })
             .count()
     };
-    chars
+    let marks: Vec<char> = chars
         .iter()
         .enumerate()
         .map(|(i, &c)| {
@@ -145,26 +145,34 @@ pub fn restore_fullwidth(line: &str) -> String {
                 '!' if near_han => '！',
                 '(' if han(next) || han(prev) => '（',
                 ')' if han(prev) || han(next) => '）',
-                // A pair read half one way, half the other (`(2）`): the full-width half decides.
-                '(' if chars[i + 1..]
-                    .iter()
-                    .take(8)
-                    .find(|c| matches!(c, ')' | '）'))
-                    == Some(&'）') =>
-                {
-                    '（'
-                }
-                ')' if chars[..i]
-                    .iter()
-                    .rev()
-                    .take(8)
-                    .find(|c| matches!(c, '(' | '（'))
-                    == Some(&'（') =>
-                {
-                    '）'
-                }
                 c => c,
             }
+        })
+        .collect();
+    // A pair read half one way, half the other (`(2）`, or `(1)` before Chinese, whose closing half
+    // was restored above): the full-width half decides.
+    marks
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| match c {
+            '(' if marks[i + 1..]
+                .iter()
+                .take(8)
+                .find(|c| matches!(c, ')' | '）'))
+                == Some(&'）') =>
+            {
+                '（'
+            }
+            ')' if marks[..i]
+                .iter()
+                .rev()
+                .take(8)
+                .find(|c| matches!(c, '(' | '（'))
+                == Some(&'（') =>
+            {
+                '）'
+            }
+            c => c,
         })
         .collect()
 }
@@ -193,6 +201,12 @@ pub fn repair_ocr(line: &str) -> String {
                 c.is_ascii_digit() || (*c != '一' && numerals::is_cn_numeral(*c)) || *c == '年'
             })
         };
+        // A dash half read as a hyphen: -— or —-.
+        if matches!((c, chars.get(i + 1)), ('-', Some('—')) | ('—', Some('-'))) {
+            out.push_str("——");
+            i += 2;
+            continue;
+        }
         if c == '一'
             && chars.get(i + 1) == Some(&'一')
             && !numeral(i.checked_sub(1).and_then(|k| chars.get(k)))
@@ -369,6 +383,9 @@ mod tests {
         assert_eq!(repair_ocr("共3一一户"), "共3一一户");
         assert_eq!(repair_ocr("一一二年"), "一一二年");
         assert_eq!(repair_ocr("Q64"), "064");
+        assert_eq!(repair_ocr("样板-—浦东新区"), "样板——浦东新区");
+        assert_eq!(repair_ocr("样板—-浦东"), "样板——浦东");
+        assert_eq!(repair_ocr("2023-2024"), "2023-2024");
         assert_eq!(repair_ocr("1O"), "10");
         assert_eq!(repair_ocr("Q2"), "02");
         assert_eq!(repair_ocr("QQ4"), "QQ4");
@@ -384,6 +401,7 @@ mod tests {
         assert_eq!(restore_fullwidth("(1) a,b"), "(1) a,b");
         // A pair read half-width on one side only takes the full-width form on both.
         assert_eq!(restore_fullwidth("(2）绿化养护"), "（2）绿化养护");
+        assert_eq!(restore_fullwidth("(1)坚持党建"), "（1）坚持党建");
         assert_eq!(restore_fullwidth("（3)绿化养护"), "（3）绿化养护");
         assert_eq!(restore_fullwidth("(4) and (5)"), "(4) and (5)");
         // A thousands separator read as the full-width comma; a clause comma between figures stays.

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Throughput (issue #34), in one run on the same dense book pages: the tesseract CLI two at a time
+# (xargs -P2, the baseline); greenbook `ppocr` with each recognition (`--recognition small`, `tiny`,
+# and the default `cascade`), 2 workers; RapidOCR (PyPI, PP-OCRv6 small detection and recognition,
+# two processes of one thread). On SYNTHETIC case pages (greenbook-synth eval-set, flat 300 DPI) of
+# seeds no setting was chosen on (the cascade's bar was chosen on Ming seeds 101 and 303, Kai seed 1
+# and the committed scans). Reports seconds, the ratios to the CLI and to RapidOCR, peak RSS, CER,
+# order-free CER, names and numbers exact (scripts/ocr-accuracy.py); then the default engine's
+# profile (`greenbook ocr --profile`: CPU seconds per step) on the Ming pages. Writes both into
+# BENCHMARKS.md. Installs RapidOCR with pip (a benchmark tool, not a dependency).
+# Usage: scripts/bench-throughput.sh [PAGES] [MING_SEED] [KAI_SEED]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
+bench_setup
+rapidocr_setup
+pages=${1:-12}
+ming=${2:-707}
+kai=${3:-708}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+synth=target/debug/greenbook-synth
+bin=target/debug/greenbook
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+avx=$(grep -q avx512f /proc/cpuinfo && echo "with AVX-512" || echo "without AVX-512")
+report="<!-- throughput:start -->
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-throughput.sh $pages $ming $kai\` ($(nproc --all) cores, $cpu $avx):
+"
+accuracy() { # SET TEXT_DIR → CER | order-free | names | numbers
+  python3 scripts/ocr-accuracy.py "$1" "$2" | cut -f2- |
+    sed -E 's/CER |order-free CER |names exact |numbers exact //g; s/ \([0-9.]+ %\)//g' | sed 's/\t/ | /g'
+}
+for spec in "ming $ming" "kai $kai"; do
+  set -- $spec
+  face=$1 seed=$2
+  set_dir=$work/$face
+  $synth eval-set -o "$set_dir" --face "$face" --seed "$seed" --pages "$pages" 2>/dev/null
+  n=$(ls "$set_dir"/*.png | wc -l)
+  rows=$work/rows-$face
+  : > "$rows"
+  mkdir -p "$work/cli-$face"
+  t0=$(now)
+  ls "$set_dir"/*.png | tesseract_p2 "$work/cli-$face"
+  t1=$(now)
+  echo "tesseract CLI -P2|$(echo "$t1 - $t0" | bc)|0|$work/cli-$face" >> "$rows"
+  for r in small tiny cascade; do
+    out=$work/$r-$face
+    /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --recognition $r --no-cache \
+      --jobs 2 -o "$out" --text-dir "$out/text" 2>/dev/null || true
+    read -r secs rss < "$work/time"
+    name="greenbook \`ppocr --recognition $r\`"
+    [ $r = cascade ] && name="greenbook \`ppocr\` (default: cascade)"
+    echo "$name|$secs|$rss|$out/text" >> "$rows"
+  done
+  mkdir -p "$work/rapid-$face"
+  ls "$set_dir"/*.png | awk 'NR%2==1' > "$work/odd"
+  ls "$set_dir"/*.png | awk 'NR%2==0' > "$work/even"
+  t0=$(now)
+  for half in odd even; do
+    /usr/bin/time -f "%M" -o "$work/rss-$half" python3 scripts/rapidocr-pages.py models \
+      "$work/rapid-$face" $(cat "$work/$half") 2>/dev/null &
+  done
+  wait
+  t1=$(now)
+  echo "RapidOCR 3.10.0, 2 processes|$(echo "$t1 - $t0" | bc)|$(($(cat "$work/rss-odd") + $(cat "$work/rss-even")))|$work/rapid-$face" >> "$rows"
+  cli=$(awk -F'|' 'NR == 1 {print $2}' "$rows")
+  rapid=$(awk -F'|' 'END {print $2}' "$rows")
+  report+="
+${face^} seed $seed, $n images:
+
+| reader | seconds | vs CLI | vs RapidOCR | peak RSS | CER | order-free CER | names | numbers |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  while IFS='|' read -r name secs rss dir; do
+    mem="—"
+    [ "$rss" != 0 ] && mem="$((rss / 1024)) MiB"
+    report+="
+| $name | $(printf %.1f "$secs") | $(echo "scale=2; $cli / $secs" | bc)× | $(echo "scale=2; $rapid / $secs" | bc)× | $mem | $(accuracy "$set_dir" "$dir") |"
+  done < "$rows"
+  report+="
+"
+  if [ "$face" = ming ]; then
+    profile=$($bin ocr "$set_dir" -q --no-cache --jobs 2 --profile -o "$work/profile" 2>/dev/null)
+  fi
+done
+report+="
+Where the default engine's time goes on the Ming pages (\`greenbook ocr --profile\`, CPU seconds of
+both workers per step):
+
+$profile
+<!-- throughput:end -->"
+write_section throughput "$report"
