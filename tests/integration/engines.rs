@@ -54,7 +54,7 @@ fn the_cascade_reads_a_name_the_tiny_model_cannot() {
     let img = image::open(scans().join("p002.png")).unwrap().into_luma8();
     let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).engine).unwrap();
     let lines = layout.lines(&img);
-    let mut read = |recognition: ppocr::Recognition| -> Vec<String> {
+    let read = |recognition: ppocr::Recognition| -> Vec<String> {
         let cfg = PpocrConfig {
             recognition,
             ..installed()
