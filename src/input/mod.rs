@@ -6,6 +6,7 @@
 
 pub mod pdf;
 pub mod photo;
+pub mod scale;
 pub mod spread;
 
 use std::io::Cursor;

@@ -99,7 +99,7 @@ pub fn find_page(img: &GrayImage) -> Option<Quad> {
     if w < 40 || h < 40 {
         return None;
     }
-    let small = image::imageops::thumbnail(img, w as u32, h as u32);
+    let small = super::scale::shrink_grey(img, w as u32, h as u32);
     let t = otsu(&small);
     let mask: Vec<bool> = small.as_raw().iter().map(|&v| v > t).collect();
     let region = largest_region(&mask, w);

@@ -60,7 +60,7 @@ impl Half {
 fn edge_profile(img: &GrayImage) -> Vec<f32> {
     const R: u32 = 4;
     let (w, h) = (img.width() / R, img.height() / R);
-    let small = image::imageops::thumbnail(img, w.max(1), h.max(1));
+    let small = super::scale::shrink_grey(img, w, h);
     let mut edges = vec![0f32; w as usize];
     for (x, e) in edges.iter_mut().enumerate() {
         let mut prev = small.get_pixel(x as u32, 0).0[0] as i32;

@@ -263,9 +263,12 @@ pub fn level_crop(page: &GrayImage, r: &RotRect) -> GrayImage {
         page.as_raw()[(y.clamp(0, ph - 1) * pw + x.clamp(0, pw - 1)) as usize] as f32
     };
     let mut out = GrayImage::new(cw, ch);
+    // r.point(u, v), stepped along each row: one sine and cosine per crop, not per pixel.
+    let (s, c) = r.angle.sin_cos();
     for v in 0..ch {
+        let (x0, y0) = r.point(0.5, v as f32 + 0.5);
         for u in 0..cw {
-            let (x, y) = r.point(u as f32 + 0.5, v as f32 + 0.5);
+            let (x, y) = (x0 + u as f32 * c, y0 + u as f32 * s);
             let (x, y) = (x - 0.5, y - 0.5);
             let (xf, yf) = (x.floor(), y.floor());
             let (fx, fy) = (x - xf, y - yf);
@@ -346,7 +349,9 @@ impl TextDetector {
         let ratio = (MAX_SIDE as f32 / pw.max(ph) as f32).min(1.0);
         let to32 = |v: u32| (((v as f32 * ratio) / 32.0).round() as u32).max(1) * 32;
         let (w, h) = (to32(pw), to32(ph));
-        let small = profile::time(Step::Prepare, || super::preprocess::resize_grey(page, w, h));
+        let small = profile::time(Step::Prepare, || {
+            crate::input::scale::resize_grey(page, w, h)
+        });
         let steps = (Step::DetectInference, Step::DetectPost);
         let (found, (mw, mh)) = super::ppocr::run_grey(
             &mut self.session,

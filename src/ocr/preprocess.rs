@@ -145,26 +145,6 @@ pub fn text_height(img: &GrayImage) -> Option<f32> {
     Some(runs[runs.len() / 4] as f32)
 }
 
-/// `img` scaled to `w`×`h` with a triangle (bilinear) filter, as `image`'s `resize` with
-/// `FilterType::Triangle` does, but with SIMD (`fast_image_resize`): a 300-DPI page scaled for the
-/// detector, and every line scaled to the recognizer's height, took a fifth of a page's time with
-/// `image`'s resize.
-pub fn resize_grey(img: &GrayImage, w: u32, h: u32) -> GrayImage {
-    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images};
-    let (w, h) = (w.max(1), h.max(1));
-    let fast = || {
-        let src =
-            images::ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8).ok()?;
-        let mut dst = images::Image::new(w, h, PixelType::U8);
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-        Resizer::new().resize(&src, &mut dst, &options).ok()?;
-        GrayImage::from_raw(w, h, dst.into_vec())
-    };
-    fast().unwrap_or_else(|| {
-        image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
