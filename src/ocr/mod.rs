@@ -501,7 +501,7 @@ pub static CANCEL: AtomicBool = AtomicBool::new(false);
 pub const DESKEW_MIN: f32 = 0.9;
 
 fn cache_path(dir: &Path, sha: &str, engine: &str) -> PathBuf {
-    let prep = format!("photo=2 spread=4 deskew>={DESKEW_MIN}/5/peak1.04 parens=2 dash=1");
+    let prep = format!("photo=2 spread=5 deskew>={DESKEW_MIN}/5/peak1.04 parens=2 dash=1");
     let key = crate::io::sha256_hex(format!("{sha}\n{engine}\n{prep}").as_bytes());
     dir.join(&key[..2]).join(format!("{key}.json"))
 }
