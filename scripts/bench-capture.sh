@@ -15,10 +15,7 @@ bench_setup
 rapidocr_setup
 seed=${1:-202}
 pages=${2:-8}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-synth=target/debug/greenbook-synth
-bin=target/debug/greenbook
+bench_scratch
 f1() { # micro F1 of the six facts over the gold cases, and the cases found: GOLD PAGES
   $bin eval-extract -q --gold "$1" --pages "$2" 2>/dev/null | awk '
     NF == 7 && $2 ~ /^[0-9]+$/ {tp += $2; fp += $3; fn += $4}
@@ -63,10 +60,8 @@ $(row "$form | $name" "$(echo "$t1 - $t0" | bc)" "$set_dir" "$out/text" "$out/pa
   table+="
 $(row "$form | RapidOCR 3.10.0, 2 processes" "$(echo "$t1 - $t0" | bc)" "$set_dir" "$work/rapid-$form")"
 done
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
-avx=$(grep -q avx512f /proc/cpuinfo && echo "with AVX-512" || echo "without AVX-512")
 report="<!-- capture:start -->
-Measured $(date -u +%Y-%m-%d) by \`scripts/bench-capture.sh $seed $pages\` ($(nproc --all) cores, $cpu $avx;
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-capture.sh $seed $pages\` ($(machine);
 SYNTHETIC Kai pages, seed $seed, $pages case pages per form):
 
 $table

@@ -40,17 +40,8 @@ for spec in "ming 2" "kai 3"; do
     read -r secs rss < "$work/time"
     echo "greenbook-$e $secs $rss $out/text" >> "$rows"
   done
-  mkdir -p "$work/rapid-$face"
-  ls "$set_dir"/*.png | awk 'NR%2==1' > "$work/odd"
-  ls "$set_dir"/*.png | awk 'NR%2==0' > "$work/even"
-  t0=$(now)
-  for half in odd even; do
-    /usr/bin/time -f "%M" -o "$work/rss-$half" python3 scripts/rapidocr-pages.py models \
-      "$work/rapid-$face" $(cat "$work/$half") 2>/dev/null &
-  done
-  wait
-  t1=$(now)
-  echo "RapidOCR-2-processes $(echo "$t1 - $t0" | bc) $(( $(cat "$work/rss-odd") + $(cat "$work/rss-even") )) $work/rapid-$face" >> "$rows"
+  read -r secs rss < <(rapidocr_p2 "$set_dir" "$work/rapid-$face")
+  echo "RapidOCR-2-processes $secs $rss $work/rapid-$face" >> "$rows"
   table=$(python3 - "$set_dir" "$rows" "$n" "$face" "$seed" <<'PY'
 import subprocess, sys
 set_dir, rows, n, face, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]

@@ -11,6 +11,23 @@ bench_setup() {
 
 now() { date +%s.%N; }
 
+# The machine, for a report's first line: "2 cores, AMD EPYC … with AVX-512" (ONNX Runtime's speed
+# depends most on AVX-512).
+machine() {
+  local cpu avx
+  cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+  avx=$(grep -q avx512f /proc/cpuinfo && echo "with AVX-512" || echo "without AVX-512")
+  echo "$(nproc --all) cores, $cpu $avx"
+}
+
+# A scratch folder removed on exit, and the dev binaries: sets work, synth and bin.
+bench_scratch() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  synth=target/debug/greenbook-synth
+  bin=target/debug/greenbook
+}
+
 # RapidOCR from PyPI, the comparison the bench-*.sh scripts run (a benchmark tool, not a dependency).
 rapidocr_setup() {
   python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |
@@ -21,6 +38,25 @@ rapidocr_setup() {
 # Usage: tesseract_p2 OUT_DIR < list of image paths
 tesseract_p2() {
   xargs -P2 -I{} sh -c 'tesseract {} '"$1"'/$(basename {} .png) -l chi_sim --psm 4 2>/dev/null'
+}
+
+# RapidOCR on the PNG pages of SET_DIR in two processes (every other page each), one .txt per page in
+# OUT_DIR; prints the seconds and the two processes' peak RSS summed (KiB). Usage: rapidocr_p2 SET_DIR OUT_DIR
+rapidocr_p2() {
+  local scratch t0 t1
+  scratch=$(mktemp -d)
+  mkdir -p "$2"
+  ls "$1"/*.png | awk 'NR%2==1' > "$scratch/odd"
+  ls "$1"/*.png | awk 'NR%2==0' > "$scratch/even"
+  t0=$(now)
+  for half in odd even; do
+    /usr/bin/time -f "%M" -o "$scratch/rss-$half" python3 scripts/rapidocr-pages.py models "$2" \
+      $(cat "$scratch/$half") 2>/dev/null &
+  done
+  wait
+  t1=$(now)
+  echo "$(echo "$t1 - $t0" | bc) $(($(cat "$scratch/rss-odd") + $(cat "$scratch/rss-even")))"
+  rm -rf "$scratch"
 }
 
 # Replaces the section between <!-- NAME:start --> and <!-- NAME:end --> of BENCHMARKS.md with REPORT

@@ -17,14 +17,9 @@ rapidocr_setup
 pages=${1:-12}
 ming=${2:-707}
 kai=${3:-708}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-synth=target/debug/greenbook-synth
-bin=target/debug/greenbook
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
-avx=$(grep -q avx512f /proc/cpuinfo && echo "with AVX-512" || echo "without AVX-512")
+bench_scratch
 report="<!-- throughput:start -->
-Measured $(date -u +%Y-%m-%d) by \`scripts/bench-throughput.sh $pages $ming $kai\` ($(nproc --all) cores, $cpu $avx):
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-throughput.sh $pages $ming $kai\` ($(machine)):
 "
 accuracy() { # SET TEXT_DIR → CER | order-free | names | numbers
   python3 scripts/ocr-accuracy.py "$1" "$2" | cut -f2- |
@@ -52,17 +47,8 @@ for spec in "ming $ming" "kai $kai"; do
     [ $r = cascade ] && name="greenbook \`ppocr\` (default: cascade)"
     echo "$name|$secs|$rss|$out/text" >> "$rows"
   done
-  mkdir -p "$work/rapid-$face"
-  ls "$set_dir"/*.png | awk 'NR%2==1' > "$work/odd"
-  ls "$set_dir"/*.png | awk 'NR%2==0' > "$work/even"
-  t0=$(now)
-  for half in odd even; do
-    /usr/bin/time -f "%M" -o "$work/rss-$half" python3 scripts/rapidocr-pages.py models \
-      "$work/rapid-$face" $(cat "$work/$half") 2>/dev/null &
-  done
-  wait
-  t1=$(now)
-  echo "RapidOCR 3.10.0, 2 processes|$(echo "$t1 - $t0" | bc)|$(($(cat "$work/rss-odd") + $(cat "$work/rss-even")))|$work/rapid-$face" >> "$rows"
+  read -r secs rss < <(rapidocr_p2 "$set_dir" "$work/rapid-$face")
+  echo "RapidOCR 3.10.0, 2 processes|$secs|$rss|$work/rapid-$face" >> "$rows"
   cli=$(awk -F'|' 'NR == 1 {print $2}' "$rows")
   rapid=$(awk -F'|' 'END {print $2}' "$rows")
   report+="
