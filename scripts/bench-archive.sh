@@ -48,18 +48,18 @@ spaces() { python3 -c "import re,sys; print(len(re.findall(r'[\u4e00-\u9fff] +[\
 pdftotext -enc UTF-8 "$work/ocrmypdf.pdf" "$work/ocrmypdf.txt"
 pdftotext -enc UTF-8 "$work/gb/book.pdf" "$work/greenbook.txt"
 row() { # name seconds rss-file accuracy-line spaces-file
-  local cer names numbers
-  cer=$(echo "$4" | cut -f2 | sed 's/CER //'); names=$(echo "$4" | cut -f3 | sed 's/names exact //')
-  numbers=$(echo "$4" | cut -f4 | sed 's/numbers exact //')
-  printf '| %s | %.1f | %.2f | %.2f× | %s MiB | %s | %s | %s | %s |\n' "$1" "$2" "$(echo "$n / $2" | bc -l)" \
-    "$(echo "$ocrmypdf_s / $2" | bc -l)" "$(( $(cat "$3") / 1024 ))" "$cer" "$names" "$numbers" "$(spaces "$5")"
+  local cer free names numbers
+  cer=$(echo "$4" | cut -f2 | sed 's/CER //'); free=$(echo "$4" | cut -f3 | sed 's/order-free CER //')
+  names=$(echo "$4" | cut -f4 | sed 's/names exact //'); numbers=$(echo "$4" | cut -f5 | sed 's/numbers exact //')
+  printf '| %s | %.1f | %.2f | %.2f× | %s MiB | %s | %s | %s | %s | %s |\n' "$1" "$2" "$(echo "$n / $2" | bc -l)" \
+    "$(echo "$ocrmypdf_s / $2" | bc -l)" "$(( $(cat "$3") / 1024 ))" "$cer" "$free" "$names" "$numbers" "$(spaces "$5")"
 }
-table="| tool | seconds | pages/s | vs OCRmyPDF | peak RSS | text layer CER | names exact | numbers exact | spaces between CJK |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+table="| tool | seconds | pages/s | vs OCRmyPDF | peak RSS | text layer CER | order-free CER | names exact | numbers exact | spaces between CJK |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(row "OCRmyPDF 17.13 --jobs 2" "$ocrmypdf_s" "$work/rss-ocrmypdf" "$(echo "$acc" | sed -n 1p)" "$work/ocrmypdf.txt")
 $(row "greenbook run --jobs 2 (book.pdf)" "$greenbook_s" "$work/rss-greenbook" "$(echo "$acc" | sed -n 2p)" "$work/greenbook.txt")"
 report="<!-- archive:start -->
-Measured $(date -u +%Y-%m-%d) by \`scripts/bench-archive.sh $pages\` ($(nproc --all) cores), $n SYNTHETIC Ming pages (held-out seed 2):
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-archive.sh $pages\` ($(machine)), $n SYNTHETIC Ming pages (held-out seed 2):
 
 $table
 
