@@ -444,8 +444,7 @@ impl Recognizer {
             Some(f) => Some(RecModel::new(cfg, &f.model, Some(&f.dict))?),
             None => None,
         };
-        let full = RecModel::new(cfg, &cfg.rec_model, None)?;
-        // Tiny alone: the fast model reads, and nothing is read again.
+        // Tiny alone: the fast model reads, nothing is read again, and small is not loaded.
         if cfg.recognition == Recognition::Tiny
             && let Some(fast) = fast
         {
@@ -454,6 +453,7 @@ impl Recognizer {
                 full: fast,
             });
         }
+        let full = RecModel::new(cfg, &cfg.rec_model, None)?;
         Ok(Recognizer { fast, full })
     }
 
@@ -485,11 +485,7 @@ impl Recognizer {
         });
         // Characters are placed first in columns of `resized` (frame t covers input columns
         // [t·w/T, (t+1)·w/T)), then on the page (input column x is crop column x·crop_w/resized_w).
-        let col = |frame: f32, frames: usize| -> u32 {
-            (frame * width as f32 / frames as f32)
-                .min(resized_w as f32)
-                .round() as u32
-        };
+        let col = columns(width, resized_w, 0);
         let mut read = match self.fast.as_mut() {
             Some(fast) => fast.read(&resized, width, col)?,
             None => self.full.read(&resized, width, col)?,
@@ -520,12 +516,9 @@ impl Recognizer {
         }
         let unsure: usize = spans.iter().map(|(a, b)| b + 1 - a).sum();
         if unsure * 2 > read.chars.len() {
-            let rw = resized.width();
-            return self.full.read(resized, width, |frame, frames| {
-                (frame * width as f32 / frames as f32)
-                    .min(rw as f32)
-                    .round() as u32
-            });
+            return self
+                .full
+                .read(resized, width, columns(width, resized.width(), 0));
         }
         let mut chars = Vec::with_capacity(read.chars.len());
         let mut next = 0;
@@ -538,9 +531,7 @@ impl Recognizer {
                 let window =
                     image::imageops::crop_imm(resized, x0, 0, x1 - x0, resized.height()).to_image();
                 let ww = window.width().max(MIN_WIDTH);
-                let again = self.full.read(&window, ww, |frame, frames| {
-                    x0 + ((frame * ww as f32 / frames as f32).min((x1 - x0) as f32)).round() as u32
-                })?;
+                let again = self.full.read(&window, ww, columns(ww, x1 - x0, x0))?;
                 chars.extend(again.chars);
             }
             next = b + 1;
@@ -550,6 +541,17 @@ impl Recognizer {
             text: chars.iter().map(|c| c.text.as_str()).collect(),
             chars,
         })
+    }
+}
+
+/// Where frame t of `frames` falls in an input `width` columns wide (frame t covers columns
+/// [t·w/T, (t+1)·w/T)), at most `limit` (the image's own width, before padding), moved by `offset`.
+fn columns(width: u32, limit: u32, offset: u32) -> impl Fn(f32, usize) -> u32 {
+    move |frame, frames| {
+        offset
+            + (frame * width as f32 / frames as f32)
+                .min(limit as f32)
+                .round() as u32
     }
 }
 
