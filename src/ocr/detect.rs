@@ -263,8 +263,36 @@ pub fn level_crop(page: &GrayImage, r: &RotRect) -> GrayImage {
         page.as_raw()[(y.clamp(0, ph - 1) * pw + x.clamp(0, pw - 1)) as usize] as f32
     };
     let mut out = GrayImage::new(cw, ch);
-    // r.point(u, v), stepped along each row: one sine and cosine per crop, not per pixel.
     let (s, c) = r.angle.sin_cos();
+    // A level box (its far end less than half a pixel off its row) is copied row by row, from the
+    // nearest whole pixel: the same pixels within half a pixel, without interpolating each one.
+    if (s * r.w).abs()
+        < std::env::var("GB_LV")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.5f32)
+    {
+        let (x0, y0) = r.point(0.0, 0.0);
+        let (x0, y0) = (x0.round() as i64, y0.round() as i64);
+        let raw = page.as_raw();
+        for (v, row) in out.chunks_exact_mut(cw as usize).enumerate() {
+            let y = (y0 + v as i64).clamp(0, ph - 1);
+            let line = &raw[(y * pw) as usize..((y + 1) * pw) as usize];
+            let (a, b) = (x0.max(0), (x0 + cw as i64).min(pw));
+            if a < b {
+                row[(a - x0) as usize..(b - x0) as usize]
+                    .copy_from_slice(&line[a as usize..b as usize]);
+            }
+            for (u, o) in row.iter_mut().enumerate() {
+                let x = x0 + u as i64;
+                if x < 0 || x >= pw {
+                    *o = line[x.clamp(0, pw - 1) as usize];
+                }
+            }
+        }
+        return out;
+    }
+    // r.point(u, v), stepped along each row: one sine and cosine per crop, not per pixel.
     for v in 0..ch {
         let (x0, y0) = r.point(0.5, v as f32 + 0.5);
         for u in 0..cw {
@@ -558,6 +586,28 @@ mod tests {
         for u in [10, 200, 390] {
             assert!(crop.get_pixel(u, 15).0[0] < 60, "column {u}");
             assert!(crop.get_pixel(u, 2).0[0] > 200 && crop.get_pixel(u, 28).0[0] > 200);
+        }
+    }
+
+    #[test]
+    fn a_level_box_is_copied_and_its_edges_repeat_off_the_page() {
+        // A page of distinct values; a level box whose corner is at (-3.2, 10.4): the copy is the
+        // page from the nearest whole pixel, with the page's first column repeated where it is off.
+        let page = GrayImage::from_fn(50, 40, |x, y| image::Luma([(x * 5 + y) as u8]));
+        let r = RotRect {
+            cx: 6.8,
+            cy: 15.4,
+            w: 20.0,
+            h: 10.0,
+            angle: 0.0001,
+        };
+        let crop = level_crop(&page, &r);
+        assert_eq!(crop.dimensions(), (20, 10));
+        for v in 0..10 {
+            for u in 0..20 {
+                let x = (u as i64 - 3).max(0) as u32;
+                assert_eq!(crop.get_pixel(u, v), page.get_pixel(x, v + 10), "({u}, {v})");
+            }
         }
     }
 

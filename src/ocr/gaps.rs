@@ -327,6 +327,7 @@ mod tests {
                     conf: 0.99,
                     x0: 460 + 37 * i as u32,
                     x1: 497 + 37 * i as u32,
+                    peak: 478 + 37 * i as u32,
                 })
                 .collect(),
         };

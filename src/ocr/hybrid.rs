@@ -543,6 +543,7 @@ mod tests {
                     conf: self.conf,
                     x0: rect.x + 20 * i as u32,
                     x1: rect.x + 20 * (i as u32 + 1),
+                    peak: rect.x + 20 * i as u32 + 10,
                 })
                 .collect();
             Ok(LineRead { text, chars })
@@ -683,6 +684,7 @@ mod tests {
                     conf: 0.95,
                     x0: x,
                     x1: x + 36,
+                    peak: x + 18,
                 })
                 .collect();
             Ok(LineRead {
@@ -808,6 +810,7 @@ mod tests {
                     conf: 0.85,
                     x0: 0,
                     x1: 1,
+                    peak: 0,
                 })
                 .collect(),
         };

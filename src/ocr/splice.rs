@@ -168,6 +168,7 @@ mod tests {
                 conf: 0.9,
                 x0: 10 * i as u32,
                 x1: 10 * i as u32 + 10,
+                peak: 10 * i as u32 + 5,
             })
             .collect()
     }
