@@ -17,6 +17,10 @@ pub struct ExtractArgs {
     /// One JSON object per case (source, page, district, community and the six facts).
     #[arg(long)]
     pub jsonl: bool,
+    /// Under each case, why each fact was taken and the figures refused for it (as `facts.parquet`'s
+    /// `why` and `refused` columns give them).
+    #[arg(long)]
+    pub why: bool,
 }
 
 /// `greenbook extract`.
@@ -43,6 +47,17 @@ pub fn command(args: ExtractArgs, _global: Global) -> Result<Exit, Error> {
                 show(&c.community),
                 facts.join(" ")
             );
+        }
+        if args.why {
+            for f in &c.facts {
+                println!("  {}", f.why);
+                for r in &f.refused {
+                    println!("    refused {}", r.show());
+                }
+            }
+            for r in &c.refused {
+                println!("  refused {}: {}", r.field.name(), r.show());
+            }
         }
     }
     eprintln!(

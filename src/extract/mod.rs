@@ -106,7 +106,10 @@ impl Flag {
 /// is read as stated; one named from the clause before it, or by its position after a household
 /// count, less so.
 fn rule_weight(rule: &str) -> f32 {
-    if rule.ends_with(":label-then-value") || rule.ends_with(":count-then-share") {
+    if rule.ends_with(":label-then-value")
+        || rule.ends_with(":count-then-share")
+        || rule.ends_with(":same-measure")
+    {
         0.9
     } else if rule == "population:after-households" {
         0.85
@@ -447,14 +450,19 @@ fn classify(
         return Some((Field::Households, "households:keyword户数"));
     }
     // A head count: 人, 名, 位 or 口 (after 余 or 多), of the residents.
+    // 3,600+居民: the residents named with no measure word.
     let person = unit
         .trim_start_matches(['余', '多'])
-        .starts_with(PERSON_UNITS);
+        .starts_with(PERSON_UNITS)
+        || unit.starts_with("居民");
+    // A group is named before its count (老年人1,162人) or as its unit (1,150名老人): words after
+    // that are of another figure (3,600+居民这里的老人家占了四成).
+    let own: String = clause.chars().take(n.end + 4).collect();
     if person
         && (has_word(&POPULATION_WORDS)
             || has_word(&["常住居民", "总居住人口"])
             || has(RESIDENT_WORDS))
-        && !has(NOT_POPULATION)
+        && !NOT_POPULATION.iter().any(|k| own.contains(k))
     {
         return Some((Field::Population, "population:keyword+unit人"));
     }
@@ -520,17 +528,34 @@ fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
     None
 }
 
-/// A share in words restated exactly in a parenthesis right after it (超过四成（42%）, 不到一成（8%）):
-/// the exact figure is taken.
-fn restated(clause: &str, n: &Number) -> bool {
-    if !n.percent {
+/// A share restated exactly right after it: in a parenthesis (超过四成（42%）, 不到一成（8%）), or, for a
+/// share in words, in the clause after it (超过一半，达到52%). The exact figure is taken.
+fn restated(mention: &str, percent: bool, after: &str) -> bool {
+    if !percent {
         return false;
     }
-    let after: String = clause.chars().skip(n.end).take(12).collect();
-    (after.starts_with('（') || after.starts_with('('))
-        && numerals::find_numbers(&after)
+    let after: String = after.chars().take(12).collect();
+    let opens = |text: &str, at: usize| {
+        numerals::find_numbers(text)
             .first()
-            .is_some_and(|m| m.percent && m.start == 1)
+            .is_some_and(|m| m.percent && m.start == at)
+    };
+    let paren = (after.starts_with('（') || after.starts_with('(')) && opens(&after, 1);
+    let in_words = !mention.chars().any(|c| c.is_ascii_digit());
+    let next = in_words
+        && [
+            "，达到",
+            "，达",
+            "，为",
+            "，即",
+            ",达到",
+            ",达",
+            ",为",
+            ",即",
+        ]
+        .iter()
+        .any(|w| after.strip_prefix(w).is_some_and(|rest| opens(rest, 0)));
+    paren || next
 }
 
 /// What `n` of `clause` is when the clause is read after `before` (a label, a question).
@@ -580,6 +605,31 @@ fn answer(
     })
 }
 
+/// A share given as 这一比例, 该比例 or 此比例 (…户籍老年人口占户籍总人口的37.4%。在白银路居民区，这一
+/// 比例为28%): the measure the sentence before named.
+fn same_measure(before: &str, clause: &str, n: &Number) -> Option<(Field, &'static str)> {
+    const SAME: [&str; 5] = ["这一比例", "该比例", "此比例", "这个比例", "这一比重"];
+    if !n.percent || before.is_empty() || !SAME.iter().any(|w| clause.contains(w)) {
+        return None;
+    }
+    let numbers = numerals::find_numbers(before);
+    let last = numbers.iter().rfind(|m| m.percent)?;
+    let (f, _) = classify(before, before, &words_of(before), last)?;
+    Some((
+        f,
+        match f {
+            Field::GreenRate => "green_rate:same-measure",
+            Field::ElderlyShare => "elderly_share:same-measure",
+            Field::MigrantShare => "migrant_share:same-measure",
+            _ => return None,
+        },
+    ))
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    segment::tokens(text).into_iter().map(|t| t.word).collect()
+}
+
 /// A figure whose clause does not say what it is, named by the clause before it:
 /// - a share given after its count (老年人口1200人，占总人口的18%) or after a word for a proportion
 ///   (老年人比例较高，达到46%): the clause says 占…%, or the one before 比例, 占比 or 比重;
@@ -593,17 +643,25 @@ fn from_previous_clause(
     if previous.is_empty() {
         return None;
     }
+    // A form's label may give the unit its values are written without: 绿地率（%）：36.
+    let n = &label_unit(previous, n);
     let share = n.percent
         && (clause.contains('占')
             || ["比例", "占比", "比重"]
                 .iter()
                 .any(|w| previous.contains(w)));
-    // Nothing but the number, its unit and punctuation.
-    let bare = clause
-        .chars()
+    // Nothing but the number, its unit and punctuation, and a remark in parentheses after it
+    // (绿化率：39%（区平均水平为34%）).
+    let chars: Vec<char> = clause.chars().collect();
+    let remark = chars[n.end.min(chars.len())..]
+        .iter()
+        .position(|c| matches!(c, '（' | '('))
+        .map_or(chars.len(), |i| n.end + i);
+    let bare = chars
+        .iter()
         .enumerate()
-        .filter(|(i, _)| *i < n.start || *i >= n.end)
-        .all(|(_, c)| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年月日".contains(c));
+        .filter(|(i, _)| (*i < n.start || *i >= n.end) && *i < remark)
+        .all(|(_, &c)| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年月日".contains(c));
     if !share && !bare {
         return None;
     }
@@ -624,6 +682,37 @@ fn from_previous_clause(
             },
         ),
     })
+}
+
+/// Whether a clause holds a number and nothing else but units and punctuation (1,150，).
+fn is_bare(clause: &str) -> bool {
+    clause.chars().any(|c| c.is_ascii_digit())
+        && clause
+            .chars()
+            .all(|c| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年".contains(c))
+}
+
+/// `n` with the unit a form's label gives in parentheses (住户数（户）, 绿地率（%）, 常住人口（人）)
+/// when it is written without one.
+fn label_unit(label: &str, n: &Number) -> Number {
+    let written = n.percent
+        || n.unit
+            .starts_with(|c: char| c.is_alphanumeric() && !c.is_ascii_digit());
+    let unit = ["%", "％", "户", "人", "年"]
+        .into_iter()
+        .find(|u| label.contains(&format!("（{u}）")) || label.contains(&format!("({u})")));
+    match unit {
+        Some(u) if !written => Number {
+            percent: u == "%" || u == "％",
+            unit: if u.contains('%') || u.contains('％') {
+                String::new()
+            } else {
+                u.to_string()
+            },
+            ..n.clone()
+        },
+        _ => n.clone(),
+    }
 }
 
 /// A sub-estate named by "其中X为…" in an earlier clause of the sentence.
@@ -648,6 +737,8 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     let mut refused: Vec<Refused> = Vec::new();
     // A question a post asks (绿化率是多少？): its answer is in the sentence after it.
     let mut question = String::new();
+    // The sentence before, for a figure that names its measure only as 这一比例.
+    let mut said = String::new();
     // A form's rows and a post's items are divided by ｜ as sentences are by 。.
     for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';', '｜', '|']) {
         let asked = std::mem::take(&mut question);
@@ -655,6 +746,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             question = sentence.clone();
         }
         let question = asked;
+        let last_sentence = std::mem::replace(&mut said, sentence.clone());
         // Read for its places when a figure in it is first asked about.
         let mut reading: Option<whose::Reading> = None;
         let mut scope: Option<String> = None;
@@ -671,6 +763,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                 let Some((field, rule)) = classify(&clause, &sentence, &words, &n)
                     .or_else(|| from_previous_clause(&previous, &clause, &sentence, &n))
                     .or_else(|| answer(&question, &clause, &sentence, &n))
+                    .or_else(|| same_measure(&last_sentence, &clause, &n))
                 else {
                     continue;
                 };
@@ -695,8 +788,9 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     .reason()
                     .or_else(|| not_present(&clause, &n).map(str::to_string))
                     .or_else(|| {
-                        restated(&clause, &n)
-                            .then(|| "restated exactly in the parenthesis after it".to_string())
+                        let tail: String = sentence.chars().skip(c_off + n.end).collect();
+                        restated(&mention, n.percent, &tail)
+                            .then(|| "restated exactly right after it".to_string())
                     })
                     .or_else(|| {
                         // 102.73人: no count has a fraction; a speck read as a point is likelier
@@ -726,9 +820,11 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     page_conf: pages.get(page).and_then(|p| p.conf),
                     scope: scope.clone().map_or(Scope::Community, Scope::SubEstate),
                     total: states_total(&clause, n.start),
-                    registered: field == Field::Population
-                        && clause.contains("户籍")
-                        && !clause.contains("非户籍"),
+                    // Said of the count, before it (常住人口3,900人（其中户籍人口2100人）: only 2100 is).
+                    registered: field == Field::Population && {
+                        let before: String = clause.chars().take(n.start).collect();
+                        before.contains("户籍") && !before.contains("非户籍")
+                    },
                     ocr_conf: ocr,
                     confidence: rule_weight(rule) * ocr.unwrap_or(1.0),
                     flags: Vec::new(),
@@ -744,7 +840,12 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     context,
                 });
             }
-            previous = clause;
+            // A clause of a bare number (1,150，占18%) leaves its label in force for the next.
+            if is_bare(&clause) {
+                previous.push_str(&clause);
+            } else {
+                previous = clause;
+            }
         }
     }
     // One fact per field: a whole-community figure beats a sub-estate one; an estate's completion
@@ -766,6 +867,26 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         let Some(best) = mine.first() else {
             continue;
         };
+        // Two figures of equal standing that disagree: neither is certain, so the value stays null
+        // and both are recorded as refused, each naming the other.
+        if let Some(rival) = mine[1..]
+            .iter()
+            .find(|x| rank(x) == rank(best) && disagree(f, x.value, best.value))
+        {
+            for (this, other) in [(*best, *rival), (*rival, *best)] {
+                refused.push(Refused {
+                    field: f,
+                    value: this.value,
+                    mention: this.context.clone(),
+                    reason: format!(
+                        "disagrees with {} ({}), as certain: neither is taken",
+                        f.show(other.value),
+                        other.context
+                    ),
+                });
+            }
+            continue;
+        }
         let mut best = (*best).clone();
         for lost in &mine[1..] {
             if (lost.value - best.value).abs() < 1e-9 {
@@ -812,6 +933,17 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         values,
         facts: chosen,
         refused,
+    }
+}
+
+/// Whether two readings of a field are different figures, not one figure given twice more or less
+/// exactly (约4,000人 and 4,012人; 近四成 and 38%): counts more than a tenth apart, shares more than 2
+/// points, years at all.
+fn disagree(f: Field, a: f64, b: f64) -> bool {
+    match f.measure() {
+        Measure::Count => (a - b).abs() > 0.1 * a.abs().max(b.abs()),
+        Measure::Percent => (a - b).abs() > 2.0,
+        Measure::Year => (a - b).abs() >= 1.0,
     }
 }
 

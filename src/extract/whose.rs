@@ -26,6 +26,8 @@ pub enum Owner {
     Wider(String),
     /// Another community or estate: a neighbour, a comparison, the parent estate.
     Other(String),
+    /// One part of the community among others it lists (既有石库门里弄，也有2003年落成的多伦公寓).
+    Part(String),
 }
 
 impl Owner {
@@ -35,6 +37,7 @@ impl Owner {
             Owner::This => None,
             Owner::Wider(p) => Some(format!("belongs to {p}, not the community")),
             Owner::Other(p) => Some(format!("belongs to {p}, another estate or community")),
+            Owner::Part(p) => Some(format!("belongs to {p}, one part of the community")),
         }
     }
 }
@@ -174,8 +177,29 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         !matches!(p.owner, Owner::Wider(_))
             || !estates.iter().any(|&(s, e)| s <= p.start && p.end < e)
     });
+    // A place followed by 之一 is a kind the community is one of (街道建设的重点片区之一): the community.
+    for p in &mut out {
+        if chars[p.end..].starts_with(&['之', '一']) {
+            p.owner = Owner::This;
+        }
+    }
     out.sort_by_key(|p| p.start);
     out
+}
+
+/// Words that make what follows them, up to the clause's end, the standard a figure is compared with
+/// (略高于全区平均水平, 比隔壁小区的30%).
+const COMPARED_WITH: [&str; 7] = ["高于", "低于", "超过", "优于", "好于", "不及", "相比"];
+
+/// Whether the place starting at char `at` is named as a standard of comparison: a comparison word
+/// stands between it and the start of its clause.
+fn compared_with(chars: &[char], at: usize) -> bool {
+    let from = chars[..at]
+        .iter()
+        .rposition(|c| "，,；;。：:".contains(*c))
+        .map_or(0, |i| i + 1);
+    let lead: String = chars[from..at].iter().collect();
+    COMPARED_WITH.iter().any(|w| lead.contains(w))
 }
 
 /// A name is this community's when it holds the community's stem, or the stem holds it whole (华沁苑
@@ -185,6 +209,12 @@ fn is_this(name: &str, stem: &str) -> bool {
         return false;
     }
     let name = name.trim_start_matches('原');
+    // 莘松新村 is the parent of 莘松五村: the stem goes on after the name with the estate's number.
+    if let Some(rest) = stem.strip_prefix(name)
+        && rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
+    {
+        return false;
+    }
     if name.contains(stem) || (name.chars().count() >= 2 && stem.contains(name)) {
         return true;
     }
@@ -306,6 +336,15 @@ impl Reading {
             {
                 return p.owner.clone();
             }
+            // …, 也有2003年落成的多伦公寓: one of the parts the sentence lists.
+            let lead: String = chars[at.saturating_sub(2)..at].iter().collect();
+            if let Some(p) = places.iter().find(|p| p.start == at + k + 1)
+                && chars[at..at + k].contains(&'年')
+                && ["也有", "还有", "既有"].contains(&lead.as_str())
+            {
+                let name: String = chars[p.start..p.end].iter().collect();
+                return Owner::Part(name);
+            }
         }
         // The last place named before the number, parentheses closed before it skipped.
         let in_closed = |p: &Place| {
@@ -313,7 +352,17 @@ impl Reading {
                 .iter()
                 .any(|&(o, c)| o < p.start && p.end <= c && c < at)
         };
-        match places.iter().rfind(|p| p.end <= at && !in_closed(p)) {
+        // A standard of comparison owns the figures of its own clause (高于全镇33%的平均水平); a figure
+        // in a later clause is the compared community's (略高于全区平均水平，绿化率为35%).
+        let clause_start = chars[..at]
+            .iter()
+            .rposition(|c| "，,；;。".contains(*c))
+            .map_or(0, |i| i + 1);
+        let standard_before = |p: &Place| compared_with(chars, p.start) && p.end <= clause_start;
+        match places
+            .iter()
+            .rfind(|p| p.end <= at && !in_closed(p) && !standard_before(p))
+        {
             // An estate named otherwise than the community is someone else's only where the sentence
             // says so: it opens the sentence (曲阳新村始建于1979年), or the sentence speaks of
             // neighbours or compares. Elsewhere such a name describes the community or one of its own
@@ -336,7 +385,10 @@ impl Reading {
 
 /// Words of a sentence that speaks of another community beside this one, or of the estate or area it
 /// belongs to.
-const ELSEWHERE_WORDS: [&str; 14] = [
+const ELSEWHERE_WORDS: [&str; 17] = [
+    "所在新村",
+    "所在片区",
+    "所在街坊",
     "相邻",
     "邻近",
     "隔壁",

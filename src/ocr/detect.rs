@@ -606,7 +606,11 @@ mod tests {
         for v in 0..10 {
             for u in 0..20 {
                 let x = (u as i64 - 3).max(0) as u32;
-                assert_eq!(crop.get_pixel(u, v), page.get_pixel(x, v + 10), "({u}, {v})");
+                assert_eq!(
+                    crop.get_pixel(u, v),
+                    page.get_pixel(x, v + 10),
+                    "({u}, {v})"
+                );
             }
         }
     }

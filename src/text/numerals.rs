@@ -299,8 +299,11 @@ const PREFIX_QUALIFIERS: [(&str, Qualifier); 11] = [
     ("达到", Qualifier::Exact),
 ];
 
-const SUFFIX_QUALIFIERS: [(&str, Qualifier); 6] = [
+const SUFFIX_QUALIFIERS: [(&str, Qualifier); 8] = [
     ("余", Qualifier::AtLeast),
+    // 3,600+居民: a post's plus sign.
+    ("+", Qualifier::AtLeast),
+    ("＋", Qualifier::AtLeast),
     ("多", Qualifier::AtLeast),
     ("以上", Qualifier::AtLeast),
     ("左右", Qualifier::Approx),
@@ -627,7 +630,7 @@ pub fn find_numbers(text: &str) -> Vec<Number> {
                 break;
             }
         }
-        let unit = if unit.starts_with(['余', '多']) {
+        let unit = if unit.starts_with(['余', '多', '+', '＋']) {
             unit.chars().skip(1).collect()
         } else {
             unit

@@ -149,44 +149,71 @@ fn varied_set_f1_at_least_098_per_field() {
     }
 }
 
-/// The frozen outside corpus (tests/data/outside: 60 SYNTHETIC profiles in five source genres, written
-/// before the rules were changed for them), each half scored against its gold. The floors are what the
-/// rules reach now (BENCHMARKS.md, "Facts from unseen writing"); a wrong figure stays rarer than a
-/// missing one.
+/// The frozen outside corpora (tests/data/outside, outside2, outside3: SYNTHETIC profiles in five
+/// source genres, each written and committed before it was first run through the rules), each half
+/// scored against its gold. The floors are what the rules reach now (BENCHMARKS.md, "Facts from unseen
+/// writing"); a wrong figure stays rarer than a missing one.
 #[test]
-fn outside_corpus_f1_floors_and_precision_over_recall() {
-    let predicted = predicted_from("outside");
-    let all = gold("gold_outside.jsonl");
-    assert_eq!(all.len(), 60);
-    for (half, floor) in [("tune", OUTSIDE_TUNE_F1), ("report", OUTSIDE_REPORT_F1)] {
-        let gold: Vec<serde_json::Value> =
-            all.iter().filter(|g| g["split"] == half).cloned().collect();
-        let pages: std::collections::HashSet<&str> =
-            gold.iter().filter_map(|g| g["page"].as_str()).collect();
-        let mine: Vec<serde_json::Value> = predicted
-            .iter()
-            .filter(|p| p["page"].as_str().is_some_and(|l| pages.contains(l)))
-            .cloned()
-            .collect();
-        let scores = extract::score(&mine, &gold);
-        let (tp, fp, fn_) = scores
-            .iter()
-            .fold((0, 0, 0), |a, s| (a.0 + s.tp, a.1 + s.fp, a.2 + s.fn_));
-        let f1 = 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
-        eprintln!("{half}: tp {tp} fp {fp} fn {fn_} F1 {f1:.3} {scores:?}");
-        assert!(f1 >= floor, "{half}: micro F1 {f1:.3} under {floor}");
-        assert!(
-            fp <= fn_,
-            "{half}: {fp} wrong figures against {fn_} missing"
-        );
-        let (found, exact) = extract::names_exact(&mine, &gold);
-        assert_eq!((found, exact), (30, 30), "{half}: cases found, names exact");
+fn outside_corpora_f1_floors_and_precision_over_recall() {
+    for (folder, gold_file, halves) in [
+        (
+            "outside",
+            "gold_outside.jsonl",
+            &[("tune", 30, OUTSIDE_TUNE_F1), ("report", 30, 0.97)][..],
+        ),
+        (
+            "outside2",
+            "gold_outside2.jsonl",
+            &[
+                ("tune", 20, OUTSIDE_TUNE_F1),
+                ("report", 20, OUTSIDE_TUNE_F1),
+            ][..],
+        ),
+        (
+            "outside3",
+            "gold_outside3.jsonl",
+            &[("report", 20, 0.98)][..],
+        ),
+    ] {
+        let predicted = predicted_from(folder);
+        let all = gold(gold_file);
+        for &(half, cases, floor) in halves {
+            let gold: Vec<serde_json::Value> =
+                all.iter().filter(|g| g["split"] == half).cloned().collect();
+            assert_eq!(gold.len(), cases, "{folder} {half}");
+            let pages: std::collections::HashSet<&str> =
+                gold.iter().filter_map(|g| g["page"].as_str()).collect();
+            let mine: Vec<serde_json::Value> = predicted
+                .iter()
+                .filter(|p| p["page"].as_str().is_some_and(|l| pages.contains(l)))
+                .cloned()
+                .collect();
+            let scores = extract::score(&mine, &gold);
+            let (tp, fp, fn_) = scores
+                .iter()
+                .fold((0, 0, 0), |a, s| (a.0 + s.tp, a.1 + s.fp, a.2 + s.fn_));
+            let f1 = 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
+            eprintln!("{folder} {half}: tp {tp} fp {fp} fn {fn_} F1 {f1:.3} {scores:?}");
+            assert!(
+                f1 >= floor,
+                "{folder} {half}: micro F1 {f1:.3} under {floor}"
+            );
+            assert!(
+                fp <= fn_,
+                "{folder} {half}: {fp} wrong figures against {fn_} missing"
+            );
+            let (found, exact) = extract::names_exact(&mine, &gold);
+            assert_eq!(
+                (found, exact),
+                (cases, cases),
+                "{folder} {half}: cases found, names exact"
+            );
+        }
     }
 }
 
-/// The micro F1 floors of the outside corpus's halves (see the test above).
+/// The micro F1 floor of the halves rules were chosen on.
 const OUTSIDE_TUNE_F1: f64 = 0.99;
-const OUTSIDE_REPORT_F1: f64 = 0.97;
 
 #[test]
 fn extract_cli_jsonl_keys_and_garbled_input() {
@@ -302,6 +329,17 @@ fn case_of(profile: &str) -> extract::CaseFacts {
     facts.remove(0)
 }
 
+/// The case of one profile of the community `community` (in 徐汇区).
+fn case_of_named(community: &str, profile: &str) -> extract::CaseFacts {
+    let page = format!(
+        "示范案例一\n——徐汇区斜土路街道{community}\n社区概况\n{profile}\n特色工作\n居委会组织志愿者开展活动。\n"
+    );
+    let pages = vec![PageText::transcription("t01", "t01", page.clone())];
+    let mut facts = extract::extract(&book::read(&pages), &pages);
+    assert_eq!(facts.len(), 1, "{page}");
+    facts.remove(0)
+}
+
 /// Each keyword class names its fact however the profile words it.
 #[test]
 fn keyword_classes_name_their_facts() {
@@ -361,6 +399,70 @@ fn keyword_classes_name_their_facts() {
     assert_eq!(form["population"].as_f64(), Some(4100.0));
     assert_eq!(form["elderly_share"].as_f64(), Some(27.0));
     assert_eq!(form["green_rate"].as_f64(), Some(34.0));
+    // A form whose labels give the unit (绿地率（%）), a share after its count, a remark after a value.
+    let form = facts_of(
+        "住户数（户）：2,350\n其中：60周岁以上（人）：1,150，占18%\n来沪人员（人）：2,300，占36%\n绿地率（%）：36",
+    );
+    assert_eq!(form["households"].as_f64(), Some(2350.0));
+    assert_eq!(form["elderly_share"].as_f64(), Some(18.0));
+    assert_eq!(form["migrant_share"].as_f64(), Some(36.0));
+    assert_eq!(form["green_rate"].as_f64(), Some(36.0));
+    assert_eq!(form["population"].as_f64(), None);
+    assert_eq!(
+        f("绿化率：39%（区平均水平为34%）", "green_rate"),
+        Some(39.0)
+    );
+    // A post's plus sign; a group named after a count is another figure's.
+    assert_eq!(
+        f("1,450户 | 3,600+居民这里的老人家占了四成，", "population"),
+        Some(3600.0)
+    );
+    assert_eq!(
+        f("常住人口：2,300人（含外籍人士约400人）", "population"),
+        Some(2300.0)
+    );
+    // 这一比例: the measure of the sentence before.
+    assert_eq!(
+        f(
+            "全市60岁及以上户籍老年人口占户籍总人口的37.4%。在耀江居民区，这一比例为28%。",
+            "elderly_share"
+        ),
+        Some(28.0)
+    );
+    // A share in words restated exactly in the clause after it.
+    assert_eq!(
+        f("老年人占比超过一半，达到52%。", "elderly_share"),
+        Some(52.0)
+    );
+}
+
+/// Two figures of equal standing that disagree leave the value null; both are recorded as refused,
+/// each naming the other. A part in a parenthesis is no rival; nor is one figure given twice.
+#[test]
+fn disagreeing_figures_leave_the_value_null_with_both_refused() {
+    let case = case_of("小区常住人口3,010人。居民区实有人口4,200人。");
+    assert_eq!(case.values.get(extract::Field::Population), None);
+    let refused: Vec<&extract::Refused> = case
+        .refused
+        .iter()
+        .filter(|r| r.field == extract::Field::Population)
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].reason.contains("4,200"), "{refused:?}");
+    assert!(refused[1].reason.contains("3,010"), "{refused:?}");
+    let f = |p: &str, field: &str| facts_of(p)[field].as_f64();
+    assert_eq!(
+        f("常住人口3,900人（其中户籍人口2100人）。", "population"),
+        Some(3900.0)
+    );
+    assert_eq!(
+        f("常住人口约4,000人。小区居住着4,012人。", "population"),
+        Some(4000.0)
+    );
+    assert_eq!(
+        f("老年人占比近四成。60岁以上老人占38%。", "elderly_share"),
+        Some(40.0)
+    );
 }
 
 /// A figure that belongs to someone else is refused, and says why.
@@ -402,6 +504,43 @@ fn someone_elses_figure_is_refused_with_its_reason() {
         Some(1984.0)
     );
     assert_eq!(f("与1987年建成的通河七村相邻。", "founded_year"), None);
+    // The parent new village of a numbered estate (莘松新村 of 莘松五村) is someone else.
+    let parent = case_of_named(
+        "莘松五村居民区",
+        "莘松新村1986年开始建设。莘松五村1990年建成。",
+    );
+    assert_eq!(parent.values.get(extract::Field::FoundedYear), Some(1990.0));
+    assert_eq!(
+        f(
+            "所在新村：凤城新村（始建于1958年）\n本小区建成时间：1980年",
+            "founded_year"
+        ),
+        Some(1980.0)
+    );
+    // A category the community is one of; a standard it is compared with.
+    assert_eq!(
+        f(
+            "耀江居民区是街道建设的重点片区之一，共有住户2,130户。",
+            "households"
+        ),
+        Some(2130.0)
+    );
+    assert_eq!(
+        f("耀江居民区略高于全区平均水平，绿化率为35%。", "green_rate"),
+        Some(35.0)
+    );
+    assert_eq!(
+        f("小区绿化率为36%，高于全镇33%的平均水平。", "green_rate"),
+        Some(36.0)
+    );
+    // One part among those the sentence lists.
+    assert_eq!(
+        f(
+            "辖区内既有石库门里弄，也有2003年落成的多伦公寓。",
+            "founded_year"
+        ),
+        None
+    );
     // A count with a fraction (a speck between digits read as a point) is doubtful: none is taken.
     assert_eq!(f("常住人口约102.73人。", "population"), None);
     assert_eq!(f("常住人口约1.2万人。", "population"), Some(12000.0));
