@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 synth=target/debug/greenbook-synth
 bin=target/debug/greenbook
 report="<!-- engines:start -->
-Measured $(date -u +%Y-%m-%d) by \`scripts/bench-engines.sh $pages\` ($(nproc --all) cores):
+Measured $(date -u +%Y-%m-%d) by \`scripts/bench-engines.sh $pages\` ($(machine)):
 "
 for spec in "ming 2" "kai 3"; do
   set -- $spec
@@ -50,14 +50,14 @@ acc = subprocess.run(["python3", "scripts/ocr-accuracy.py", set_dir] + [r[3] for
                      capture_output=True, text=True, check=True).stdout.splitlines()
 cli = float(rows[0][1])
 print(f"\n{face.capitalize()} seed {seed}, {n} pages:\n")
-print("| engine | seconds | pages/s | vs CLI | peak RSS | CER | names exact | numbers exact |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| engine | seconds | pages/s | vs CLI | peak RSS | CER | order-free CER | names exact | numbers exact |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r, a in zip(rows, acc):
     name, secs, rss = r[0].replace("-", " "), float(r[1]), int(r[2])
-    _, cer, names, numbers = a.split("\t")
+    _, cer, free, names, numbers = a.split("\t")
     mem = f"{rss // 1024} MiB" if rss else "—"
     print(f"| {name} | {secs:.1f} | {n / secs:.2f} | {cli / secs:.2f}× | {mem} | {cer[4:]} | "
-          f"{names[12:]} | {numbers[14:]} |")
+          f"{free[15:]} | {names[12:]} | {numbers[14:]} |")
 PY
 )
   report="$report$table

@@ -13,7 +13,7 @@ rows=""
 # corpus gold split label
 score() {
   local corpus=$1 gold=$2 split=$3 label=$4
-  python3 - "$gold" "$split" > "$work/gold.jsonl" <<'PY'
+  python3 - "tests/data/$gold" "$split" > "$work/gold.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
     g = json.loads(line)

@@ -268,13 +268,28 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
     crate::ocr::write_text_dir(pages, &out.join("text"))?;
     crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
     crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
-    let book = crate::report::book_pdf::write_book_pdf(
-        &out.join("book.pdf"),
-        pages,
-        dataset,
-        report.date.as_deref(),
-        rendered,
-    )?;
+    // book.pdf and the review page both read every page image again: side by side, on the core the
+    // digests leave free when they finish first.
+    let (book, review) = rayon::join(
+        || {
+            crate::report::book_pdf::write_book_pdf(
+                &out.join("book.pdf"),
+                pages,
+                dataset,
+                report.date.as_deref(),
+                rendered,
+            )
+        },
+        || {
+            crate::report::review::write_review(&out.join("review"), dataset, pages, rendered)?;
+            crate::report::workbook::write_workbook(
+                &out.join("greenbook.xlsx"),
+                dataset,
+                report.date.as_deref(),
+            )
+        },
+    );
+    let book = book?;
     for (label, why) in &book.skipped {
         eprintln!(
             "greenbook: book.pdf: page {} left out: {}",
@@ -282,11 +297,6 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
             crate::text::printable(why)
         );
     }
-    crate::report::review::write_review(&out.join("review"), dataset, pages, rendered)?;
-    crate::report::workbook::write_workbook(
-        &out.join("greenbook.xlsx"),
-        dataset,
-        report.date.as_deref(),
-    )?;
+    review?;
     Ok(())
 }

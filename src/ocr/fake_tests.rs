@@ -93,6 +93,7 @@ impl Engine for FakeEngine {
             words: vec![word],
             hocr: None,
             alternates: Vec::new(),
+            sideways: false,
         })
     }
 }

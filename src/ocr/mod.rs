@@ -111,6 +111,8 @@ pub struct Recognized {
     pub hocr: Option<String>,
     /// Lines read by two engines (`hybrid`): the reading not kept of each, in reading order.
     pub alternates: Vec<String>,
+    /// Most of the lines found run down the page, not across it: the page may lie on its side.
+    pub sideways: bool,
 }
 
 /// An OCR engine. A worker has one to itself while it reads a page; it need not be `Sync`.
@@ -489,7 +491,9 @@ fn han_chars(text: &str) -> usize {
 fn suspicious(rec: &Recognized) -> bool {
     let han = han_chars(&rec.text);
     let read = rec.text.chars().filter(|c| !c.is_whitespace()).count();
-    rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF) || (han < MIN_HAN_CHARS && han * 2 <= read)
+    rec.sideways
+        || rec.mean_conf.is_none_or(|c| c < SUSPICIOUS_CONF)
+        || (han < MIN_HAN_CHARS && han * 2 <= read)
 }
 
 /// Set by a Ctrl-C handler: workers finish the page they are on and take no new one.
@@ -501,7 +505,8 @@ pub static CANCEL: AtomicBool = AtomicBool::new(false);
 pub const DESKEW_MIN: f32 = 0.9;
 
 fn cache_path(dir: &Path, sha: &str, engine: &str) -> PathBuf {
-    let prep = format!("photo=2 spread=5 deskew>={DESKEW_MIN}/5/peak1.04 parens=2 dash=1");
+    let prep =
+        format!("photo=2 spread=5 deskew>={DESKEW_MIN}/5/peak1.04 parens=2 dash=1 sideways=1");
     let key = crate::io::sha256_hex(format!("{sha}\n{engine}\n{prep}").as_bytes());
     dir.join(&key[..2]).join(format!("{key}.json"))
 }
@@ -683,8 +688,10 @@ fn read_page<B: Backend>(
         if o.degrees != 0 && o.confidence >= 1.0 {
             let fix = (360 - o.degrees) % 360;
             let turned = osd::rotate(&img, fix);
+            // A page on its side reads a few confident fragments: any reading across the lines wins.
             if let Ok(again) = recognize(&turned)
-                && again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0)
+                && ((rec.sideways && !again.sideways)
+                    || again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0))
             {
                 rec = again;
                 rotation = fix;
@@ -1200,6 +1207,7 @@ mod tests {
             mean_conf: Some(conf),
             hocr: None,
             alternates: Vec::new(),
+            sideways: false,
         }
     }
 
@@ -1225,6 +1233,11 @@ mod tests {
             ..rec("", 0.0)
         };
         assert!(suspicious(&none));
+        // Lines found running down the page, read as a few confident fragments.
+        assert!(suspicious(&Recognized {
+            sideways: true,
+            ..rec("位在图0共等道凶", 98.4)
+        }));
     }
 
     #[test]

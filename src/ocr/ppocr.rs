@@ -733,6 +733,7 @@ pub fn recognized(words: Vec<Word>, lines: Vec<LineBox>) -> Recognized {
         mean_conf,
         hocr: None,
         alternates: Vec::new(),
+        sideways: false,
     }
 }
 
@@ -939,10 +940,13 @@ pub fn read_detected(
             block_no -= 1;
         }
     }
+    // A page on its side: most boxes are tall and narrow (a line of text stands up).
+    let tall = boxes.iter().filter(|b| b.h > 1.5 * b.w).count();
     Ok(Recognized {
         text_height: super::preprocess::text_height(img),
         // Every line is read at height 48 whatever the scan: no reading scale.
         scale: None,
+        sideways: boxes.len() >= 4 && tall * 2 > boxes.len(),
         ..recognized(words, lines)
     })
 }

@@ -615,6 +615,7 @@ impl Engine for Tesseract {
             text_height: self.text_height,
             scale: Some(self.scale),
             alternates: Vec::new(),
+            sideways: false,
         })
     }
 }

@@ -320,19 +320,13 @@ fn facts_of(profile: &str) -> serde_json::Value {
 
 /// The case `extract` reads from one profile, set in a case page of the book's structure.
 fn case_of(profile: &str) -> extract::CaseFacts {
-    let page = format!(
-        "示范案例一\n——黄浦区半淞园路街道耀江居民区\n社区概况\n{profile}\n特色工作\n居委会组织志愿者开展活动。\n"
-    );
-    let pages = vec![PageText::transcription("t01", "t01", page.clone())];
-    let mut facts = extract::extract(&book::read(&pages), &pages);
-    assert_eq!(facts.len(), 1, "{page}");
-    facts.remove(0)
+    case_under("黄浦区半淞园路街道耀江居民区", profile)
 }
 
-/// The case of one profile of the community `community` (in 徐汇区).
-fn case_of_named(community: &str, profile: &str) -> extract::CaseFacts {
+/// The case of one profile whose subtitle (after ——) is `subtitle`.
+fn case_under(subtitle: &str, profile: &str) -> extract::CaseFacts {
     let page = format!(
-        "示范案例一\n——徐汇区斜土路街道{community}\n社区概况\n{profile}\n特色工作\n居委会组织志愿者开展活动。\n"
+        "示范案例一\n——{subtitle}\n社区概况\n{profile}\n特色工作\n居委会组织志愿者开展活动。\n"
     );
     let pages = vec![PageText::transcription("t01", "t01", page.clone())];
     let mut facts = extract::extract(&book::read(&pages), &pages);
@@ -390,24 +384,30 @@ fn keyword_classes_name_their_facts() {
         f("居民区成立于2011年，所辖小区2010年交房。", "founded_year"),
         Some(2010.0)
     );
-    // A form's rows, one a line.
-    let form = facts_of(
-        "建成年份：1997年\n住户数：1,560户\n常住人口：4,100人\n60岁以上：占27%\n绿化率：34%",
-    );
-    assert_eq!(form["founded_year"].as_f64(), Some(1997.0));
-    assert_eq!(form["households"].as_f64(), Some(1560.0));
-    assert_eq!(form["population"].as_f64(), Some(4100.0));
-    assert_eq!(form["elderly_share"].as_f64(), Some(27.0));
-    assert_eq!(form["green_rate"].as_f64(), Some(34.0));
-    // A form whose labels give the unit (绿地率（%）), a share after its count, a remark after a value.
-    let form = facts_of(
-        "住户数（户）：2,350\n其中：60周岁以上（人）：1,150，占18%\n来沪人员（人）：2,300，占36%\n绿地率（%）：36",
-    );
-    assert_eq!(form["households"].as_f64(), Some(2350.0));
-    assert_eq!(form["elderly_share"].as_f64(), Some(18.0));
-    assert_eq!(form["migrant_share"].as_f64(), Some(36.0));
-    assert_eq!(form["green_rate"].as_f64(), Some(36.0));
-    assert_eq!(form["population"].as_f64(), None);
+    // A form's rows, one a line; then a form whose labels give the unit (绿地率（%）), with a share
+    // after its count.
+    for (form, expected) in [
+        (
+            "建成年份：1997年\n住户数：1,560户\n常住人口：4,100人\n60岁以上：占27%\n绿化率：34%",
+            [
+                Some(1560.0),
+                Some(4100.0),
+                Some(34.0),
+                Some(1997.0),
+                Some(27.0),
+                None,
+            ],
+        ),
+        (
+            "住户数（户）：2,350\n其中：60周岁以上（人）：1,150，占18%\n来沪人员（人）：2,300，占36%\n绿地率（%）：36",
+            [Some(2350.0), None, Some(36.0), None, Some(18.0), Some(36.0)],
+        ),
+    ] {
+        let read = facts_of(form);
+        for (field, want) in extract::Field::ALL.iter().zip(expected) {
+            assert_eq!(read[field.name()].as_f64(), want, "{field} of {form}");
+        }
+    }
     assert_eq!(
         f("绿化率：39%（区平均水平为34%）", "green_rate"),
         Some(39.0)
@@ -505,8 +505,8 @@ fn someone_elses_figure_is_refused_with_its_reason() {
     );
     assert_eq!(f("与1987年建成的通河七村相邻。", "founded_year"), None);
     // The parent new village of a numbered estate (莘松新村 of 莘松五村) is someone else.
-    let parent = case_of_named(
-        "莘松五村居民区",
+    let parent = case_under(
+        "闵行区莘庄镇莘松五村居民区",
         "莘松新村1986年开始建设。莘松五村1990年建成。",
     );
     assert_eq!(parent.values.get(extract::Field::FoundedYear), Some(1990.0));

@@ -312,8 +312,8 @@ fn eval_extract_scores_the_runs_pages() {
 #[test]
 fn outputs_are_reproducible() {
     let out = output();
-    let again = work().join("again");
-    let _ = std::fs::remove_dir_all(&again);
+    let scratch = tempfile::tempdir().unwrap();
+    let again = scratch.path().join("again");
     let r = bin()
         .args(["store", "--pages"])
         .arg(out.join("pages.jsonl"))
