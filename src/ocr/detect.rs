@@ -266,12 +266,7 @@ pub fn level_crop(page: &GrayImage, r: &RotRect) -> GrayImage {
     let (s, c) = r.angle.sin_cos();
     // A level box (its far end less than half a pixel off its row) is copied row by row, from the
     // nearest whole pixel: the same pixels within half a pixel, without interpolating each one.
-    if (s * r.w).abs()
-        < std::env::var("GB_LV")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.5f32)
-    {
+    if (s * r.w).abs() < 0.5 {
         let (x0, y0) = r.point(0.0, 0.0);
         let (x0, y0) = (x0.round() as i64, y0.round() as i64);
         let raw = page.as_raw();
