@@ -572,10 +572,7 @@ fn classify_after(
         end: n.end + offset,
         ..n.clone()
     };
-    let words: Vec<String> = segment::tokens(&joined)
-        .into_iter()
-        .map(|t| t.word)
-        .collect();
+    let words = words_of(&joined);
     classify(&joined, sentence, &words, &moved)
 }
 
@@ -626,6 +623,7 @@ fn same_measure(before: &str, clause: &str, n: &Number) -> Option<(Field, &'stat
     ))
 }
 
+/// The words of `text` as the segmenter cuts them.
 fn words_of(text: &str) -> Vec<String> {
     segment::tokens(text).into_iter().map(|t| t.word).collect()
 }
@@ -661,7 +659,7 @@ fn from_previous_clause(
         .iter()
         .enumerate()
         .filter(|(i, _)| (*i < n.start || *i >= n.end) && *i < remark)
-        .all(|(_, &c)| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年月日".contains(c));
+        .all(|(_, &c)| figure_char(c, "户人年月日"));
     if !share && !bare {
         return None;
     }
@@ -686,10 +684,12 @@ fn from_previous_clause(
 
 /// Whether a clause holds a number and nothing else but units and punctuation (1,150，).
 fn is_bare(clause: &str) -> bool {
-    clause.chars().any(|c| c.is_ascii_digit())
-        && clause
-            .chars()
-            .all(|c| !c.is_alphanumeric() || c.is_ascii_digit() || "户人年".contains(c))
+    clause.chars().any(|c| c.is_ascii_digit()) && clause.chars().all(|c| figure_char(c, "户人年"))
+}
+
+/// A character a bare figure is written with: a digit, punctuation, or one of `units`.
+fn figure_char(c: char, units: &str) -> bool {
+    !c.is_alphanumeric() || c.is_ascii_digit() || units.contains(c)
 }
 
 /// `n` with the unit a form's label gives in parentheses (住户数（户）, 绿地率（%）, 常住人口（人）)
@@ -702,15 +702,18 @@ fn label_unit(label: &str, n: &Number) -> Number {
         .into_iter()
         .find(|u| label.contains(&format!("（{u}）")) || label.contains(&format!("({u})")));
     match unit {
-        Some(u) if !written => Number {
-            percent: u == "%" || u == "％",
-            unit: if u.contains('%') || u.contains('％') {
-                String::new()
-            } else {
-                u.to_string()
-            },
-            ..n.clone()
-        },
+        Some(u) if !written => {
+            let percent = matches!(u, "%" | "％");
+            Number {
+                percent,
+                unit: if percent {
+                    String::new()
+                } else {
+                    u.to_string()
+                },
+                ..n.clone()
+            }
+        }
         _ => n.clone(),
     }
 }
@@ -755,10 +758,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             if let Some(s) = sub_estate(&clause) {
                 scope = Some(s);
             }
-            let words: Vec<String> = segment::tokens(&clause)
-                .into_iter()
-                .map(|t| t.word)
-                .collect();
+            let words = words_of(&clause);
             for n in numerals::find_numbers(&clause) {
                 let Some((field, rule)) = classify(&clause, &sentence, &words, &n)
                     .or_else(|| from_previous_clause(&previous, &clause, &sentence, &n))
