@@ -5,6 +5,9 @@
 //! clause names the field and its unit fits; distractors (city-wide totals, other rates, buildings,
 //! parking spaces, volunteers, areas) are refused. Missing facts stay None.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::book::{Book, Case, PageText};
@@ -314,6 +317,10 @@ const ELDERLY_WORDS: &[&str] = &[
     "岁以上",
     "岁及以上",
 ];
+/// An age band of the elderly written with figures: 60岁以上, 65周岁及以上, 60+.
+static AGE_BAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[5-8][05]\s*(?:周?岁\s*(?:及|或)?以上|周?岁?\s*[+＋])").expect("a valid pattern")
+});
 /// People not registered here, under their many names (境外人士 and 外籍人士 are not among them).
 const MIGRANT_WORDS: &[&str] = &[
     "外来",
@@ -347,7 +354,7 @@ const ESTABLISHED_WORDS: &[&str] = &["成立"];
 /// Measure words of a head count (居民四千六百余名, 3,200多位居民).
 const PERSON_UNITS: [char; 4] = ['人', '名', '位', '口'];
 /// Words that make a head count the residents'.
-const RESIDENT_WORDS: &[&str] = &["居民", "居住", "住着", "生活着", "住户"];
+const RESIDENT_WORDS: &[&str] = &["居民", "居住", "常住", "住着", "生活着", "住户"];
 /// Words that name a head count.
 const POPULATION_WORDS: [&str; 6] = [
     "人口",
@@ -376,6 +383,22 @@ const NOT_POPULATION: &[&str] = &[
     "独居",
     "残疾",
 ];
+
+/// A table's rows written `label｜value` (总户数｜1,880): a bar between a label's last character and a
+/// figure is the label's colon, not an item divider (绿化率40%｜老人占比15%). The bar and the colon have
+/// the same length, so offsets hold.
+fn table_rows(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            let label_bar = matches!(chars[i], '｜' | '|')
+                && i > 0
+                && crate::text::is_han(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+            if label_bar { '：' } else { chars[i] }
+        })
+        .collect()
+}
 
 fn split_keep(text: &str, seps: &[char]) -> Vec<(usize, String)> {
     let chars: Vec<char> = text.chars().collect();
@@ -419,7 +442,7 @@ fn classify(
         if has(GREEN_WORDS) {
             return Some((Field::GreenRate, "green_rate:keyword"));
         }
-        if has(ELDERLY_WORDS) {
+        if has(ELDERLY_WORDS) || AGE_BAND.is_match(clause) {
             return Some((Field::ElderlyShare, "elderly_share:keyword"));
         }
         if has(MIGRANT_WORDS) {
@@ -429,7 +452,12 @@ fn classify(
     }
     let unit = n.unit.as_str();
     let int = n.value.fract() == 0.0;
-    if unit.starts_with('年') && int && (1900.0..=2030.0).contains(&n.value) {
+    // 1980年代: a decade, not a year.
+    if unit.starts_with('年')
+        && !unit.starts_with("年代")
+        && int
+        && (1900.0..=2030.0).contains(&n.value)
+    {
         if has(COMPLETED_WORDS) {
             return Some((Field::FoundedYear, "founded_year:completed"));
         }
@@ -458,7 +486,10 @@ fn classify(
     // A group is named before its count (老年人1,162人) or as its unit (1,150名老人): words after
     // that are of another figure (3,600+居民这里的老人家占了四成).
     let own: String = clause.chars().take(n.end + 4).collect();
+    // 60+居民比例: the group a share is of, not a head count.
+    let labels_share = ["比例", "占比", "比重"].iter().any(|w| own.contains(w));
     if person
+        && !labels_share
         && (has_word(&POPULATION_WORDS)
             || has_word(&["常住居民", "总居住人口"])
             || has(RESIDENT_WORDS))
@@ -469,6 +500,11 @@ fn classify(
     // 人口约两万: a population figure with no unit after it.
     if no_unit && n.value >= 100.0 && int && has_word(&POPULATION_WORDS) && !has(NOT_POPULATION) {
         return Some((Field::Population, "population:keyword"));
+    }
+    // 3,100户、8,600多人住在这里: a head count joined to the household count before it.
+    let lead: String = clause.chars().take(n.start).collect();
+    if person && follows_households(&lead) && !NOT_POPULATION.iter().any(|k| own.contains(k)) {
+        return Some((Field::Population, "population:after-households"));
     }
     // "共1 686户、4 500人": a bare head count listed right after the households figure.
     if unit.starts_with('人')
@@ -483,6 +519,13 @@ fn classify(
         return Some((Field::Population, "population:after-households"));
     }
     None
+}
+
+/// Whether `lead` ends with a household count and at most a joining word or mark (3,100户、).
+fn follows_households(lead: &str) -> bool {
+    lead.trim_end_matches(['、', '，', ',', ' ', '和', '及', '与'])
+        .strip_suffix('户')
+        .is_some_and(|l| l.ends_with(|c: char| c.is_ascii_digit() || numerals::is_cn_numeral(c)))
 }
 
 /// Words that make a figure a stated total (总户数, 共计, 合计, 共有, 全部, 一共, 总计).
@@ -542,6 +585,15 @@ fn restated(mention: &str, percent: bool, after: &str) -> bool {
     };
     let paren = (after.starts_with('（') || after.starts_with('(')) && opens(&after, 1);
     let in_words = !mention.chars().any(|c| c.is_ascii_digit());
+    // 七成以上为老年人（71%）: a share in words, its group, then the exact figure in parentheses.
+    let chars: Vec<char> = after.chars().collect();
+    let later_paren = in_words
+        && chars
+            .iter()
+            .take(8)
+            .take_while(|c| !"，。；,;".contains(**c))
+            .position(|c| matches!(c, '（' | '('))
+            .is_some_and(|i| opens(&chars[i + 1..].iter().collect::<String>(), 0));
     let next = in_words
         && [
             "，达到",
@@ -555,7 +607,7 @@ fn restated(mention: &str, percent: bool, after: &str) -> bool {
         ]
         .iter()
         .any(|w| after.strip_prefix(w).is_some_and(|rest| opens(rest, 0)));
-    paren || next
+    paren || next || later_paren
 }
 
 /// What `n` of `clause` is when the clause is read after `before` (a label, a question).
@@ -660,13 +712,27 @@ fn from_previous_clause(
         .enumerate()
         .filter(|(i, _)| (*i < n.start || *i >= n.end) && *i < remark)
         .all(|(_, &c)| figure_char(c, "户人年月日"));
+    // 3,100户、8,600多人住在这里: a head count in the clause after a household count.
+    let head_count = !n.percent
+        && n.unit
+            .trim_start_matches(['余', '多'])
+            .starts_with(PERSON_UNITS)
+        && chars[..n.start].iter().all(|&c| figure_char(c, "约近共"));
+    if head_count
+        && follows_households(previous)
+        && !NOT_POPULATION.iter().any(|k| clause.contains(k))
+    {
+        return Some((Field::Population, "population:after-households"));
+    }
     if !share && !bare {
         return None;
     }
-    let field = classify_after(previous, clause, sentence, n)?.0;
+    let (field, named_by) = classify_after(previous, clause, sentence, n)?;
     Some(match (share, field) {
         (true, Field::ElderlyShare) => (field, "elderly_share:count-then-share"),
         (true, Field::MigrantShare) => (field, "migrant_share:count-then-share"),
+        // 绿地面积占小区总面积比例：31%: a label worded as a share, then its value.
+        (true, Field::GreenRate) if bare => (field, "green_rate:label-then-value"),
         (true, _) => return None,
         (false, f) => (
             f,
@@ -674,6 +740,10 @@ fn from_previous_clause(
                 Field::Households => "households:label-then-value",
                 Field::Population => "population:label-then-value",
                 Field::GreenRate => "green_rate:label-then-value",
+                // 居委会成立时间：2016年: a committee's founding, outranked by the estate's completion.
+                Field::FoundedYear if named_by == "founded_year:established" => {
+                    "founded_year:established-label-then-value"
+                }
                 Field::FoundedYear => "founded_year:label-then-value",
                 Field::ElderlyShare => "elderly_share:label-then-value",
                 Field::MigrantShare => "migrant_share:label-then-value",
@@ -731,6 +801,7 @@ fn sub_estate(clause: &str) -> Option<String> {
 /// Extracts the facts of one case from its profile (the whole body when no 社区概况 heading was read).
 pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     let (offset, profile) = case.section("社区概况").unwrap_or((0, case.body.as_str()));
+    let profile = &table_rows(profile);
     let mut facts: Vec<Fact> = Vec::new();
     let stem = case
         .community
@@ -857,7 +928,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         let rank = |x: &Fact| {
             (
                 x.scope != Scope::Community,
-                x.rule == "founded_year:established",
+                x.rule.starts_with("founded_year:established"),
                 !x.total,
                 x.registered,
             )

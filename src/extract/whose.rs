@@ -62,6 +62,14 @@ pub const ESTATE_SUFFIXES: [&str; 10] = [
     "苑",
 ];
 
+/// Words that say where the community lies, before a place (位于南桥镇); 在 last.
+const LOCATED: [&str; 6] = ["位于", "地处", "坐落", "属于", "隶属", "在"];
+
+/// What a street's figures measure, right after 街道 (街道常住人口, 街道绿化覆盖率, 街道平均).
+const STREET_MEASURES: [&str; 12] = [
+    "绿化", "绿地", "常住", "人口", "户籍", "户数", "总", "共有", "老年", "老龄", "平均", "居民",
+];
+
 /// Words that name the community itself again, without its name.
 const SELF_WORDS: [&str; 5] = ["所辖", "下辖", "辖区", "本身", "本社区"];
 
@@ -74,7 +82,7 @@ fn name_boundary(c: char) -> bool {
 static WIDER: LazyLock<Regex> = LazyLock::new(|| {
     let districts = DISTRICTS.join("|");
     Regex::new(&format!(
-        "全(?:市|区|镇|街道|国|县|省)|本(?:区|镇|街道)|(?:{districts})(?:新)?区|上海市|[\\p{{Han}}]{{2,5}}街道|[\\p{{Han}}]{{2,4}}新区|[\\p{{Han}}]{{1,3}}镇|平均"
+        "全(?:市|区|镇|街道|国|县|省)|本(?:区|镇|街道)|(?:{districts})(?:新)?区|上海(?:市)?|[\\p{{Han}}]{{2,5}}街道|街道|[\\p{{Han}}]{{2,4}}新区|[\\p{{Han}}]{{1,3}}镇|平均"
     ))
     .expect("a valid pattern")
 });
@@ -99,19 +107,48 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         while s + 2 < e && name_boundary(chars[s]) && !matches!(chars[s], '全' | '本') {
             s += 1;
         }
-        let text: String = chars[s..e].iter().collect();
-        // Where the community lies (位于南桥镇中心), not whose a figure is.
-        let lead: String = chars[s.saturating_sub(3)..s].iter().collect();
-        if ["位于", "地处", "坐落", "在", "属于", "隶属"]
+        // …老年人口占比高出街道平均水平: the name starts after a comparison word inside the match.
+        let matched: String = chars[s..e].iter().collect();
+        if let Some(after) = COMPARED_WITH
             .iter()
-            .any(|w| lead.ends_with(w))
+            .filter_map(|w| matched.rfind(w).map(|b| b + w.len()))
+            .max()
+            .filter(|&b| matched[b..].chars().count() >= 2)
+        {
+            s += matched[..after].chars().count();
+        }
+        let text: String = chars[s..e].iter().collect();
+        // Where the community lies (位于南桥镇中心, 居民区位于天山路街道中部), not whose a figure is.
+        let lead: String = chars[s.saturating_sub(3)..s].iter().collect();
+        if LOCATED.iter().any(|w| lead.ends_with(w))
+            || LOCATED[..LOCATED.len() - 1]
+                .iter()
+                .any(|w| text.contains(w))
         {
             continue;
         }
         // 非本市户籍, 外省市: a group of people, not a place; 镇中心, 城镇: no town's name.
         let before = s.checked_sub(1).map(|i| chars[i]);
         let after: String = chars[e..].iter().take(2).collect();
-        if before == Some('非') || after.starts_with("户籍") || text.ends_with("城镇") {
+        let after_long = |e: usize| chars[e..].iter().take(4).collect::<String>();
+        // 上海户籍人口中… opening a clause is the city's registered population, though.
+        let opens_clause = before.is_none_or(|c| "，,。；;：:".contains(c));
+        if before == Some('非')
+            || (after.starts_with("户籍") && !opens_clause)
+            || text.ends_with("城镇")
+        {
+            continue;
+        }
+        // 街道 with no name is a place as the subject of a clause (街道下辖28个居民区) or of a figure
+        // (…，街道绿化覆盖率：38%), not in 在街道指导下.
+        if text == "街道"
+            && !opens_clause
+            && !STREET_MEASURES.iter().any(|m| after_long(e).starts_with(m))
+        {
+            continue;
+        }
+        // 新上海人, 老上海, 上海人: people, not the city.
+        if text == "上海" && (matches!(before, Some('新' | '老')) || after.starts_with('人')) {
             continue;
         }
         out.push(Place {
@@ -133,14 +170,24 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         let end = i + n;
         // The name: the Han characters before the suffix, back to a boundary (at most 8).
         let mut start = i;
-        while start > 0 && i - start < 8 && !name_boundary(chars[start - 1]) {
+        // 第一居民区: 一 of an ordinal is part of the name.
+        let ordinal = |k: usize| k >= 2 && chars[k - 1] == '一' && chars[k - 2] == '第';
+        while start > 0 && i - start < 8 && (!name_boundary(chars[start - 1]) || ordinal(start)) {
             start -= 1;
         }
         let name: String = chars[start..i].iter().collect();
+        // 28个居民区, 3个自然小区: a count of estates, not one of them.
+        // (一个老小区 is the community described).
+        let counted = start > 1
+            && matches!(chars[start - 1], '个' | '座')
+            && chars[start - 2] != '一'
+            && (chars[start - 2].is_ascii_digit()
+                || crate::text::numerals::is_cn_numeral(chars[start - 2])
+                || chars[start - 2] == '几');
         let inside_wider = out
             .iter()
             .any(|p| matches!(p.owner, Owner::Wider(_)) && p.start <= i && end <= p.end);
-        if !inside_wider {
+        if !inside_wider && !counted {
             let whole: String = chars[start..end].iter().collect();
             // A 片区 (an area of several estates) is wider whatever its name.
             let owner = if *suffix == "片区" {
@@ -154,17 +201,29 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         }
         i = end;
     }
+    // The community's name without its suffix (馨佳园的绿化率) is the community.
+    let words: Vec<&str> = if stem.chars().count() >= 2 {
+        SELF_WORDS.iter().copied().chain([stem]).collect()
+    } else {
+        SELF_WORDS.to_vec()
+    };
     // Words by which a profile speaks of its own community again: 所辖房屋, 辖区内, 小区本身.
-    for word in SELF_WORDS {
+    for word in words {
         let mut from = 0;
         while let Some(b) = sentence[from..].find(word) {
             let s = byte_to_char(from + b);
+            from += b + word.len();
+            // 街道下辖, 镇所辖: the wider place's, not the community's.
+            if out.iter().any(|p| {
+                (p.start <= s && s < p.end) || (matches!(p.owner, Owner::Wider(_)) && p.end == s)
+            }) {
+                continue;
+            }
             out.push(Place {
                 start: s,
                 end: s + word.chars().count(),
                 owner: Owner::This,
             });
-            from += b + word.len();
         }
     }
     // A wider place's name that is only the start of an estate's (镇 in 堡镇新村) is the estate.
@@ -184,12 +243,33 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         }
     }
     out.sort_by_key(|p| p.start);
+    // 三个小区平均绿化率, 本小区的平均: an average over the community's own estates is the
+    // community's.
+    let own_average = |p: &Place| {
+        let lead: String = chars[p.start.saturating_sub(4)..p.start].iter().collect();
+        let lead = lead.trim_end_matches('的');
+        matches!(&p.owner, Owner::Wider(w) if w == "平均")
+            && (out
+                .iter()
+                .any(|q| q.owner == Owner::This && q.end <= p.start && p.start - q.end <= 1)
+                || ["个小区", "各小区", "个居民区"]
+                    .iter()
+                    .any(|w| lead.ends_with(w)))
+    };
+    let drop: Vec<usize> = out
+        .iter()
+        .filter(|p| own_average(p))
+        .map(|p| p.start)
+        .collect();
+    out.retain(|p| !drop.contains(&p.start) || !matches!(p.owner, Owner::Wider(_)));
     out
 }
 
 /// Words that make what follows them, up to the clause's end, the standard a figure is compared with
 /// (略高于全区平均水平, 比隔壁小区的30%).
-const COMPARED_WITH: [&str; 7] = ["高于", "低于", "超过", "优于", "好于", "不及", "相比"];
+const COMPARED_WITH: [&str; 12] = [
+    "高于", "低于", "高出", "低出", "超过", "超出", "多于", "少于", "优于", "好于", "不及", "相比",
+];
 
 /// Whether the place starting at char `at` is named as a standard of comparison: a comparison word
 /// stands between it and the start of its clause.
@@ -200,6 +280,23 @@ fn compared_with(chars: &[char], at: usize) -> bool {
         .map_or(0, |i| i + 1);
     let lead: String = chars[from..at].iter().collect();
     COMPARED_WITH.iter().any(|w| lead.contains(w))
+}
+
+/// Whether a place is another residents' committee named in full (牡丹第一居民区): never one of the
+/// community's own estates. A name of one or two characters may be a cut-off of the community's own
+/// (九亭中心居民区 read as 心居民区), so it does not count.
+fn named_committee(chars: &[char], p: &Place) -> bool {
+    p.end - p.start >= 6 && chars[..p.end].ends_with(&['居', '民', '区'])
+}
+
+/// Whether the place starting at char `at` stands in a clause that describes the community as one of
+/// a kind (是上海最早的工人新村之一): the clause opens with 是.
+fn describes(chars: &[char], at: usize) -> bool {
+    let from = chars[..at]
+        .iter()
+        .rposition(|c| "，,；;。：:".contains(*c))
+        .map_or(0, |i| i + 1);
+    chars[from..at].starts_with(&['是']) || chars[from..at].starts_with(&['也', '是'])
 }
 
 /// A name is this community's when it holds the community's stem, or the stem holds it whole (华沁苑
@@ -229,7 +326,15 @@ fn is_this(name: &str, stem: &str) -> bool {
         .into_iter()
         .rev()
         .collect();
-    n >= 3 && tail.chars().count() == n && strsim::levenshtein(&tail, stem) <= 1
+    // A differing numeral is a sibling estate (广灵二路 beside 广灵四路), not a misreading.
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    n >= 3
+        && tail.chars().count() == n
+        && strsim::levenshtein(&tail, stem) <= 1
+        && !tail
+            .chars()
+            .zip(stem.chars())
+            .any(|(a, b)| a != b && (numeral(a) || numeral(b)))
 }
 
 /// Words that describe an estate rather than name it (我们小区, 改造后小区, 商品房居住小区, 混合型老社区):
@@ -358,7 +463,10 @@ impl Reading {
             .iter()
             .rposition(|c| "，,；;。".contains(*c))
             .map_or(0, |i| i + 1);
-        let standard_before = |p: &Place| compared_with(chars, p.start) && p.end <= clause_start;
+        // So does a place in a clause that describes the community (是上海最早的涉外居住区之一).
+        let standard_before = |p: &Place| {
+            (compared_with(chars, p.start) || describes(chars, p.start)) && p.end <= clause_start
+        };
         match places
             .iter()
             .rfind(|p| p.end <= at && !in_closed(p) && !standard_before(p))
@@ -372,7 +480,7 @@ impl Reading {
                     owner: Owner::Other(_),
                     ..
                 },
-            ) if p.start <= 1 || self.elsewhere => p.owner.clone(),
+            ) if p.start <= 1 || self.elsewhere || named_committee(chars, p) => p.owner.clone(),
             Some(Place {
                 owner: Owner::Other(_),
                 ..
@@ -385,7 +493,10 @@ impl Reading {
 
 /// Words of a sentence that speaks of another community beside this one, or of the estate or area it
 /// belongs to.
-const ELSEWHERE_WORDS: [&str; 17] = [
+const ELSEWHERE_WORDS: [&str; 20] = [
+    "高出",
+    "低出",
+    "同属",
     "所在新村",
     "所在片区",
     "所在街坊",
@@ -531,5 +642,52 @@ mod tests {
             ),
             Owner::This
         );
+    }
+    #[test]
+    fn a_comparison_or_a_description_owns_only_its_clause() {
+        // 高出 compares like 高于: the figure after the comparison is the community's.
+        let s = "老年人口占比高出街道平均水平，达到35%；来沪人员占比8%";
+        assert_eq!(of(s, "35%", "荣乐居民区"), Owner::This);
+        // A clause that says what kind of place the community is (是上海最早的…之一).
+        let s = "我们居民区成立于1996年，是上海最早的涉外居住区之一，现有住户2,460户";
+        assert_eq!(of(s, "2,460", "荣华居民区"), Owner::This);
+    }
+
+    #[test]
+    fn the_city_street_and_counted_estates_are_wider() {
+        // 上海 without 市, opening its clause with 户籍: the city's registered people.
+        let s = "上海户籍人口中60岁及以上老人占比已超过36%";
+        assert!(matches!(of(s, "36%", "甘泉一村居民区"), Owner::Wider(_)));
+        // 新上海人 are people, not the city.
+        assert_eq!(of("新上海人占比24%", "24%", "新市北路居民区"), Owner::This);
+        // 街道 with no name, as a clause's subject; 28个居民区 is a count, not this community.
+        let s = "街道下辖28个居民区，常住人口约10.5万人";
+        assert!(matches!(of(s, "10.5", "建国西路居民区"), Owner::Wider(_)));
+        assert!(matches!(
+            of("二、街道绿化覆盖率：38%", "38%", "山龙居民区"),
+            Owner::Wider(_)
+        ));
+        // Where the community lies is not whose its figures are, even inside the street's match.
+        let s = "天山二村居民区位于天山路街道中部，1982年建成，现有居民2,135户";
+        assert_eq!(of(s, "2,135", "天山二村居民区"), Owner::This);
+        // An average over the community's own estates is the community's.
+        assert_eq!(
+            of("三个小区平均绿化率31%", "31%", "古美西路居民区"),
+            Owner::This
+        );
+    }
+
+    #[test]
+    fn another_committee_by_name_or_number_is_anothers() {
+        // A residents' committee named in full, with an ordinal.
+        let s = "而同属花木街道的牡丹第一居民区，绿化率为31%，建成于1994年";
+        assert!(matches!(of(s, "31%", "联洋第二居民区"), Owner::Other(_)));
+        // A sibling differs by its number, not by a misread character.
+        let s = "隔壁的广灵二路居民区老人比例也有40%哦";
+        assert!(matches!(of(s, "40%", "广灵四路居民区"), Owner::Other(_)));
+        // The community's name without 居民区 is the community.
+        let s = "与相邻的彭浦五村（绿化率22%）相比，馨佳园的绿化率高达38%";
+        assert_eq!(of(s, "38%", "馨佳园居民区"), Owner::This);
+        assert!(matches!(of(s, "22%", "馨佳园居民区"), Owner::Other(_)));
     }
 }

@@ -100,6 +100,27 @@ fn each_phrasing_the_issue_names_is_read() {
     assert_eq!(value(&c, Field::MigrantShare), Some(20.2));
     assert_eq!(value(&c, Field::Population), Some(3590.0));
     assert_eq!(value(&c, Field::GreenRate), Some(35.0));
+    // A head count joined to the household count, with a verb after it.
+    let c = case("2002年交房，3,100户、8,600多人住在这里～绿化率40%。", &[]);
+    assert_eq!(value(&c, Field::Population), Some(8600.0));
+    // An age band written 60+ names the elderly's share and is no head count.
+    let c = case("1,380户 · 3,150位居民。60+居民比例：38%。", &[]);
+    assert_eq!(value(&c, Field::Population), Some(3150.0));
+    assert_eq!(value(&c, Field::ElderlyShare), Some(38.0));
+    // A share in words restated exactly a few words on.
+    let c = case("其中七成以上为老年人（71%），外来租户占比15%左右。", &[]);
+    assert_eq!(value(&c, Field::ElderlyShare), Some(71.0));
+    // A decade is no year; the year in the parenthesis is.
+    let c = case("小区建于1980年代初（1983年），现有居民1,020户。", &[]);
+    assert_eq!(value(&c, Field::FoundedYear), Some(1983.0));
+    // A form's committee founding loses to the estate's completion; a table written label｜value.
+    let c = case(
+        "居委会成立时间：2016年\n小区建成时间：2003年\n总户数｜1,880\n绿地面积占小区总面积比例：31%",
+        &[],
+    );
+    assert_eq!(value(&c, Field::FoundedYear), Some(2003.0));
+    assert_eq!(value(&c, Field::Households), Some(1880.0));
+    assert_eq!(value(&c, Field::GreenRate), Some(31.0));
 }
 
 fn flags(c: &CaseFacts, f: Field) -> Vec<Flag> {
