@@ -165,11 +165,26 @@ const SHORT_LINE: usize = 24;
 /// colon (建成年份：, 60岁以上：), or a pictograph (🏠, 📍).
 fn opens_row(line: &str) -> bool {
     let t = line.trim();
-    let label = t.find(['：', ':']).is_some_and(|i| {
+    // 住户数：1,560户, 总户数｜1,880; a form's numbered heading (四、所在街道基本信息).
+    let heading = numbered_heading(t);
+    let label = t.find(['：', ':', '｜']).is_some_and(|i| {
         (1..=12).contains(&t[..i].chars().count()) && !t[..i].contains(['，', '。', ','])
     });
     let pictograph = t.chars().next().is_some_and(|c| c as u32 >= 0x1F000);
-    label || pictograph
+    label || pictograph || heading
+}
+
+/// Whether a line opens with a form's numbered heading: 四、 or （二）.
+pub fn numbered_heading(line: &str) -> bool {
+    let t = line.trim_start_matches(['；', ' ']);
+    let numeral = |c: char| "一二三四五六七八九十".contains(c);
+    let lead: String = t.chars().take_while(|&c| numeral(c)).collect();
+    if !lead.is_empty() {
+        return t[lead.len()..].starts_with('、');
+    }
+    t.strip_prefix(['（', '('])
+        .map(|r| r.chars().take_while(|&c| numeral(c)).collect::<String>())
+        .is_some_and(|n| !n.is_empty() && t[3 + n.len()..].starts_with(['）', ')']))
 }
 
 /// The section a line heads (one OCR error tolerated), when it is a short heading line.

@@ -305,6 +305,9 @@ const GREEN_WORDS: &[&str] = &[
     "绿地面积占",
     "绿化用地占",
     "绿地占",
+    // A post's label with no 率 (绿化：36%).
+    "绿化：",
+    "绿化:",
 ];
 /// The elderly, by name or by age band (the bands are also matched as patterns: 65周岁以上).
 const ELDERLY_WORDS: &[&str] = &[
@@ -317,6 +320,11 @@ const ELDERLY_WORDS: &[&str] = &[
     "岁以上",
     "岁及以上",
 ];
+/// A year that dates an estate (1985年的老小区, 1960年的老公房, 系2003年新建小区).
+static ESTATE_OF_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^年(?:(?:新建|建成)的?|的)[老新]?(?:小区|公房|住宅|新村|居民区|社区)")
+        .expect("a valid pattern")
+});
 /// An age band of the elderly written with figures: 60岁以上, 65周岁及以上, 60+.
 static AGE_BAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[5-8][05]\s*(?:周?岁\s*(?:及|或)?以上|周?岁?\s*[+＋])").expect("a valid pattern")
@@ -464,6 +472,11 @@ fn classify(
         if has(ESTABLISHED_WORDS) {
             return Some((Field::FoundedYear, "founded_year:established"));
         }
+        // 1985年的老小区: the year an estate is of.
+        let after: String = clause.chars().skip(n.end).take(6).collect();
+        if ESTATE_OF_YEAR.is_match(&after) {
+            return Some((Field::FoundedYear, "founded_year:completed"));
+        }
     }
     if unit.starts_with('户')
         && !unit.starts_with("户籍")
@@ -485,7 +498,14 @@ fn classify(
         || unit.starts_with("居民");
     // A group is named before its count (老年人1,162人) or as its unit (1,150名老人): words after
     // that are of another figure (3,600+居民这里的老人家占了四成).
-    let own: String = clause.chars().take(n.end + 4).collect();
+    // (常住约5,900人老人约占18%: after 人 nothing more is the count's.)
+    let own_end = match unit.find('人') {
+        Some(b) if unit[..b].chars().all(|c| "余多约".contains(c)) => {
+            n.end + unit[..b].chars().count() + 1
+        }
+        _ => n.end + 4,
+    };
+    let own: String = clause.chars().take(own_end).collect();
     // 60+居民比例: the group a share is of, not a head count.
     let labels_share = ["比例", "占比", "比重"].iter().any(|w| own.contains(w));
     if person
@@ -547,6 +567,20 @@ fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
     const CHANGE: [&str; 9] = [
         "提升", "提高", "增加", "增长", "上升", "下降", "降低", "减少", "增至",
     ];
+    // 1979年至1983年间陆续建成: the founding is the span's first year.
+    let year = |m: &Number| {
+        m.unit.starts_with('年') && m.value.fract() == 0.0 && (1900.0..=2030.0).contains(&m.value)
+    };
+    if year(n)
+        && ["至", "到", "—", "－", "-", "～", "~"]
+            .iter()
+            .any(|w| before.ends_with(w))
+        && numerals::find_numbers(&before)
+            .last()
+            .is_some_and(|m| year(m) && m.end + 2 == n.start)
+    {
+        return Some("the end of a span of years; its first year is the founding");
+    }
     let tail: String = chars[n.start.saturating_sub(4)..n.start].iter().collect();
     if tail.ends_with('至') || tail.ends_with('到') || tail.ends_with("到了") {
         return None;
@@ -561,6 +595,14 @@ fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
             .any(|m| m.percent == n.percent);
     if from && later_value {
         return Some("the value before a change (由…至…)");
+    }
+    // 改造后绿化率达到32%（改造前18%）: the value before the works.
+    let near: String = chars[n.start.saturating_sub(6)..n.start].iter().collect();
+    if ["改造前", "整治前", "更新前", "原来", "原先", "此前", "以前"]
+        .iter()
+        .any(|w| near.contains(w))
+    {
+        return Some("the value before a change (改造前…)");
     }
     let verb_right_before = CHANGE
         .iter()
@@ -813,6 +855,8 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     let mut question = String::new();
     // The sentence before, for a figure that names its measure only as 这一比例.
     let mut said = String::new();
+    // The wider place whose block of a form the sentence stands in.
+    let mut heading_place: Option<String> = None;
     // A form's rows and a post's items are divided by ｜ as sentences are by 。.
     for (s_off, sentence) in split_keep(profile, &['。', '！', '？', '；', ';', '｜', '|']) {
         let asked = std::mem::take(&mut question);
@@ -821,6 +865,11 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         }
         let question = asked;
         let last_sentence = std::mem::replace(&mut said, sentence.clone());
+        // A form's numbered heading opens a block: the street's own (四、所在街道基本信息) or the
+        // community's again (三、申报社区基本信息).
+        if crate::book::numbered_heading(&sentence) {
+            heading_place = whose::heading_place(&sentence, &stem);
+        }
         // Read for its places when a figure in it is first asked about.
         let mut reading: Option<whose::Reading> = None;
         let mut scope: Option<String> = None;
@@ -852,9 +901,12 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     let lead: String = clause.chars().skip(from).take(n.start - from).collect();
                     format!("{}{lead}{mention}{unit}", if from > 0 { "…" } else { "" })
                 };
-                let owner = reading
-                    .get_or_insert_with(|| whose::Reading::new(&sentence, &stem))
-                    .owner(c_off + n.start);
+                let owner = match &heading_place {
+                    Some(place) => whose::Owner::Wider(place.clone()),
+                    None => reading
+                        .get_or_insert_with(|| whose::Reading::new(&sentence, &stem))
+                        .owner(c_off + n.start),
+                };
                 let reason = owner
                     .reason()
                     .or_else(|| not_present(&clause, &n).map(str::to_string))

@@ -62,12 +62,14 @@ pub const ESTATE_SUFFIXES: [&str; 10] = [
     "苑",
 ];
 
-/// Words that say where the community lies, before a place (位于南桥镇); 在 last.
-const LOCATED: [&str; 6] = ["位于", "地处", "坐落", "属于", "隶属", "在"];
+/// Words that say where the community lies or its people come from, before a place (位于南桥镇,
+/// 来自全国各地); 在 last.
+const LOCATED: [&str; 7] = ["位于", "地处", "坐落", "属于", "隶属", "来自", "在"];
 
 /// What a street's figures measure, right after 街道 (街道常住人口, 街道绿化覆盖率, 街道平均).
-const STREET_MEASURES: [&str; 12] = [
+const STREET_MEASURES: [&str; 15] = [
     "绿化", "绿地", "常住", "人口", "户籍", "户数", "总", "共有", "老年", "老龄", "平均", "居民",
+    "基本", "概况", "情况",
 ];
 
 /// Words that name the community itself again, without its name.
@@ -101,6 +103,7 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
     let chars: Vec<char> = sentence.chars().collect();
     let byte_to_char = |b: usize| sentence[..b].chars().count();
     let mut out: Vec<Place> = Vec::new();
+    let mut located_end: Option<usize> = None;
     for m in WIDER.find_iter(sentence) {
         let (mut s, e) = (byte_to_char(m.start()), byte_to_char(m.end()));
         // The name starts after a word that ends before it (于南桥镇 is 南桥镇).
@@ -120,11 +123,15 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         let text: String = chars[s..e].iter().collect();
         // Where the community lies (位于南桥镇中心, 居民区位于天山路街道中部), not whose a figure is.
         let lead: String = chars[s.saturating_sub(3)..s].iter().collect();
-        if LOCATED.iter().any(|w| lead.ends_with(w))
+        // 隶属于长宁区新华路街道: every place of the run after the word.
+        // (所在街道 is the street the community lies in: a place, not where.)
+        if (LOCATED.iter().any(|w| lead.ends_with(w)) && !lead.ends_with("所在"))
             || LOCATED[..LOCATED.len() - 1]
                 .iter()
                 .any(|w| text.contains(w))
+            || located_end == Some(s)
         {
+            located_end = Some(e);
             continue;
         }
         // 非本市户籍, 外省市: a group of people, not a place; 镇中心, 城镇: no town's name.
@@ -178,21 +185,34 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         let name: String = chars[start..i].iter().collect();
         // 28个居民区, 3个自然小区: a count of estates, not one of them.
         // (一个老小区 is the community described).
-        let counted = start > 1
-            && matches!(chars[start - 1], '个' | '座')
-            && chars[start - 2] != '一'
-            && (chars[start - 2].is_ascii_digit()
-                || crate::text::numerals::is_cn_numeral(chars[start - 2])
-                || chars[start - 2] == '几');
+        let counted_after = chars[end..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || crate::text::numerals::is_cn_numeral(**c))
+            .count();
+        let counted = (counted_after > 0
+            && matches!(chars.get(end + counted_after), Some('个' | '座')))
+            || (start > 1
+                && matches!(chars[start - 1], '个' | '座')
+                && chars[start - 2] != '一'
+                && (chars[start - 2].is_ascii_digit()
+                    || crate::text::numerals::is_cn_numeral(chars[start - 2])
+                    || chars[start - 2] == '几'));
         let inside_wider = out
             .iter()
             .any(|p| matches!(p.owner, Owner::Wider(_)) && p.start <= i && end <= p.end);
         if !inside_wider && !counted {
             let whole: String = chars[start..end].iter().collect();
             // A 片区 (an area of several estates) is wider whatever its name.
+            let lead: String = chars[start.saturating_sub(3)..start].iter().collect();
             let owner = if *suffix == "片区" {
                 Owner::Wider(whole)
-            } else if name.is_empty() || descriptive(&name) || is_this(&name, stem) {
+            } else if name.is_empty() && lead.contains('另') {
+                // 另一个居民区: another one.
+                Owner::Other(whole)
+            } else if name.is_empty()
+                || descriptive(&name)
+                || (is_this(&name, stem) && !parent_of(&whole, stem))
+            {
                 Owner::This
             } else {
                 Owner::Other(whole)
@@ -283,10 +303,10 @@ fn compared_with(chars: &[char], at: usize) -> bool {
 }
 
 /// Whether a place is another residents' committee named in full (牡丹第一居民区): never one of the
-/// community's own estates. A name of one or two characters may be a cut-off of the community's own
-/// (九亭中心居民区 read as 心居民区), so it does not count.
+/// community's own estates. A name of one character may be a cut-off of the community's own (九亭中心居民区
+/// read as 心居民区), so it does not count.
 fn named_committee(chars: &[char], p: &Place) -> bool {
-    p.end - p.start >= 6 && chars[..p.end].ends_with(&['居', '民', '区'])
+    p.end - p.start >= 5 && chars[..p.end].ends_with(&['居', '民', '区'])
 }
 
 /// Whether the place starting at char `at` stands in a clause that describes the community as one of
@@ -297,6 +317,13 @@ fn describes(chars: &[char], at: usize) -> bool {
         .rposition(|c| "，,；;。：:".contains(*c))
         .map_or(0, |i| i + 1);
     chars[from..at].starts_with(&['是']) || chars[from..at].starts_with(&['也', '是'])
+}
+
+/// Whether an estate named in full is the parent of a numbered community (鞍山四村 of 鞍山四村第二).
+fn parent_of(whole: &str, stem: &str) -> bool {
+    stem.strip_prefix(whole).is_some_and(|rest| {
+        rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
+    })
 }
 
 /// A name is this community's when it holds the community's stem, or the stem holds it whole (华沁苑
@@ -340,11 +367,12 @@ fn is_this(name: &str, stem: &str) -> bool {
 /// Words that describe an estate rather than name it (我们小区, 改造后小区, 商品房居住小区, 混合型老社区):
 /// such a mention is the community itself.
 fn descriptive(name: &str) -> bool {
-    const WORDS: [&str; 16] = [
+    const WORDS: [&str; 22] = [
         "们", "后", "前", "型", "式", "旧", "居住", "商品", "动迁", "安置", "保障", "售后", "公房",
-        "自然", "住宅", "整个",
+        "自然", "住宅", "整个", "去年", "今年", "如今", "目前", "现在", "当前",
     ];
-    WORDS.iter().any(|w| name.contains(w))
+    // 老小区, 新小区: an adjective, not a name.
+    WORDS.iter().any(|w| name.contains(w)) || ["老", "新", "大"].contains(&name)
 }
 
 /// The community's stem: its name without 居民区, 社区, 居委会…
@@ -489,6 +517,19 @@ impl Reading {
             Some(p) => p.owner.clone(),
         }
     }
+}
+
+/// The wider place a form's numbered heading names when it names no part of the community
+/// (四、所在街道基本信息): the rows under it are that place's.
+pub fn heading_place(sentence: &str, stem: &str) -> Option<String> {
+    let places = places(sentence, stem);
+    if places.iter().any(|p| !matches!(p.owner, Owner::Wider(_))) {
+        return None;
+    }
+    places.into_iter().find_map(|p| match p.owner {
+        Owner::Wider(w) => Some(w),
+        _ => None,
+    })
 }
 
 /// Words of a sentence that speaks of another community beside this one, or of the estate or area it
@@ -670,6 +711,17 @@ mod tests {
         // Where the community lies is not whose its figures are, even inside the street's match.
         let s = "天山二村居民区位于天山路街道中部，1982年建成，现有居民2,135户";
         assert_eq!(of(s, "2,135", "天山二村居民区"), Owner::This);
+        // A run of places after 隶属于; a count written after the estates (居民区19个).
+        let s = "水仙居民区，隶属于长宁区新华路街道，是一个建于1954年的老公房小区";
+        assert_eq!(of(s, "1954", "水仙居民区"), Owner::This);
+        let s = "马桥镇共有居民区19个，常住人口约10万人";
+        assert!(matches!(of(s, "10万", "晶城居民区"), Owner::Wider(_)));
+        // A form's numbered heading about the street: its rows are the street's.
+        assert!(heading_place("四、所在街道基本信息；", "泰和新城第二").is_some());
+        assert_eq!(
+            heading_place("三、申报社区基本信息；", "泰和新城第二"),
+            None
+        );
         // An average over the community's own estates is the community's.
         assert_eq!(
             of("三个小区平均绿化率31%", "31%", "古美西路居民区"),
@@ -685,6 +737,36 @@ mod tests {
         // A sibling differs by its number, not by a misread character.
         let s = "隔壁的广灵二路居民区老人比例也有40%哦";
         assert!(matches!(of(s, "40%", "广灵四路居民区"), Owner::Other(_)));
+        // The parent estate of a numbered community, named in full.
+        let s = "我们鞍山四村第二居民区与鞍山四村第一居民区同属鞍山四村，鞍山四村建于1956年";
+        assert!(matches!(
+            of(s, "1956", "鞍山四村第二居民区"),
+            Owner::Other(_)
+        ));
+        // Where its people come from is no owner; 老小区 describes the community.
+        assert_eq!(
+            of(
+                "来自全国各地的新上海人占了近四成",
+                "四成",
+                "浦江华侨城居民区"
+            ),
+            Owner::This
+        );
+        assert_eq!(
+            of(
+                "老小区也有新绿意这个1989年建成的小区",
+                "1989",
+                "蓝天一村居民区"
+            ),
+            Owner::This
+        );
+        // 另一个居民区 is another; a time word before 小区 names none (如今小区绿化率).
+        let s = "大宁路街道的另一个居民区——宁泰居民区绿化率是30%，建于2000年";
+        assert!(matches!(of(s, "30%", "宁和居民区"), Owner::Other(_)));
+        assert_eq!(
+            of("如今小区绿化率达到了38%", "38%", "周康居民区"),
+            Owner::This
+        );
         // The community's name without 居民区 is the community.
         let s = "与相邻的彭浦五村（绿化率22%）相比，馨佳园的绿化率高达38%";
         assert_eq!(of(s, "38%", "馨佳园居民区"), Owner::This);

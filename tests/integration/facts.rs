@@ -110,6 +110,21 @@ fn each_phrasing_the_issue_names_is_read() {
     // A share in words restated exactly a few words on.
     let c = case("其中七成以上为老年人（71%），外来租户占比15%左右。", &[]);
     assert_eq!(value(&c, Field::ElderlyShare), Some(71.0));
+    // A year that dates an estate; a post's label 绿化; a count, then another group's share.
+    let c = case("1985年的老小区，1,240户、2,900人。绿化：36%。", &[]);
+    assert_eq!(value(&c, Field::FoundedYear), Some(1985.0));
+    assert_eq!(value(&c, Field::GreenRate), Some(36.0));
+    let c = case("住户2,100户｜常住约5,900人老人约占18%｜", &[]);
+    assert_eq!(value(&c, Field::Population), Some(5900.0));
+    // A span of years: its first is the founding; the value before the works is not the value.
+    let c = case(
+        "所辖小区于1979年至1983年间陆续建成，改造后绿化率达到32%（改造前18%）。",
+        &[],
+    );
+    assert_eq!(value(&c, Field::FoundedYear), Some(1979.0));
+    assert_eq!(value(&c, Field::GreenRate), Some(32.0));
+    let c = case("该居民区系2003年新建小区，现有居民1,268户。", &[]);
+    assert_eq!(value(&c, Field::FoundedYear), Some(2003.0));
     // A decade is no year; the year in the parenthesis is.
     let c = case("小区建于1980年代初（1983年），现有居民1,020户。", &[]);
     assert_eq!(value(&c, Field::FoundedYear), Some(1983.0));
