@@ -1,29 +1,14 @@
-//! The table of contents: 16 district chapters, 80 cases with printed page numbers.
+//! The table of contents: a chapter per district of the edition, its cases with printed page numbers.
 //!
 //! Parses the clean excerpt and OCR output alike: chapter numbers on their own line or glued to the
 //! chapter title, "- " bullets or none, page numbers glued to titles, `O`/`o` read for `0`.
 
 use serde::Serialize;
 
-/// Shanghai's 16 districts, in the book's chapter order.
-pub const DISTRICTS: [&str; 16] = [
-    "浦东新区",
-    "黄浦区",
-    "静安区",
-    "徐汇区",
-    "长宁区",
-    "普陀区",
-    "虹口区",
-    "杨浦区",
-    "宝山区",
-    "闵行区",
-    "嘉定区",
-    "金山区",
-    "松江区",
-    "青浦区",
-    "奉贤区",
-    "崇明区",
-];
+/// The edition's districts, in the book's chapter order ([`crate::edition`]).
+fn districts() -> impl Iterator<Item = &'static str> {
+    crate::edition::current().districts()
+}
 
 /// One case in the contents.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,7 +41,7 @@ pub fn title_key(s: &str) -> String {
 pub fn district_fuzzy(text: &str) -> Option<&'static str> {
     district_in(text).or_else(|| {
         let chars: Vec<char> = text.chars().take(8).collect();
-        DISTRICTS.iter().copied().find(|d| {
+        districts().find(|d| {
             let n = d.chars().count();
             chars.windows(n).any(|w| {
                 w.last() == Some(&'区')
@@ -71,7 +56,7 @@ pub fn district_fuzzy(text: &str) -> Option<&'static str> {
 pub fn subtitle_district(text: &str) -> Option<&'static str> {
     district_fuzzy(text).or_else(|| {
         let chars: Vec<char> = text.chars().take(8).collect();
-        DISTRICTS.iter().copied().find(|d| {
+        districts().find(|d| {
             let n = d.chars().count();
             chars
                 .windows(n)
@@ -82,16 +67,9 @@ pub fn subtitle_district(text: &str) -> Option<&'static str> {
 
 /// Finds the district a piece of text names (exact first, then by the name without 区/新区).
 pub fn district_in(text: &str) -> Option<&'static str> {
-    DISTRICTS
-        .iter()
-        .copied()
-        .find(|d| text.contains(d))
-        .or_else(|| {
-            DISTRICTS
-                .iter()
-                .copied()
-                .find(|d| text.contains(d.trim_end_matches('区').trim_end_matches('新')))
-        })
+    districts().find(|d| text.contains(d)).or_else(|| {
+        districts().find(|d| text.contains(d.trim_end_matches('区').trim_end_matches('新')))
+    })
 }
 
 fn digits_fixed(s: &str) -> Option<u32> {
@@ -134,7 +112,7 @@ pub fn parse_entry_line(line: &str) -> Option<(u32, String)> {
 /// A chapter line: "4 徐汇区优秀示范案例", "浦东新区优秀示范案例" (number on the line before), OCR noise allowed.
 fn parse_chapter_line(line: &str) -> Option<(Option<u32>, String, &'static str)> {
     let line = line.trim();
-    if !line.contains("示范案例") && !line.contains("优秀示范") {
+    if !crate::edition::current().names_chapter(line) {
         return None;
     }
     let district = district_in(line)?;

@@ -40,9 +40,15 @@ impl PageText {
     }
 }
 
-/// The three sections of every case.
-pub const SECTIONS: [&str; 3] = ["社区概况", "特色工作", "创建成效"];
-const BOOK_TITLE: &str = "新时代绿色社区创建上海案例精选";
+/// The section headings of every case, in order (the edition's).
+fn sections() -> &'static [String] {
+    &crate::edition::current().structure.sections
+}
+
+/// The heading of the section the facts are read from (社区概况).
+pub fn profile_section() -> &'static str {
+    &crate::edition::current().structure.profile_section
+}
 
 /// A case found in the pages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,8 +120,10 @@ pub struct Book {
 }
 
 /// What stands before a subtitle's district: its dash as printed and as OCR reads it, and specks read
-/// as dots.
-const SUBTITLE_LEAD: [char; 9] = ['—', '-', '一', '–', '_', ' ', '·', '.', '•'];
+/// as dots (the edition's `subtitle_leads`).
+fn subtitle_lead(c: char) -> bool {
+    crate::edition::current().is_subtitle_lead(c)
+}
 
 /// Where a community name ends in a subtitle.
 const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会", "小区", "家园"];
@@ -193,21 +201,25 @@ fn section_of(line: &str) -> Option<&'static str> {
         return None;
     }
     let key = contents::title_key(line);
-    SECTIONS
-        .iter()
-        .copied()
-        .find(|s| key == *s || (key.chars().count() == 4 && strsim::levenshtein(&key, s) <= 1))
+    sections().iter().map(String::as_str).find(|s| {
+        key == *s
+            || (key.chars().count() == s.chars().count()
+                && key.chars().count() >= 4
+                && strsim::levenshtein(&key, s) <= 1)
+    })
 }
 
-/// A running header: "浦东新区优秀示范案例", printed on odd pages (as a title key).
+/// A running header: "浦东新区优秀示范案例", printed on odd pages (as a title key): a district and the
+/// edition's chapter suffix.
 fn is_running_header(key: &str) -> bool {
-    key.ends_with("优秀示范案例") && key.chars().count() < 14
+    let suffix = &crate::edition::current().structure.chapter_suffix;
+    key.ends_with(suffix.as_str()) && key.chars().count() < suffix.chars().count() + 8
 }
 
 /// A case subtitle: dashes, then a district (one OCR error tolerated, see
 /// [`contents::subtitle_district`]) or, when OCR damaged it beyond that, the subtitle's shape.
 fn is_subtitle(line: &str) -> bool {
-    let t = line.trim_start_matches(SUBTITLE_LEAD);
+    let t = line.trim_start_matches(subtitle_lead);
     t.len() < line.len()
         && line.chars().count() < 40
         && (contents::subtitle_district(t).is_some() || subtitle_shape(t))
@@ -222,7 +234,7 @@ fn is_bare_subtitle(line: &str, next: &[&String]) -> bool {
         && next
             .iter()
             .take(3)
-            .any(|l| section_of(l) == Some("社区概况"))
+            .any(|l| section_of(l) == Some(profile_section()))
 }
 
 /// A community name settled by its occurrences.
@@ -320,7 +332,9 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
         return false;
     }
     let t = contents::title_key(line);
-    (first && (contents::title_similarity(&t, BOOK_TITLE) > 0.75 || is_running_header(&t)))
+    (first
+        && (contents::title_similarity(&t, &crate::edition::current().title_key()) > 0.75
+            || is_running_header(&t)))
         || (last
             && !t.is_empty()
             && t.chars().count() <= 3
@@ -328,7 +342,7 @@ fn is_furniture(line: &str, first: bool, last: bool) -> bool {
 }
 
 fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
-    let t = s.trim_start_matches(SUBTITLE_LEAD).trim();
+    let t = s.trim_start_matches(subtitle_lead).trim();
     let Some(d) = contents::subtitle_district(t) else {
         // The district is unreadable: the street or town and the community still are.
         return match town_end(t) {
@@ -409,10 +423,12 @@ pub fn read(pages: &[PageText]) -> Book {
             .count()
             >= 5;
         let divider = ls.len() <= 5
-            && ls.iter().any(|l| l.contains("示范案例"))
+            && ls
+                .iter()
+                .any(|l| crate::edition::current().names_chapter(l))
             && !ls
                 .iter()
-                .any(|l| is_subtitle(l) || l.contains('。') || SECTIONS.contains(&l.as_str()));
+                .any(|l| is_subtitle(l) || l.contains('。') || sections().contains(l));
         if is_toc || divider {
             current = None;
             page_district[pi] = ls

@@ -21,10 +21,13 @@ pub struct ExtractArgs {
     /// `why` and `refused` columns give them).
     #[arg(long)]
     pub why: bool,
+    #[command(flatten)]
+    pub edition: super::flags::EditionArg,
 }
 
 /// `greenbook extract`.
 pub fn command(args: ExtractArgs, _global: Global) -> Result<Exit, Error> {
+    args.edition.load()?;
     let (pages, errors) = read_text_pages(&args.text)?;
     for e in &errors {
         eprintln!("greenbook: {e}");

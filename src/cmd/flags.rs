@@ -212,6 +212,28 @@ mod tests {
     }
 }
 
+/// The edition file: what is specific to the printed book (docs/edition.md).
+#[derive(Args, Debug, Clone, Default)]
+pub struct EditionArg {
+    /// The edition file: the book's title, editors, districts, chapter and section headings
+    /// (docs/edition.md). Default: the built-in 新时代绿色社区创建 上海案例精选.
+    #[arg(long, value_name = "FILE")]
+    pub edition: Option<PathBuf>,
+}
+
+impl EditionArg {
+    /// Reads and checks the file given, and makes it the edition for the rest of the command (a bad
+    /// file is an input error naming it, before anything is read or written).
+    pub fn load(&self) -> Result<(), Error> {
+        match &self.edition {
+            Some(path) => {
+                crate::edition::use_file(path).map_err(|e| Error::BadInput(format!("{e:#}")))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
 /// Reviewers' corrections applied after extraction.
 #[derive(Args, Debug, Clone)]
 pub struct CorrectionsArg {

@@ -24,10 +24,13 @@ pub struct MergeArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub corrections: super::flags::CorrectionsArg,
+    #[command(flatten)]
+    pub edition: super::flags::EditionArg,
 }
 
 /// `greenbook merge`.
 pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
+    args.edition.load()?;
     let parts_dir = args
         .parts_dir
         .clone()

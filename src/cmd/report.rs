@@ -17,10 +17,13 @@ pub struct ReportCmdArgs {
     pub data: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub edition: super::flags::EditionArg,
 }
 
 /// `greenbook report`.
 pub fn command(args: ReportCmdArgs, global: Global) -> Result<Exit, Error> {
+    args.edition.load()?;
     let data = args.data.clone().unwrap_or_else(|| args.out.dir.clone());
     let ds = crate::store::Dataset::read(&data)?;
     let options = args.report.options()?;

@@ -30,10 +30,13 @@ pub struct RunArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub corrections: CorrectionsArg,
+    #[command(flatten)]
+    pub edition: super::flags::EditionArg,
 }
 
 /// `greenbook run`.
 pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
+    args.edition.load()?;
     let req = RunRequest {
         options: args.engine.options(&args.out.dir)?,
         report: args.report.options()?,

@@ -17,10 +17,13 @@ pub struct StoreArgs {
     /// The OCR stage's pages (default: <output>/pages.jsonl).
     #[arg(long)]
     pub pages: Option<PathBuf>,
+    #[command(flatten)]
+    pub edition: super::flags::EditionArg,
 }
 
 /// `greenbook store`.
 pub fn command(args: StoreArgs, _global: Global) -> Result<Exit, Error> {
+    args.edition.load()?;
     let pages_path = args
         .pages
         .unwrap_or_else(|| args.out.dir.join("pages.jsonl"));

@@ -842,7 +842,9 @@ fn sub_estate(clause: &str) -> Option<String> {
 
 /// Extracts the facts of one case from its profile (the whole body when no 社区概况 heading was read).
 pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
-    let (offset, profile) = case.section("社区概况").unwrap_or((0, case.body.as_str()));
+    let (offset, profile) = case
+        .section(crate::book::profile_section())
+        .unwrap_or((0, case.body.as_str()));
     let profile = &table_rows(profile);
     let mut facts: Vec<Fact> = Vec::new();
     let stem = case

@@ -42,12 +42,6 @@ impl Owner {
     }
 }
 
-/// Districts of Shanghai, also named without 区 (浦东).
-const DISTRICTS: [&str; 16] = [
-    "黄浦", "徐汇", "长宁", "静安", "普陀", "虹口", "杨浦", "闵行", "宝山", "嘉定", "浦东", "金山",
-    "松江", "青浦", "奉贤", "崇明",
-];
-
 /// Suffixes of estate and community names, longest first.
 pub const ESTATE_SUFFIXES: [&str; 10] = [
     "居民区",
@@ -82,7 +76,12 @@ fn name_boundary(c: char) -> bool {
 }
 
 static WIDER: LazyLock<Regex> = LazyLock::new(|| {
-    let districts = DISTRICTS.join("|");
+    // The edition's districts, also named without 区 (浦东).
+    let districts = crate::edition::current()
+        .district_stems()
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join("|");
     Regex::new(&format!(
         "全(?:市|区|镇|街道|国|县|省)|本(?:区|镇|街道)|(?:{districts})(?:新)?区|上海(?:市)?|[\\p{{Han}}]{{2,5}}街道|街道|[\\p{{Han}}]{{2,4}}新区|[\\p{{Han}}]{{1,3}}镇|平均"
     ))

@@ -52,17 +52,22 @@ pub enum Reason {
     Number,
 }
 
-/// The profile's heading, 社区概况, or a reading of it with one character wrong.
+/// The profile's heading (社区概况), or a reading of it with one character wrong.
 fn is_profile_heading(text: &str) -> bool {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    t.chars().count() == 4 && strsim::levenshtein(&t, "社区概况") <= 1
+    crate::edition::current().is_profile_heading(text)
 }
 
+/// A case's subtitle as OCR first reads it: the edition's dash (as printed: one 一 alone opens prose
+/// too, so it takes two), then a place with 区 in it.
 fn is_subtitle(text: &str) -> bool {
     let t = text.trim();
-    (t.starts_with('—') || t.starts_with("一一") || t.starts_with("--") || t.starts_with('-'))
-        && t.chars().count() < 40
-        && t.contains('区')
+    let e = crate::edition::current();
+    let lead: Vec<char> = t
+        .chars()
+        .take_while(|&c| c != ' ' && e.is_subtitle_lead(c))
+        .collect();
+    let opens = lead.len() >= 2 || lead.first().is_some_and(|&c| c == '—' || c == '-');
+    opens && t.chars().count() < 40 && t.contains('区')
 }
 
 /// The reason to re-read line `i` of a page's lines (texts in reading order) whole or for its

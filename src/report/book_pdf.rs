@@ -28,10 +28,10 @@ use crate::store::Dataset;
 const GLYPHLESS: &[u8] = include_bytes!("glyphless.ttf");
 /// sRGB (LittleCMS's built-in profile), for the PDF/A output intent.
 const SRGB: &[u8] = include_bytes!("srgb.icc");
-const BOOK_TITLE: &str = "新时代绿色社区创建 上海案例精选";
-/// The book's editors as its title page prints them (上海科学技术出版社, 2023).
-const BOOK_AUTHORS: &str =
-    "上海市住房和城乡建设管理委员会, 上海市城市管理精细化工作推进领导小组办公室, 东华大学 编";
+/// The book's editors as its title page prints them, from the edition file.
+fn book_authors() -> String {
+    format!("{} 编", crate::edition::current().book.editors.join(", "))
+}
 
 /// What was written.
 #[derive(Debug, Clone)]
@@ -288,13 +288,13 @@ pub fn write_book_pdf(
     }
     // Metadata: the document information dictionary and the XMP packet must agree (PDF/A).
     let producer = format!("greenbook {}", env!("CARGO_PKG_VERSION"));
-    let title = format!("{BOOK_TITLE}（OCR 文本层）");
+    let title = format!("{}（OCR 文本层）", crate::edition::current().book.title);
     let creator = "greenbook";
     let pdf_date = date.and_then(parse_ymd);
     {
         let mut i = pdf.document_info(info);
         i.title(TextStr(&title));
-        i.author(TextStr(BOOK_AUTHORS));
+        i.author(TextStr(&book_authors()));
         i.creator(TextStr(creator));
         i.producer(TextStr(&producer));
         if let Some((y, m, d)) = pdf_date {
@@ -303,7 +303,7 @@ pub fn write_book_pdf(
     }
     let mut x = xmp_writer::XmpWriter::new();
     x.title([(Some(xmp_writer::LangId("x-default")), title.as_str())]);
-    x.creator([BOOK_AUTHORS]);
+    x.creator([book_authors().as_str()]);
     x.language([xmp_writer::LangId("zh-CN")]);
     x.format("application/pdf");
     x.producer(&producer);

@@ -17,7 +17,11 @@ use crate::extract::{Field, Measure};
 use crate::store::{CaseRow, Dataset, Summary, summarize};
 use crate::text::fmt_num;
 
-pub const BOOK_TITLE: &str = "新时代绿色社区创建 上海案例精选";
+/// The source line under a digest's tables and charts: the edition's title and year.
+fn source_line() -> String {
+    let b = &crate::edition::current().book;
+    format!("资料来源：《{}》（{}）", b.title, b.year)
+}
 /// Pages whose mean OCR confidence is below this are listed in the data-quality notes.
 pub const LOW_CONFIDENCE: f32 = 80.0;
 
@@ -483,7 +487,7 @@ pub fn district_digest(
         &mut b,
         &format!("{district}绿色社区数据摘要"),
         vec![
-            format!("资料来源：《{BOOK_TITLE}》（2023）"),
+            source_line(),
             format!(
                 "目录收录本区案例 {listed} 个，已数字化 {} 个。",
                 cases.len()
@@ -740,7 +744,7 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
         &mut b,
         "上海市绿色社区数据概览",
         vec![
-            format!("资料来源：《{BOOK_TITLE}》（2023）"),
+            source_line(),
             format!(
                 "目录收录 {} 个区的案例 {} 个，已数字化 {} 个。",
                 districts.len(),

@@ -362,7 +362,7 @@ pub fn write_workbook(path: &Path, ds: &Dataset, date: Option<&str>) -> Result<(
     let when = ExcelDateTime::from_ymd(y, m, d).map_err(err)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title("新时代绿色社区创建 上海案例精选 — 数据")
+            .set_title(format!("{} — 数据", crate::edition::current().book.title))
             .set_author("greenbook")
             .set_creation_datetime(&when),
     );
@@ -374,7 +374,10 @@ pub fn write_workbook(path: &Path, ds: &Dataset, date: Option<&str>) -> Result<(
         .write_string_with_format(
             r,
             0,
-            "《新时代绿色社区创建 上海案例精选》数字化数据（greenbook 生成）",
+            format!(
+                "《{}》数字化数据（greenbook 生成）",
+                crate::edition::current().book.title
+            ),
             &formats.header,
         )
         .map_err(err)?;

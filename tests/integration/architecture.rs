@@ -1,14 +1,15 @@
-//! The module graph only looks forward: input → ocr → book → extract → store → report → cmd, with text
-//! and io as shared leaves. Every `crate::<module>` and `super::…` path in `src/` is read and checked
+//! The module graph only looks forward: input → ocr → book → extract → store → report → cmd, with text,
+//! io and edition as shared leaves. Every `crate::<module>` and `super::…` path in `src/` is read and checked
 //! against that order; a back edge fails with the file and line. The synthetic generator stays out of
 //! the product: the package does not depend on it outside its dev-dependencies.
 
 use crate::util::*;
 
 /// Rank of each top-level module: a module may use modules of lower rank, and the leaves (rank 0).
-const RANKS: [(&str, u32); 9] = [
+const RANKS: [(&str, u32); 10] = [
     ("text", 0),
     ("io", 0),
+    ("edition", 0),
     ("input", 1),
     ("ocr", 2),
     ("book", 3),

@@ -601,3 +601,98 @@ fn someone_elses_figure_is_refused_with_its_reason() {
         pop.refused
     );
 }
+
+/// A second, SYNTHETIC edition: other districts, another chapter suffix, other section headings and
+/// another subtitle dash, read with `--edition FILE` and no change of code. Without the file the
+/// built-in edition finds neither the district nor the profile's section.
+#[test]
+fn a_second_edition_is_read_from_its_file() {
+    let dir = tmp();
+    let edition = dir.path().join("beijing.toml");
+    std::fs::write(
+        &edition,
+        r#"[book]
+title = "社区绿化实践 北京案例汇编"
+editors = ["北京某编写组"]
+publisher = "某出版社"
+year = 2024
+language = "zh-CN"
+
+[structure]
+districts = ["东城区", "西城区", "朝阳区"]
+chapter_suffix = "绿色社区实践"
+sections = ["基本情况", "主要做法"]
+profile_section = "基本情况"
+subtitle_leads = ["～"]
+"#,
+    )
+    .unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    std::fs::write(
+        pages.join("p1.txt"),
+        "西城区绿色社区实践\n案例三\n～～西城区月坛街道三里河居民区\n基本情况\n三里河居民区建成于1985年，\
+         现有住户1,620户，常住人口3,900人，老年人口占比42%，外来人口占比11%，绿化率30%。\n主要做法\n\
+         2023年新增绿地，绿化率提高了3个百分点。\n",
+    )
+    .unwrap();
+    let read = |with_edition: bool| {
+        let mut cmd = bin();
+        cmd.args(["extract", "--jsonl", "--text"]).arg(&pages);
+        if with_edition {
+            cmd.arg("--edition").arg(&edition);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let cases = read(true);
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let c = &cases[0];
+    assert_eq!(c["district"], "西城区");
+    assert_eq!(c["community"], "三里河居民区");
+    for (field, want) in [
+        ("households", 1620.0),
+        ("population", 3900.0),
+        ("founded_year", 1985.0),
+        ("elderly_share", 42.0),
+        ("migrant_share", 11.0),
+        ("green_rate", 30.0),
+    ] {
+        assert_eq!(c[field].as_f64(), Some(want), "{field}: {c}");
+    }
+    // The built-in edition knows neither 西城区 nor 基本情况: no district, no green rate of 30 read
+    // from the profile's own section.
+    let plain = read(false);
+    assert!(plain.iter().all(|c| c["district"] != "西城区"), "{plain:?}");
+    // A bad edition file is refused, naming the file and the key, before anything is read.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&edition).unwrap().replace(
+            "profile_section = \"基本情况\"",
+            "profile_section = \"概况\"",
+        ),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["extract", "--jsonl", "--edition"])
+        .arg(&bad)
+        .arg("--text")
+        .arg(&pages)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("profile_section"),
+        "{stderr}"
+    );
+}
