@@ -154,12 +154,17 @@ fn town_end(t: &str) -> Option<usize> {
     })
 }
 
-/// The same after the district's name, where a new area (菊园新区) is a town too.
+/// The same after the district's name, where a new area, an industrial zone or a park (菊园新区, 嘉定工业区)
+/// is a town too.
 fn town_end_after_district(rest: &str) -> Option<usize> {
-    let area = rest
-        .find("新区")
-        .filter(|&i| (2..=4).contains(&rest[..i].chars().count()))
-        .map(|i| i + "新区".len());
+    let area = ["新区", "工业区", "开发区", "园区"]
+        .iter()
+        .filter_map(|k| {
+            rest.find(k)
+                .filter(|&i| (2..=4).contains(&rest[..i].chars().count()))
+                .map(|i| i + k.len())
+        })
+        .min();
     match (town_end(rest), area) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -668,6 +673,23 @@ mod tests {
         let v = vote_name("东力居民区", ["东力居民区村委会", "东力居民区"]);
         assert_eq!(v.name, "东力居民区");
         assert_eq!(v.agreement, 1.0);
+    }
+
+    /// A new area, an industrial zone or a park stands where a street or town would.
+    #[test]
+    fn an_industrial_zone_or_new_area_is_the_subtitles_town() {
+        for (subtitle, town, community) in [
+            ("——嘉定区嘉定工业区汇龙居民区", "嘉定工业区", "汇龙居民区"),
+            ("——嘉定区菊园新区嘉宝居民区", "菊园新区", "嘉宝居民区"),
+            ("——普陀区长征镇梅川居民区", "长征镇", "梅川居民区"),
+        ] {
+            let (_, t, c) = parse_subtitle(subtitle);
+            assert_eq!(
+                (t.as_deref(), c.as_deref()),
+                (Some(town), Some(community)),
+                "{subtitle}"
+            );
+        }
     }
 
     /// The community name is voted on: a damaged subtitle (东カ) is outvoted by the profile's

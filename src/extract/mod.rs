@@ -737,11 +737,12 @@ fn from_previous_clause(
     }
     // A form's label may give the unit its values are written without: 绿地率（%）：36.
     let n = &label_unit(previous, n);
+    // (…60岁以上的有1,010人，比例为28%: the clause's own 比例 with no group named in it.)
     let share = n.percent
         && (clause.contains('占')
             || ["比例", "占比", "比重"]
                 .iter()
-                .any(|w| previous.contains(w)));
+                .any(|w| previous.contains(w) || clause.contains(w)));
     // Nothing but the number, its unit and punctuation, and a remark in parentheses after it
     // (绿化率：39%（区平均水平为34%）).
     let chars: Vec<char> = clause.chars().collect();
@@ -948,7 +949,13 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     // Said of the count, before it (常住人口3,900人（其中户籍人口2100人）: only 2100 is).
                     registered: field == Field::Population && {
                         let before: String = clause.chars().take(n.start).collect();
-                        before.contains("户籍") && !before.contains("非户籍")
+                        let label = if rule.ends_with("label-then-value") {
+                            previous.as_str()
+                        } else {
+                            ""
+                        };
+                        (before.contains("户籍") && !before.contains("非户籍"))
+                            || (label.contains("户籍") && !label.contains("非户籍"))
                     },
                     ocr_conf: ocr,
                     confidence: rule_weight(rule) * ocr.unwrap_or(1.0),

@@ -208,6 +208,16 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
             } else if name.is_empty() && lead.contains('另') {
                 // 另一个居民区: another one.
                 Owner::Other(whole)
+            } else if let Some(w) = name
+                .is_empty()
+                .then(|| wider_before_de(&out, &chars, start))
+                .flatten()
+            {
+                // 罗店镇镇区的居民区: the wider place's committees, in general.
+                Owner::Wider(w)
+            } else if sibling_of(&name, stem) {
+                // 金桥湾二期 beside 金桥湾: another phase or number of the same name.
+                Owner::Other(whole)
             } else if name.is_empty()
                 || descriptive(&name)
                 || (is_this(&name, stem) && !parent_of(&whole, stem))
@@ -316,6 +326,26 @@ fn describes(chars: &[char], at: usize) -> bool {
         .rposition(|c| "，,；;。：:".contains(*c))
         .map_or(0, |i| i + 1);
     chars[from..at].starts_with(&['是']) || chars[from..at].starts_with(&['也', '是'])
+}
+
+/// The wider place an unnamed estate belongs to when it follows it and 的 (罗店镇镇区的居民区).
+fn wider_before_de(out: &[Place], chars: &[char], start: usize) -> Option<String> {
+    if start == 0 || chars[start - 1] != '的' {
+        return None;
+    }
+    out.iter().rev().find_map(|p| match &p.owner {
+        Owner::Wider(w) if p.end < start && start - 1 - p.end <= 2 => Some(w.clone()),
+        _ => None,
+    })
+}
+
+/// Whether a name is the community's stem followed by another number or phase (金桥湾二期 of 金桥湾,
+/// 春申第二 of 春申).
+fn sibling_of(name: &str, stem: &str) -> bool {
+    !stem.is_empty()
+        && name.strip_prefix(stem).is_some_and(|rest| {
+            rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
+        })
 }
 
 /// Whether an estate named in full is the parent of a numbered community (鞍山四村 of 鞍山四村第二).
@@ -533,10 +563,13 @@ pub fn heading_place(sentence: &str, stem: &str) -> Option<String> {
 
 /// Words of a sentence that speaks of another community beside this one, or of the estate or area it
 /// belongs to.
-const ELSEWHERE_WORDS: [&str; 20] = [
+const ELSEWHERE_WORDS: [&str; 23] = [
     "高出",
     "低出",
     "同属",
+    "毗邻",
+    "紧邻",
+    "一路之隔",
     "所在新村",
     "所在片区",
     "所在街坊",
@@ -766,6 +799,11 @@ mod tests {
             of("如今小区绿化率达到了38%", "38%", "周康居民区"),
             Owner::This
         );
+        // A later phase of the same name, next door; a town's committees in general.
+        let s = "与我们一路之隔的金桥湾二期居民区2012年交付，绿化率40%";
+        assert!(matches!(of(s, "2012", "金桥湾居民区"), Owner::Other(_)));
+        let s = "罗店镇镇区的居民区平均绿化率为35%，而作为对比";
+        assert!(matches!(of(s, "35%", "美兰湖居民区"), Owner::Wider(_)));
         // The community's name without 居民区 is the community.
         let s = "与相邻的彭浦五村（绿化率22%）相比，馨佳园的绿化率高达38%";
         assert_eq!(of(s, "38%", "馨佳园居民区"), Owner::This);

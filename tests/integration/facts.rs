@@ -125,6 +125,16 @@ fn each_phrasing_the_issue_names_is_read() {
     assert_eq!(value(&c, Field::GreenRate), Some(32.0));
     let c = case("该居民区系2003年新建小区，现有居民1,268户。", &[]);
     assert_eq!(value(&c, Field::FoundedYear), Some(2003.0));
+    // A share whose own clause says only 比例为, after the group's count; a registered count known
+    // by its form label.
+    let c = case(
+        "居民中60岁以上的有1,010人，比例为28%；来沪人员1,080人，比例为30%。",
+        &[],
+    );
+    assert_eq!(value(&c, Field::ElderlyShare), Some(28.0));
+    assert_eq!(value(&c, Field::MigrantShare), Some(30.0));
+    let c = case("常住人口：3,520人\n户籍人口：3,010人\n", &[]);
+    assert_eq!(value(&c, Field::Population), Some(3520.0));
     // A decade is no year; the year in the parenthesis is.
     let c = case("小区建于1980年代初（1983年），现有居民1,020户。", &[]);
     assert_eq!(value(&c, Field::FoundedYear), Some(1983.0));
