@@ -19,6 +19,7 @@ const DEFAULT: &str = include_str!("../editions/shanghai-green-communities-2023.
 pub struct Edition {
     pub book: BookInfo,
     pub structure: Structure,
+    pub facts: FactWords,
 }
 
 /// What names the book: for title pages, metadata and sources.
@@ -45,6 +46,22 @@ pub struct Structure {
     pub subtitle_leads: Vec<String>,
 }
 
+/// The words by which a profile names what a figure is of, per keyword class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactWords {
+    pub other_rates: Vec<String>,
+    pub green: Vec<String>,
+    pub elderly: Vec<String>,
+    pub migrant: Vec<String>,
+    pub completed: Vec<String>,
+    pub established: Vec<String>,
+    pub resident: Vec<String>,
+    pub population: Vec<String>,
+    pub not_population: Vec<String>,
+    pub person_units: Vec<String>,
+}
+
 static CURRENT: OnceLock<Edition> = OnceLock::new();
 
 impl Edition {
@@ -62,6 +79,20 @@ impl Edition {
             Some("structure.chapter_suffix needs two or more characters")
         } else if s.subtitle_leads.iter().any(|l| l.chars().count() != 1) {
             Some("structure.subtitle_leads are single characters")
+        } else if e.facts.person_units.iter().any(|l| l.chars().count() != 1) {
+            Some("facts.person_units are single characters")
+        } else if [
+            &e.facts.green,
+            &e.facts.elderly,
+            &e.facts.migrant,
+            &e.facts.completed,
+            &e.facts.population,
+            &e.facts.person_units,
+        ]
+        .iter()
+        .any(|l| l.is_empty() || l.iter().any(|w| w.is_empty()))
+        {
+            Some("facts.green, elderly, migrant, completed, population and person_units need words")
         } else {
             None
         };

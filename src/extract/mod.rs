@@ -105,21 +105,92 @@ impl Flag {
     }
 }
 
-/// How much a rule's reading is trusted (0–1): a number in the clause that names it, with its unit,
-/// is read as stated; one named from the clause before it, or by its position after a household
-/// count, less so.
-fn rule_weight(rule: &str) -> f32 {
-    if rule.ends_with(":label-then-value")
-        || rule.ends_with(":count-then-share")
-        || rule.ends_with(":same-measure")
-    {
-        0.9
-    } else if rule == "population:after-households" {
-        0.85
-    } else if rule == "population:keyword" {
-        0.8
-    } else {
-        1.0
+/// How a rule named a figure. With its field it is the fact's `rule`, as `facts.parquet` writes it
+/// (`households:unit户`, `founded_year:label-then-value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// A count with 户 after it (1,224户).
+    UnitHouseholds,
+    /// 户数 with no unit after the count (户数，2 860).
+    KeywordHouseholds,
+    /// A keyword of the field in the clause (绿化率35%).
+    Keyword,
+    /// A head count's keyword and a measure word (常住人口3,900人).
+    KeywordUnitPerson,
+    /// A head count right after the household count (共1 686户、4 500人).
+    AfterHouseholds,
+    /// A verb of building (建成, 竣工, 交付…).
+    Completed,
+    /// A committee's founding (成立): the estate's completion beats it.
+    Established,
+    /// A committee's founding as a form's label (居委会成立时间：2016年).
+    EstablishedLabel,
+    /// A label, then the value in a clause of its own (户数，2 860).
+    LabelThenValue,
+    /// A share after its group's count (老年人口1200人，占总人口的18%).
+    CountThenShare,
+    /// 这一比例: the measure of the sentence before.
+    SameMeasure,
+    /// The answer to a question the sentence before asked.
+    Answer,
+}
+
+impl How {
+    /// As the rule column writes it, after the field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            How::UnitHouseholds => "unit户",
+            How::KeywordHouseholds => "keyword户数",
+            How::Keyword => "keyword",
+            How::KeywordUnitPerson => "keyword+unit人",
+            How::AfterHouseholds => "after-households",
+            How::Completed => "completed",
+            How::Established => "established",
+            How::EstablishedLabel => "established-label-then-value",
+            How::LabelThenValue => "label-then-value",
+            How::CountThenShare => "count-then-share",
+            How::SameMeasure => "same-measure",
+            How::Answer => "answer",
+        }
+    }
+
+    /// How much the reading is trusted (0–1): a number in the clause that names it, with its unit,
+    /// is read as stated; one named from the clause before it, or by its position after a household
+    /// count, less so; a population with no unit least.
+    fn weight(self, field: Field) -> f32 {
+        match self {
+            How::LabelThenValue
+            | How::EstablishedLabel
+            | How::CountThenShare
+            | How::SameMeasure => 0.9,
+            How::AfterHouseholds => 0.85,
+            How::Keyword if field == Field::Population => 0.8,
+            _ => 1.0,
+        }
+    }
+
+    /// A residents' committee's founding, which an estate's completion outranks.
+    fn committee(self) -> bool {
+        matches!(self, How::Established | How::EstablishedLabel)
+    }
+}
+
+/// The rule that took a fact: its field and how (`households:unit户`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub field: Field,
+    pub how: How,
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.field.name(), self.how.as_str())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -214,8 +285,8 @@ pub struct Fact {
     pub sentence: String,
     /// Char span of the number (with its qualifiers) inside `sentence`.
     pub span: (usize, usize),
-    /// Which rule took it, e.g. "households:unit户".
-    pub rule: String,
+    /// Which rule took it, e.g. `households:unit户`.
+    pub rule: Rule,
     pub page_conf: Option<f32>,
     /// The whole community, or a sub-estate only (e.g. 东力新村).
     pub scope: Scope,
@@ -281,45 +352,46 @@ pub struct CaseFacts {
     pub refused: Vec<Refused>,
 }
 
-const OTHER_RATES: &[&str] = &[
-    "满意度",
-    "准确率",
-    "完成率",
-    "参与率",
-    "知晓率",
-    "回收率",
-    "分类率",
-    "达标率",
-    "入住率",
-];
+/// The edition's keyword classes (`[facts]` of its file, [`crate::edition::FactWords`]): the words by
+/// which a profile names what a figure is of.
+struct Vocab {
+    other_rates: Vec<&'static str>,
+    green: Vec<&'static str>,
+    elderly: Vec<&'static str>,
+    migrant: Vec<&'static str>,
+    completed: Vec<&'static str>,
+    established: Vec<&'static str>,
+    resident: Vec<&'static str>,
+    population: Vec<&'static str>,
+    not_population: Vec<&'static str>,
+    person_units: Vec<char>,
+}
 
-// Keyword classes: the words by which a profile names what a figure is of.
+/// The keyword classes of the edition in use, read once.
+fn vocab() -> &'static Vocab {
+    static V: std::sync::OnceLock<Vocab> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let f = &crate::edition::current().facts;
+        let w = |l: &'static [String]| l.iter().map(String::as_str).collect();
+        Vocab {
+            other_rates: w(&f.other_rates),
+            green: w(&f.green),
+            elderly: w(&f.elderly),
+            migrant: w(&f.migrant),
+            completed: w(&f.completed),
+            established: w(&f.established),
+            resident: w(&f.resident),
+            population: w(&f.population),
+            not_population: w(&f.not_population),
+            person_units: f
+                .person_units
+                .iter()
+                .filter_map(|u| u.chars().next())
+                .collect(),
+        }
+    })
+}
 
-/// The green rate: green space as a share of the land.
-const GREEN_WORDS: &[&str] = &[
-    "绿化率",
-    "绿化覆盖率",
-    "绿地率",
-    "绿化覆盖",
-    "绿化面积占",
-    "绿地面积占",
-    "绿化用地占",
-    "绿地占",
-    // A post's label with no 率 (绿化：36%).
-    "绿化：",
-    "绿化:",
-];
-/// The elderly, by name or by age band (the bands are also matched as patterns: 65周岁以上).
-const ELDERLY_WORDS: &[&str] = &[
-    "老年",
-    "老人",
-    "老龄",
-    "银发",
-    "长者",
-    "爷爷奶奶",
-    "岁以上",
-    "岁及以上",
-];
 /// A year that dates an estate (1985年的老小区, 1960年的老公房, 系2003年新建小区).
 static ESTATE_OF_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^年(?:(?:新建|建成)的?|的)[老新]?(?:小区|公房|住宅|新村|居民区|社区)")
@@ -329,69 +401,6 @@ static ESTATE_OF_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 static AGE_BAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[5-8][05]\s*(?:周?岁\s*(?:及|或)?以上|周?岁?\s*[+＋])").expect("a valid pattern")
 });
-/// People not registered here, under their many names (境外人士 and 外籍人士 are not among them).
-const MIGRANT_WORDS: &[&str] = &[
-    "外来",
-    "来沪",
-    "非户籍",
-    "非沪籍",
-    "非本市户籍",
-    "外省市",
-    "流动人口",
-    "外地",
-    "新上海人",
-    "务工人员",
-    "打工",
-];
-/// Verbs by which an estate came to be: built, completed, handed over, moved into.
-const COMPLETED_WORDS: &[&str] = &[
-    "建成",
-    "建于",
-    "始建",
-    "竣工",
-    "交付",
-    "交房",
-    "入住",
-    "落成",
-    "投用",
-    "建造",
-    "投入使用",
-];
-/// The founding of a residents' committee: an estate's completion wins over it.
-const ESTABLISHED_WORDS: &[&str] = &["成立"];
-/// Measure words of a head count (居民四千六百余名, 3,200多位居民).
-const PERSON_UNITS: [char; 4] = ['人', '名', '位', '口'];
-/// Words that make a head count the residents'.
-const RESIDENT_WORDS: &[&str] = &["居民", "居住", "常住", "住着", "生活着", "住户"];
-/// Words that name a head count.
-const POPULATION_WORDS: [&str; 6] = [
-    "人口",
-    "总人口",
-    "居住人口",
-    "常住人口",
-    "户籍人口",
-    "实有人口",
-];
-const NOT_POPULATION: &[&str] = &[
-    "外籍",
-    "境外",
-    "老年",
-    "老人",
-    "外来",
-    "来沪",
-    "非户籍",
-    "非沪籍",
-    "志愿",
-    "党员",
-    "楼组长",
-    "工作人员",
-    "儿童",
-    "学生",
-    "岁以上",
-    "独居",
-    "残疾",
-];
-
 /// A table's rows written `label｜value` (总户数｜1,880): a bar between a label's last character and a
 /// figure is the label's colon, not an item divider (绿化率40%｜老人占比15%). The bar and the colon have
 /// the same length, so offsets hold.
@@ -430,12 +439,8 @@ fn split_keep(text: &str, seps: &[char]) -> Vec<(usize, String)> {
 }
 
 /// Which field a number in a clause is, if any, with the rule's name.
-fn classify(
-    clause: &str,
-    sentence: &str,
-    words: &[String],
-    n: &Number,
-) -> Option<(Field, &'static str)> {
+fn classify(clause: &str, sentence: &str, words: &[String], n: &Number) -> Option<(Field, How)> {
+    let v = vocab();
     let has_word = |ks: &[&str]| words.iter().any(|w| ks.contains(&w.as_str()));
     let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
     // 市级, 区级: an honour's level, not a figure of the community (全市, 全区… are places: `whose`).
@@ -443,18 +448,18 @@ fn classify(
         return None;
     }
     if n.percent {
-        if has(OTHER_RATES) {
+        if has(&v.other_rates) {
             return None;
         }
         // 绿化面积占比35%, 绿地面积占小区面积的35%: the green area's share is the green rate.
-        if has(GREEN_WORDS) {
-            return Some((Field::GreenRate, "green_rate:keyword"));
+        if has(&v.green) {
+            return Some((Field::GreenRate, How::Keyword));
         }
-        if has(ELDERLY_WORDS) || AGE_BAND.is_match(clause) {
-            return Some((Field::ElderlyShare, "elderly_share:keyword"));
+        if has(&v.elderly) || AGE_BAND.is_match(clause) {
+            return Some((Field::ElderlyShare, How::Keyword));
         }
-        if has(MIGRANT_WORDS) {
-            return Some((Field::MigrantShare, "migrant_share:keyword"));
+        if has(&v.migrant) {
+            return Some((Field::MigrantShare, How::Keyword));
         }
         return None;
     }
@@ -466,16 +471,16 @@ fn classify(
         && int
         && (1900.0..=2030.0).contains(&n.value)
     {
-        if has(COMPLETED_WORDS) {
-            return Some((Field::FoundedYear, "founded_year:completed"));
+        if has(&v.completed) {
+            return Some((Field::FoundedYear, How::Completed));
         }
-        if has(ESTABLISHED_WORDS) {
-            return Some((Field::FoundedYear, "founded_year:established"));
+        if has(&v.established) {
+            return Some((Field::FoundedYear, How::Established));
         }
         // 1985年的老小区: the year an estate is of.
         let after: String = clause.chars().skip(n.end).take(6).collect();
         if ESTATE_OF_YEAR.is_match(&after) {
-            return Some((Field::FoundedYear, "founded_year:completed"));
+            return Some((Field::FoundedYear, How::Completed));
         }
     }
     if unit.starts_with('户')
@@ -483,18 +488,18 @@ fn classify(
         && n.value >= 10.0
         && !has(&["动迁户", "困难户", "加梯"])
     {
-        return Some((Field::Households, "households:unit户"));
+        return Some((Field::Households, How::UnitHouseholds));
     }
     // No unit after the number: it ends its clause (户数，2 860；).
     let no_unit = unit.is_empty() || unit.starts_with(['，', '。', ',', '；', ';', '、']);
     if has(&["户数"]) && no_unit {
-        return Some((Field::Households, "households:keyword户数"));
+        return Some((Field::Households, How::KeywordHouseholds));
     }
     // A head count: 人, 名, 位 or 口 (after 余 or 多), of the residents.
     // 3,600+居民: the residents named with no measure word.
     let person = unit
         .trim_start_matches(['余', '多'])
-        .starts_with(PERSON_UNITS)
+        .starts_with(v.person_units.as_slice())
         || unit.starts_with("居民");
     // A group is named before its count (老年人1,162人) or as its unit (1,150名老人): words after
     // that are of another figure (3,600+居民这里的老人家占了四成).
@@ -510,33 +515,31 @@ fn classify(
     let labels_share = ["比例", "占比", "比重"].iter().any(|w| own.contains(w));
     if person
         && !labels_share
-        && (has_word(&POPULATION_WORDS)
-            || has_word(&["常住居民", "总居住人口"])
-            || has(RESIDENT_WORDS))
-        && !NOT_POPULATION.iter().any(|k| own.contains(k))
+        && (has_word(&v.population) || has_word(&["常住居民", "总居住人口"]) || has(&v.resident))
+        && !v.not_population.iter().any(|k| own.contains(k))
     {
-        return Some((Field::Population, "population:keyword+unit人"));
+        return Some((Field::Population, How::KeywordUnitPerson));
     }
     // 人口约两万: a population figure with no unit after it.
-    if no_unit && n.value >= 100.0 && int && has_word(&POPULATION_WORDS) && !has(NOT_POPULATION) {
-        return Some((Field::Population, "population:keyword"));
+    if no_unit && n.value >= 100.0 && int && has_word(&v.population) && !has(&v.not_population) {
+        return Some((Field::Population, How::Keyword));
     }
     // 3,100户、8,600多人住在这里: a head count joined to the household count before it.
     let lead: String = clause.chars().take(n.start).collect();
-    if person && follows_households(&lead) && !NOT_POPULATION.iter().any(|k| own.contains(k)) {
-        return Some((Field::Population, "population:after-households"));
+    if person && follows_households(&lead) && !v.not_population.iter().any(|k| own.contains(k)) {
+        return Some((Field::Population, How::AfterHouseholds));
     }
     // "共1 686户、4 500人": a bare head count listed right after the households figure.
     if unit.starts_with('人')
         && clause.chars().count() <= 10
-        && !has(NOT_POPULATION)
+        && !has(&v.not_population)
         && sentence.contains('户')
         && !sentence.contains("名")
         && numerals::find_numbers(sentence)
             .iter()
             .any(|m| m.unit.starts_with('户'))
     {
-        return Some((Field::Population, "population:after-households"));
+        return Some((Field::Population, How::AfterHouseholds));
     }
     None
 }
@@ -653,12 +656,7 @@ fn restated(mention: &str, percent: bool, after: &str) -> bool {
 }
 
 /// What `n` of `clause` is when the clause is read after `before` (a label, a question).
-fn classify_after(
-    before: &str,
-    clause: &str,
-    sentence: &str,
-    n: &Number,
-) -> Option<(Field, &'static str)> {
+fn classify_after(before: &str, clause: &str, sentence: &str, n: &Number) -> Option<(Field, How)> {
     let joined = format!("{before}{clause}");
     let offset = before.chars().count();
     let moved = Number {
@@ -672,33 +670,16 @@ fn classify_after(
 
 /// The answer to a question the sentence before asked (斜三居民区的绿化率是多少？答案是：31%！): a number
 /// its own sentence does not name, named by the question.
-fn answer(
-    question: &str,
-    clause: &str,
-    sentence: &str,
-    n: &Number,
-) -> Option<(Field, &'static str)> {
+fn answer(question: &str, clause: &str, sentence: &str, n: &Number) -> Option<(Field, How)> {
     if question.is_empty() {
         return None;
     }
-    classify_after(question, clause, sentence, n).map(|(f, _)| {
-        (
-            f,
-            match f {
-                Field::Households => "households:answer",
-                Field::Population => "population:answer",
-                Field::GreenRate => "green_rate:answer",
-                Field::FoundedYear => "founded_year:answer",
-                Field::ElderlyShare => "elderly_share:answer",
-                Field::MigrantShare => "migrant_share:answer",
-            },
-        )
-    })
+    classify_after(question, clause, sentence, n).map(|(f, _)| (f, How::Answer))
 }
 
 /// A share given as 这一比例, 该比例 or 此比例 (…户籍老年人口占户籍总人口的37.4%。在白银路居民区，这一
 /// 比例为28%): the measure the sentence before named.
-fn same_measure(before: &str, clause: &str, n: &Number) -> Option<(Field, &'static str)> {
+fn same_measure(before: &str, clause: &str, n: &Number) -> Option<(Field, How)> {
     const SAME: [&str; 5] = ["这一比例", "该比例", "此比例", "这个比例", "这一比重"];
     if !n.percent || before.is_empty() || !SAME.iter().any(|w| clause.contains(w)) {
         return None;
@@ -706,15 +687,7 @@ fn same_measure(before: &str, clause: &str, n: &Number) -> Option<(Field, &'stat
     let numbers = numerals::find_numbers(before);
     let last = numbers.iter().rfind(|m| m.percent)?;
     let (f, _) = classify(before, before, &words_of(before), last)?;
-    Some((
-        f,
-        match f {
-            Field::GreenRate => "green_rate:same-measure",
-            Field::ElderlyShare => "elderly_share:same-measure",
-            Field::MigrantShare => "migrant_share:same-measure",
-            _ => return None,
-        },
-    ))
+    (f.measure() == Measure::Percent).then_some((f, How::SameMeasure))
 }
 
 /// The words of `text` as the segmenter cuts them.
@@ -731,7 +704,8 @@ fn from_previous_clause(
     clause: &str,
     sentence: &str,
     n: &Number,
-) -> Option<(Field, &'static str)> {
+) -> Option<(Field, How)> {
+    let v = vocab();
     if previous.is_empty() {
         return None;
     }
@@ -759,39 +733,28 @@ fn from_previous_clause(
     let head_count = !n.percent
         && n.unit
             .trim_start_matches(['余', '多'])
-            .starts_with(PERSON_UNITS)
+            .starts_with(v.person_units.as_slice())
         && chars[..n.start].iter().all(|&c| figure_char(c, "约近共"));
     if head_count
         && follows_households(previous)
-        && !NOT_POPULATION.iter().any(|k| clause.contains(k))
+        && !v.not_population.iter().any(|k| clause.contains(k))
     {
-        return Some((Field::Population, "population:after-households"));
+        return Some((Field::Population, How::AfterHouseholds));
     }
     if !share && !bare {
         return None;
     }
     let (field, named_by) = classify_after(previous, clause, sentence, n)?;
     Some(match (share, field) {
-        (true, Field::ElderlyShare) => (field, "elderly_share:count-then-share"),
-        (true, Field::MigrantShare) => (field, "migrant_share:count-then-share"),
+        (true, Field::ElderlyShare | Field::MigrantShare) => (field, How::CountThenShare),
         // 绿地面积占小区总面积比例：31%: a label worded as a share, then its value.
-        (true, Field::GreenRate) if bare => (field, "green_rate:label-then-value"),
+        (true, Field::GreenRate) if bare => (field, How::LabelThenValue),
         (true, _) => return None,
-        (false, f) => (
-            f,
-            match f {
-                Field::Households => "households:label-then-value",
-                Field::Population => "population:label-then-value",
-                Field::GreenRate => "green_rate:label-then-value",
-                // 居委会成立时间：2016年: a committee's founding, outranked by the estate's completion.
-                Field::FoundedYear if named_by == "founded_year:established" => {
-                    "founded_year:established-label-then-value"
-                }
-                Field::FoundedYear => "founded_year:label-then-value",
-                Field::ElderlyShare => "elderly_share:label-then-value",
-                Field::MigrantShare => "migrant_share:label-then-value",
-            },
-        ),
+        // 居委会成立时间：2016年: a committee's founding, outranked by the estate's completion.
+        (false, Field::FoundedYear) if named_by == How::Established => {
+            (field, How::EstablishedLabel)
+        }
+        (false, f) => (f, How::LabelThenValue),
     })
 }
 
@@ -883,7 +846,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
             }
             let words = words_of(&clause);
             for n in numerals::find_numbers(&clause) {
-                let Some((field, rule)) = classify(&clause, &sentence, &words, &n)
+                let Some((field, how)) = classify(&clause, &sentence, &words, &n)
                     .or_else(|| from_previous_clause(&previous, &clause, &sentence, &n))
                     .or_else(|| answer(&question, &clause, &sentence, &n))
                     .or_else(|| same_measure(&last_sentence, &clause, &n))
@@ -942,14 +905,14 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     page: pages.get(page).map(|p| p.label.clone()).unwrap_or_default(),
                     sentence: sentence.clone(),
                     span: (c_off + n.start, c_off + n.end),
-                    rule: rule.to_string(),
+                    rule: Rule { field, how },
                     page_conf: pages.get(page).and_then(|p| p.conf),
                     scope: scope.clone().map_or(Scope::Community, Scope::SubEstate),
                     total: states_total(&clause, n.start),
                     // Said of the count, before it (常住人口3,900人（其中户籍人口2100人）: only 2100 is).
                     registered: field == Field::Population && {
                         let before: String = clause.chars().take(n.start).collect();
-                        let label = if rule.ends_with("label-then-value") {
+                        let label = if matches!(how, How::LabelThenValue | How::EstablishedLabel) {
                             previous.as_str()
                         } else {
                             ""
@@ -958,7 +921,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                             || (label.contains("户籍") && !label.contains("非户籍"))
                     },
                     ocr_conf: ocr,
-                    confidence: rule_weight(rule) * ocr.unwrap_or(1.0),
+                    confidence: how.weight(field) * ocr.unwrap_or(1.0),
                     flags: Vec::new(),
                     why: format!(
                         "{field}: {context} — this community{}, {}",
@@ -989,7 +952,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
         let rank = |x: &Fact| {
             (
                 x.scope != Scope::Community,
-                x.rule.starts_with("founded_year:established"),
+                x.rule.how.committee(),
                 !x.total,
                 x.registered,
             )

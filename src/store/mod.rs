@@ -280,7 +280,7 @@ impl Dataset {
                 sentence: f.sentence.clone(),
                 span_start: f.span.0 as u32,
                 span_end: f.span.1 as u32,
-                rule: f.rule.clone(),
+                rule: f.rule.to_string(),
                 page_conf: f.page_conf,
                 scope: f.scope.clone(),
                 ocr_conf: f.ocr_conf,

@@ -60,7 +60,13 @@ pub fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
     J.get_or_init(|| {
         let mut j = Jieba::new();
-        for w in DOMAIN_WORDS {
+        // The edition's population words are matched as whole words, so they must be cut as such.
+        let edition = &crate::edition::current().facts.population;
+        for w in DOMAIN_WORDS
+            .iter()
+            .copied()
+            .chain(edition.iter().map(String::as_str))
+        {
             j.add_word(w, Some(100_000), None);
         }
         j

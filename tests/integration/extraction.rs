@@ -605,8 +605,9 @@ fn someone_elses_figure_is_refused_with_its_reason() {
     );
 }
 
-/// A second, SYNTHETIC edition: other districts, another chapter suffix, other section headings and
-/// another subtitle dash, read with `--edition FILE` and no change of code. Without the file the
+/// A second, SYNTHETIC edition: other districts, another chapter suffix, other section headings,
+/// another subtitle dash and a word of its own for the green rate (绿化指标), read with `--edition FILE`
+/// and no change of code. Without the file the
 /// built-in edition finds neither the district nor the profile's section.
 #[test]
 fn a_second_edition_is_read_from_its_file() {
@@ -627,7 +628,16 @@ chapter_suffix = "绿色社区实践"
 sections = ["基本情况", "主要做法"]
 profile_section = "基本情况"
 subtitle_leads = ["～"]
-"#,
+"#
+        .to_string()
+            // The same kind of book: the default edition's fact vocabulary.
+            + &std::fs::read_to_string(root().join("editions/shanghai-green-communities-2023.toml"))
+                .unwrap()
+                .split_once("[facts]")
+                .map(|(_, facts)| format!("\n[facts]{facts}"))
+                // …with one word of its own for the green rate.
+                .map(|facts| facts.replacen("green = [", "green = [\"绿化指标\", ", 1))
+                .unwrap(),
     )
     .unwrap();
     let pages = dir.path().join("pages");
@@ -635,7 +645,7 @@ subtitle_leads = ["～"]
     std::fs::write(
         pages.join("p1.txt"),
         "西城区绿色社区实践\n案例三\n～～西城区月坛街道三里河居民区\n基本情况\n三里河居民区建成于1985年，\
-         现有住户1,620户，常住人口3,900人，老年人口占比42%，外来人口占比11%，绿化率30%。\n主要做法\n\
+         现有住户1,620户，常住人口3,900人，老年人口占比42%，外来人口占比11%，绿化指标为30%。\n主要做法\n\
          2023年新增绿地，绿化率提高了3个百分点。\n",
     )
     .unwrap();
@@ -671,10 +681,14 @@ subtitle_leads = ["～"]
     ] {
         assert_eq!(c[field].as_f64(), Some(want), "{field}: {c}");
     }
-    // The built-in edition knows neither 西城区 nor 基本情况: no district, no green rate of 30 read
-    // from the profile's own section.
+    // The built-in edition knows neither 西城区, 基本情况 nor 绿化指标: no district, no green rate.
     let plain = read(false);
-    assert!(plain.iter().all(|c| c["district"] != "西城区"), "{plain:?}");
+    assert!(
+        plain
+            .iter()
+            .all(|c| c["district"] != "西城区" && c["green_rate"].is_null()),
+        "{plain:?}"
+    );
     // A bad edition file is refused, naming the file and the key, before anything is read.
     let bad = dir.path().join("bad.toml");
     std::fs::write(
