@@ -13,8 +13,8 @@
 //! a fact keyword but no figure are not re-read: that cost 14 % of the time and changed no character.
 //!
 //! Unsure words, on the same pages: Tesseract garbles stretches without figures (whole lines read
-//! as `AI`, `ER`, `RCR小区交0电分PE`, runs of words at confidence 0), and the old rule — take PP-OCR's
-//! reading only when it is like Tesseract's — threw PP-OCR's away exactly there. Re-reading the
+//! as `AI`, `ER`, `RCR小区交0电分PE`, runs of words at confidence 0), and a rule that takes PP-OCR's
+//! reading only when it is like Tesseract's throws PP-OCR's away exactly there. Re-reading the
 //! unsure words and taking a confident reading (mean ≥ [`UNSURE_PREFER`]) however unlike took CER to
 //! 0.71 / 1.13 / 0.82 / 0.78 % for 2–6 % more time, names and numbers unchanged. Looser rules read
 //! more but cost more: every word under 30 in runs of two and boxes over 2.5 heights a character

@@ -665,7 +665,7 @@ mod tests {
         );
     }
 
-    /// The result iterator is deleted when taking a word fails half-way (it leaked before).
+    /// The result iterator is deleted when taking a word fails half-way, so it cannot leak.
     #[test]
     fn the_result_iterator_is_freed_on_the_error_path() {
         let mut engine = recognized("p001");

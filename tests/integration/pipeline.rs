@@ -2,8 +2,17 @@ use crate::util::*;
 use greenbook::store::{Dataset, Table};
 use std::sync::OnceLock;
 
-pub(crate) fn work() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pipeline")
+/// This test process's own folder for the pipeline's output: unique, so two test runs at once do not
+/// share it.
+pub(crate) fn work() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("pipeline-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap()
+    })
+    .path()
 }
 
 pub(crate) fn shared_cache() -> PathBuf {
@@ -46,10 +55,7 @@ pub(crate) fn shard_and_merge(input: &Path, work: &Path, ocr_flags: &[&str]) -> 
 pub(crate) fn output() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
-        let dir = work();
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = dir.join("output");
+        let out = work().join("output");
         let r = bin()
             .args(["run", "scans", "-q", "--date", "2026-11-29", "-o"])
             .arg(&out)
