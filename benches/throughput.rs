@@ -80,7 +80,7 @@ fn digests(c: &mut Criterion) {
         .collect();
     let ds = greenbook::cmd::store::build_dataset(&ocr);
     let opts = greenbook::report::ReportOptions {
-        date: Some("2026-11-29".into()),
+        date: greenbook::report::Date::new(2026, 11, 29),
         only_district: None,
         font_dir: None,
     };

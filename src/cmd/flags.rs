@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::Error;
 use crate::ocr::OcrOptions;
-use crate::report::ReportOptions;
+use crate::report::{Date, ReportOptions};
 
 /// The output folder: the same for every stage command, each reading what the stage before it wrote
 /// there and writing its own files.
@@ -96,7 +96,7 @@ pub struct ReportArgs {
     /// Date printed on the digests' covers and set in book.pdf (YYYY-MM-DD); default:
     /// SOURCE_DATE_EPOCH when set (reproducible output), else today.
     #[arg(long, value_parser = parse_date)]
-    pub date: Option<String>,
+    pub date: Option<Date>,
     /// Only this district's digest (plus the city overview), e.g. 浦东新区.
     #[arg(long)]
     pub only_district: Option<String>,
@@ -109,7 +109,7 @@ impl ReportArgs {
     /// The digests' options; the date resolved by [`run_date`].
     pub fn options(&self) -> Result<ReportOptions, Error> {
         Ok(ReportOptions {
-            date: Some(run_date(self.date.as_deref())?),
+            date: Some(run_date(self.date)?),
             only_district: self.only_district.clone(),
             font_dir: self.font_dir.clone(),
         })
@@ -118,9 +118,9 @@ impl ReportArgs {
 
 /// The date the outputs carry: `--date`, else `SOURCE_DATE_EPOCH` (seconds since 1970, the
 /// reproducible-builds convention), else today (UTC).
-pub fn run_date(given: Option<&str>) -> Result<String, Error> {
+pub fn run_date(given: Option<Date>) -> Result<Date, Error> {
     if let Some(d) = given {
-        return Ok(d.to_string());
+        return Ok(d);
     }
     let secs = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v.trim().parse::<i64>().map_err(|_| {
@@ -136,7 +136,7 @@ pub fn run_date(given: Option<&str>) -> Result<String, Error> {
 }
 
 /// The calendar date `days` after 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days).
-fn ymd_from_days(days: i64) -> String {
+fn ymd_from_days(days: i64) -> Date {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -146,17 +146,22 @@ fn ymd_from_days(days: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    // Days since 1970 as an i64 of seconds / 86 400 stay within u16 years for any clock in use.
+    Date {
+        year: y as u16,
+        month: m as u8,
+        day: d as u8,
+    }
 }
 
 /// A calendar date as YYYY-MM-DD: the month 1–12 and the day within that month (leap years counted).
-pub fn parse_date(s: &str) -> Result<String, String> {
+pub fn parse_date(s: &str) -> Result<Date, String> {
     let bad = || format!("{s}: expected a date as YYYY-MM-DD, e.g. 2026-11-29");
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let num = |r: std::ops::Range<usize>| -> Result<u32, String> {
+    let num = |r: std::ops::Range<usize>| -> Result<u16, String> {
         let part = &s[r];
         if part.bytes().all(|c| c.is_ascii_digit()) {
             part.parse().map_err(|_| bad())
@@ -165,18 +170,10 @@ pub fn parse_date(s: &str) -> Result<String, String> {
         }
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(format!("{s}: there is no month {m}")),
-    };
-    if d == 0 || d > days {
-        return Err(format!("{s}: month {m} of {y} has no day {d}"));
+    if !(1..=12).contains(&m) {
+        return Err(format!("{s}: there is no month {m}"));
     }
-    Ok(s.to_string())
+    Date::new(y, m as u8, d as u8).ok_or_else(|| format!("{s}: month {m} of {y} has no day {d}"))
 }
 
 #[cfg(test)]
@@ -185,16 +182,19 @@ mod tests {
 
     #[test]
     fn epoch_days_are_calendar_dates() {
-        assert_eq!(ymd_from_days(0), "1970-01-01");
-        assert_eq!(ymd_from_days(1_764_547_200 / 86_400), "2025-12-01");
-        assert_eq!(ymd_from_days(11_016), "2000-02-29");
-        assert_eq!(ymd_from_days(20_789), "2026-12-02");
+        assert_eq!(ymd_from_days(0).to_string(), "1970-01-01");
+        assert_eq!(
+            ymd_from_days(1_764_547_200 / 86_400).to_string(),
+            "2025-12-01"
+        );
+        assert_eq!(ymd_from_days(11_016).to_string(), "2000-02-29");
+        assert_eq!(ymd_from_days(20_789).to_string(), "2026-12-02");
     }
 
     #[test]
     fn dates_are_real_calendar_dates() {
         for ok in ["2026-11-29", "2024-02-29", "2000-02-29", "2026-12-31"] {
-            assert_eq!(parse_date(ok).as_deref(), Ok(ok));
+            assert_eq!(parse_date(ok).map(|d| d.to_string()), Ok(ok.to_string()));
         }
         for bad in [
             "2026-13-45",

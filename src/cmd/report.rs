@@ -35,7 +35,7 @@ pub fn command(args: ReportCmdArgs, global: Global) -> Result<Exit, Error> {
         global.reporter().as_ref(),
     )?;
     let workbook = args.out.dir.join("greenbook.xlsx");
-    crate::report::workbook::write_workbook(&workbook, &ds, options.date.as_deref())?;
+    crate::report::workbook::write_workbook(&workbook, &ds, options.date)?;
     held.close(false)?;
     eprintln!("{}", workbook.display());
     for w in &written {

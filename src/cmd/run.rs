@@ -279,7 +279,7 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
                 &out.join("book.pdf"),
                 pages,
                 dataset,
-                report.date.as_deref(),
+                report.date,
                 rendered,
             )
         },
@@ -288,7 +288,7 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
             crate::report::workbook::write_workbook(
                 &out.join("greenbook.xlsx"),
                 dataset,
-                report.date.as_deref(),
+                report.date,
             )
         },
     );

@@ -123,13 +123,13 @@ fn points_per_px(p: &PageOcr) -> f32 {
     72.0 / crate::ocr::preprocess::source_dpi(p.text_height_px)
 }
 
-/// Writes `path`. `date` (YYYY-MM-DD) becomes the creation date when given; without it the file has
-/// no date, so reruns are identical.
+/// Writes `path`. `date` becomes the creation date when given; without it the file has no date, so
+/// reruns are identical.
 pub fn write_book_pdf(
     path: &Path,
     pages: &[PageOcr],
     ds: &Dataset,
-    date: Option<&str>,
+    date: Option<super::Date>,
     rendered: Option<&Path>,
 ) -> Result<BookPdf, ReportError> {
     let mut alloc = Ref::new(1);
@@ -290,7 +290,7 @@ pub fn write_book_pdf(
     let producer = format!("greenbook {}", env!("CARGO_PKG_VERSION"));
     let title = format!("{}（OCR 文本层）", crate::edition::current().book.title);
     let creator = "greenbook";
-    let pdf_date = date.and_then(parse_ymd);
+    let pdf_date = date.map(|d| (d.year, d.month, d.day));
     {
         let mut i = pdf.document_info(info);
         i.title(TextStr(&title));
@@ -362,15 +362,6 @@ pub fn write_book_pdf(
         bytes: bytes.len(),
         skipped,
     })
-}
-
-/// A date given as YYYY-MM-DD (the run's date) as its year, month and day.
-pub(crate) fn parse_ymd(s: &str) -> Option<(u16, u8, u8)> {
-    let mut it = s.split('-');
-    let y = it.next()?.parse().ok()?;
-    let m = it.next()?.parse().ok()?;
-    let d = it.next()?.parse().ok()?;
-    Some((y, m, d))
 }
 
 fn compress(data: &[u8]) -> Vec<u8> {

@@ -103,12 +103,45 @@ impl Digest {
     }
 }
 
+/// A calendar date (the run's date), checked once where it enters: `--date`, SOURCE_DATE_EPOCH or
+/// the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// The date, when the month is 1–12 and the day within that month (leap years counted).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// Options for the digests.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
-    /// The run's date (YYYY-MM-DD), printed on the covers and set in book.pdf; the command line
-    /// resolves it (`--date`, else SOURCE_DATE_EPOCH, else today).
-    pub date: Option<String>,
+    /// The run's date, printed on the covers and set in book.pdf; the command line resolves it
+    /// (`--date`, else SOURCE_DATE_EPOCH, else today).
+    pub date: Option<Date>,
     /// Only this district (and the overview).
     pub only_district: Option<String>,
     /// Folder with GreenbookSansSC-Regular.ttf / -Bold.ttf; None: the fonts built into the binary.
@@ -128,8 +161,7 @@ pub struct Written {
 pub fn layout_all(ds: &Dataset, opts: &ReportOptions, fonts: &fonts::ReportFonts) -> Vec<Digest> {
     let stamp = opts
         .date
-        .clone()
-        .unwrap_or_else(|| "日期未注明".to_string());
+        .map_or_else(|| "日期未注明".to_string(), |d| d.to_string());
     let font = charts::register(&fonts.regular);
     let mut out = vec![overview(ds, &stamp, font)];
     for (i, d) in ds.districts().iter().enumerate() {
@@ -170,7 +202,7 @@ pub fn write_all(
         .map(|d| {
             // A district's name comes from the page: made a plain file name.
             let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
-            let (bytes, pages) = pdf::render(d, &fonts, opts.date.as_deref(), &path)?;
+            let (bytes, pages) = pdf::render(d, &fonts, opts.date, &path)?;
             crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
                 path: path.clone(),
                 source,
@@ -209,7 +241,9 @@ const CORRECTED_MARK: &str = "（校）";
 /// A community's name as printed, marked when a reviewer corrected it.
 fn show_name(c: &CaseRow) -> String {
     let name = c.community.clone().unwrap_or_else(|| c.title.clone());
-    if c.corrected.iter().any(|f| f == "community") {
+    if c.corrected
+        .contains(&crate::store::corrections::Target::Community)
+    {
         format!("{name}{CORRECTED_MARK}")
     } else {
         name

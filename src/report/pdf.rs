@@ -34,7 +34,7 @@ fn render_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
 pub fn render(
     d: &Digest,
     fonts: &ReportFonts,
-    date: Option<&str>,
+    date: Option<super::Date>,
     path: &Path,
 ) -> Result<(Vec<u8>, usize), ReportError> {
     let text = d.all_text();
@@ -505,7 +505,7 @@ fn postprocess(
     raw: &[u8],
     seed: &str,
     title: &str,
-    date: Option<&str>,
+    date: Option<super::Date>,
     path: &Path,
 ) -> Result<Vec<u8>, ReportError> {
     use lopdf::{Object, ObjectId};
@@ -609,7 +609,7 @@ fn postprocess(
         }
     }
     let stamp = date
-        .map(|d| format!("D:{}000000Z", d.replace('-', "")))
+        .map(|d| format!("D:{:04}{:02}{:02}000000Z", d.year, d.month, d.day))
         .unwrap_or_else(|| "D:20230101000000Z".to_string());
     if let Ok(Object::Reference(info)) = doc.trailer.get(b"Info").cloned()
         && let Ok(Object::Dictionary(d)) = doc.get_object_mut(info)

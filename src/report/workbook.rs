@@ -94,7 +94,8 @@ fn cases_sheet(ds: &Dataset) -> Sheet {
                         .map_or(Cell::Empty, |v| Cell::Value(spec.field, v)),
                 );
             }
-            row.push(text(&c.corrected.join(", ")));
+            let corrected: Vec<&str> = c.corrected.iter().map(|t| t.name()).collect();
+            row.push(text(&corrected.join(", ")));
             row
         })
         .collect();
@@ -331,8 +332,12 @@ fn write_sheet(
     Ok(())
 }
 
-/// Writes `path`. `date` (YYYY-MM-DD, the run's date) is the workbook's creation date.
-pub fn write_workbook(path: &Path, ds: &Dataset, date: Option<&str>) -> Result<(), ReportError> {
+/// Writes `path`. `date` (the run's date) is the workbook's creation date.
+pub fn write_workbook(
+    path: &Path,
+    ds: &Dataset,
+    date: Option<super::Date>,
+) -> Result<(), ReportError> {
     let err = |e: rust_xlsxwriter::XlsxError| ReportError::Render {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -356,9 +361,7 @@ pub fn write_workbook(path: &Path, ds: &Dataset, date: Option<&str>) -> Result<(
         pages_sheet(ds),
     ];
     let mut wb = Workbook::new();
-    let (y, m, d) = date
-        .and_then(super::book_pdf::parse_ymd)
-        .unwrap_or((2023, 4, 1));
+    let (y, m, d) = date.map_or((2023, 4, 1), |d| (d.year, d.month, d.day));
     let when = ExcelDateTime::from_ymd(y, m, d).map_err(err)?;
     wb.set_properties(
         &DocProperties::new()

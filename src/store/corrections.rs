@@ -262,7 +262,7 @@ pub fn apply(
         let Some(case) = ds.cases.iter_mut().find(|r| r.case_id == c.case_id) else {
             continue;
         };
-        case.corrected.push(c.target.name().to_string());
+        case.corrected.push(c.target);
         match (&c.value, c.target) {
             (Value::Name(name), Target::Community) => {
                 case.community_fix = Some(crate::store::NameFix {

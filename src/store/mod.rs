@@ -112,8 +112,9 @@ pub struct CaseRow {
     pub last_page: String,
     /// The six facts, one column each (see [`crate::extract::FIELDS`]).
     pub values: Values,
-    /// Fields a reviewer corrected (`community` or a fact's name), in the order corrected.
-    pub corrected: Vec<String>,
+    /// What a reviewer corrected (the community's name or a fact), in the order corrected; the
+    /// column holds their names (`community`, `households`…).
+    pub corrected: Vec<corrections::Target>,
     /// A reviewer's correction of the community's name: what OCR read, and the correction's note,
     /// reviewer and date.
     pub community_fix: Option<NameFix>,
@@ -448,7 +449,7 @@ impl Dataset {
             col("first_page", strs(c, |r| &r.first_page)),
             col("last_page", strs(c, |r| &r.last_page)),
             str_list("corrected", c, |r| {
-                r.corrected.iter().map(String::as_str).collect()
+                r.corrected.iter().map(|t| t.name()).collect()
             }),
             col("community_ocr", fix_strs(c, |f| &f.ocr)),
             col("community_note", fix_strs(c, |f| &f.note)),
@@ -603,7 +604,7 @@ impl Dataset {
                     }
                     v
                 },
-                corrected: cases.strings("corrected", i)?,
+                corrected: cases.targets("corrected", i)?,
                 community_fix: {
                     let fix = NameFix {
                         ocr: cases.string("community_ocr", i)?,
@@ -817,6 +818,20 @@ impl Table {
         };
         let strs = series.str().map_err(|e| self.bad(name, e))?;
         Ok(strs.iter().flatten().map(str::to_string).collect())
+    }
+
+    /// A List(String) column of what reviewers corrected.
+    pub fn targets(&self, name: &str, i: usize) -> Result<Vec<corrections::Target>, StoreError> {
+        self.strings(name, i)?
+            .iter()
+            .map(|s| {
+                corrections::Target::parse(s).ok_or_else(|| StoreError::Schema {
+                    path: self.path.clone(),
+                    column: name.to_string(),
+                    message: format!("row {i}: unknown corrected field '{s}'"),
+                })
+            })
+            .collect()
     }
 
     /// A List(String) column of flags.

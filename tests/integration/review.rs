@@ -128,7 +128,12 @@ fn an_edit_in_the_browser_reaches_parquet_and_the_digest_and_survives_reruns() {
         let ds = Dataset::read(dir).unwrap();
         let case = ds.cases.iter().find(|c| c.case_id == "c008").unwrap();
         assert_eq!(case.values.int(Field::Households), Some(1225));
-        assert_eq!(case.corrected, ["households"]);
+        assert_eq!(
+            case.corrected,
+            [greenbook::store::corrections::Target::Fact(
+                Field::Households
+            )]
+        );
         let fact = ds
             .facts_of("c008")
             .find(|f| f.field == Field::Households)
