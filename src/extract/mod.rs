@@ -466,11 +466,7 @@ fn classify(clause: &str, sentence: &str, words: &[String], n: &Number) -> Optio
     let unit = n.unit.as_str();
     let int = n.value.fract() == 0.0;
     // 1980年代: a decade, not a year.
-    if unit.starts_with('年')
-        && !unit.starts_with("年代")
-        && int
-        && (1900.0..=2030.0).contains(&n.value)
-    {
+    if is_year(n) && !unit.starts_with("年代") {
         if has(&v.completed) {
             return Some((Field::FoundedYear, How::Completed));
         }
@@ -497,10 +493,7 @@ fn classify(clause: &str, sentence: &str, words: &[String], n: &Number) -> Optio
     }
     // A head count: 人, 名, 位 or 口 (after 余 or 多), of the residents.
     // 3,600+居民: the residents named with no measure word.
-    let person = unit
-        .trim_start_matches(['余', '多'])
-        .starts_with(v.person_units.as_slice())
-        || unit.starts_with("居民");
+    let person = counts_people(unit) || unit.starts_with("居民");
     // A group is named before its count (老年人1,162人) or as its unit (1,150名老人): words after
     // that are of another figure (3,600+居民这里的老人家占了四成).
     // (常住约5,900人老人约占18%: after 人 nothing more is the count's.)
@@ -544,6 +537,17 @@ fn classify(clause: &str, sentence: &str, words: &[String], n: &Number) -> Optio
     None
 }
 
+/// A whole year of the range a founding can be, with 年 after it (1985年).
+fn is_year(n: &Number) -> bool {
+    n.unit.starts_with('年') && n.value.fract() == 0.0 && (1900.0..=2030.0).contains(&n.value)
+}
+
+/// Whether a count's unit is a measure word of people (人, 名, 位, 口), after 余 or 多.
+fn counts_people(unit: &str) -> bool {
+    unit.trim_start_matches(['余', '多'])
+        .starts_with(vocab().person_units.as_slice())
+}
+
 /// Whether `lead` ends with a household count and at most a joining word or mark (3,100户、).
 fn follows_households(lead: &str) -> bool {
     lead.trim_end_matches(['、', '，', ',', ' ', '和', '及', '与'])
@@ -571,16 +575,13 @@ fn not_present(clause: &str, n: &Number) -> Option<&'static str> {
         "提升", "提高", "增加", "增长", "上升", "下降", "降低", "减少", "增至",
     ];
     // 1979年至1983年间陆续建成: the founding is the span's first year.
-    let year = |m: &Number| {
-        m.unit.starts_with('年') && m.value.fract() == 0.0 && (1900.0..=2030.0).contains(&m.value)
-    };
-    if year(n)
+    if is_year(n)
         && ["至", "到", "—", "－", "-", "～", "~"]
             .iter()
             .any(|w| before.ends_with(w))
         && numerals::find_numbers(&before)
             .last()
-            .is_some_and(|m| year(m) && m.end + 2 == n.start)
+            .is_some_and(|m| is_year(m) && m.end + 2 == n.start)
     {
         return Some("the end of a span of years; its first year is the founding");
     }
@@ -731,9 +732,7 @@ fn from_previous_clause(
         .all(|(_, &c)| figure_char(c, "户人年月日"));
     // 3,100户、8,600多人住在这里: a head count in the clause after a household count.
     let head_count = !n.percent
-        && n.unit
-            .trim_start_matches(['余', '多'])
-            .starts_with(v.person_units.as_slice())
+        && counts_people(&n.unit)
         && chars[..n.start].iter().all(|&c| figure_char(c, "约近共"));
     if head_count
         && follows_households(previous)
@@ -911,14 +910,11 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
                     total: states_total(&clause, n.start),
                     // Said of the count, before it (常住人口3,900人（其中户籍人口2100人）: only 2100 is).
                     registered: field == Field::Population && {
+                        let registered_in = |t: &str| t.contains("户籍") && !t.contains("非户籍");
                         let before: String = clause.chars().take(n.start).collect();
-                        let label = if matches!(how, How::LabelThenValue | How::EstablishedLabel) {
-                            previous.as_str()
-                        } else {
-                            ""
-                        };
-                        (before.contains("户籍") && !before.contains("非户籍"))
-                            || (label.contains("户籍") && !label.contains("非户籍"))
+                        // …or by its form row's label (户籍人口：3,010人).
+                        registered_in(&before)
+                            || (how == How::LabelThenValue && registered_in(&previous))
                     },
                     ocr_conf: ocr,
                     confidence: how.weight(field) * ocr.unwrap_or(1.0),

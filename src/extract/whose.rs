@@ -135,8 +135,7 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         }
         // 非本市户籍, 外省市: a group of people, not a place; 镇中心, 城镇: no town's name.
         let before = s.checked_sub(1).map(|i| chars[i]);
-        let after: String = chars[e..].iter().take(2).collect();
-        let after_long = |e: usize| chars[e..].iter().take(4).collect::<String>();
+        let after: String = chars[e..].iter().take(4).collect();
         // 上海户籍人口中… opening a clause is the city's registered population, though.
         let opens_clause = before.is_none_or(|c| "，,。；;：:".contains(c));
         if before == Some('非')
@@ -147,9 +146,7 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         }
         // 街道 with no name is a place as the subject of a clause (街道下辖28个居民区) or of a figure
         // (…，街道绿化覆盖率：38%), not in 在街道指导下.
-        if text == "街道"
-            && !opens_clause
-            && !STREET_MEASURES.iter().any(|m| after_long(e).starts_with(m))
+        if text == "街道" && !opens_clause && !STREET_MEASURES.iter().any(|m| after.starts_with(m))
         {
             continue;
         }
@@ -342,17 +339,19 @@ fn wider_before_de(out: &[Place], chars: &[char], start: usize) -> Option<String
 /// Whether a name is the community's stem followed by another number or phase (金桥湾二期 of 金桥湾,
 /// 春申第二 of 春申).
 fn sibling_of(name: &str, stem: &str) -> bool {
-    !stem.is_empty()
-        && name.strip_prefix(stem).is_some_and(|rest| {
-            rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
-        })
+    !stem.is_empty() && numbered_after(name, stem)
+}
+
+/// Whether `longer` is `prefix` followed by a number or an ordinal (莘松五村 after 莘松, 第二 after 春申).
+fn numbered_after(longer: &str, prefix: &str) -> bool {
+    longer.strip_prefix(prefix).is_some_and(|rest| {
+        rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
+    })
 }
 
 /// Whether an estate named in full is the parent of a numbered community (鞍山四村 of 鞍山四村第二).
 fn parent_of(whole: &str, stem: &str) -> bool {
-    stem.strip_prefix(whole).is_some_and(|rest| {
-        rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
-    })
+    numbered_after(stem, whole)
 }
 
 /// A name is this community's when it holds the community's stem, or the stem holds it whole (华沁苑
@@ -363,9 +362,7 @@ fn is_this(name: &str, stem: &str) -> bool {
     }
     let name = name.trim_start_matches('原');
     // 莘松新村 is the parent of 莘松五村: the stem goes on after the name with the estate's number.
-    if let Some(rest) = stem.strip_prefix(name)
-        && rest.starts_with(|c: char| "一二三四五六七八九十第".contains(c) || c.is_ascii_digit())
-    {
+    if numbered_after(stem, name) {
         return false;
     }
     if name.contains(stem) || (name.chars().count() >= 2 && stem.contains(name)) {
