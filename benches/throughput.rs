@@ -78,16 +78,16 @@ fn digests(c: &mut Criterion) {
             .unwrap()
         })
         .collect();
-    let ds = greenbook::cmd::store::build_dataset(&ocr);
-    let opts = greenbook::report::ReportOptions {
-        date: greenbook::report::Date::new(2026, 11, 29),
+    let ds = greenbook::pipeline::store::build_dataset(&ocr);
+    let opts = greenbook::publish::ReportOptions {
+        date: greenbook::publish::Date::new(2026, 11, 29),
         only_district: None,
         font_dir: None,
     };
-    let n = greenbook::report::layout_all(
+    let n = greenbook::publish::layout_all(
         &ds,
         &opts,
-        &greenbook::report::fonts::ReportFonts::load(None).unwrap(),
+        &greenbook::publish::fonts::ReportFonts::load(None).unwrap(),
     )
     .len();
     let out = std::env::temp_dir().join("greenbook-bench-digests");
@@ -95,7 +95,7 @@ fn digests(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("17 digests (layout, charts, fonts, typeset, write)", |b| {
-        b.iter(|| greenbook::report::write_all(&ds, &out, &opts, &Quiet).unwrap())
+        b.iter(|| greenbook::publish::write_all(&ds, &out, &opts, &Quiet).unwrap())
     });
     g.finish();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes src/report/shanghai-districts.json: the outlines of Shanghai's 16 districts for the overview's
+"""Writes crates/greenbook-publish/src/shanghai-districts.json: the outlines of Shanghai's 16 districts for the overview's
 schematic map, decoded from the npm package echarts@4.9.0 (map/json/province/shanghai.json, ECharts'
-compressed GeoJSON; Apache-2.0, see src/report/shanghai-districts.LICENSE) and simplified
+compressed GeoJSON; Apache-2.0, see crates/greenbook-publish/src/shanghai-districts.LICENSE) and simplified
 (Douglas-Peucker, 0.002° ≈ 200 m) to keep the binary small. A developer tool: `npm pack
 echarts@4.9.0` fetches the package; the product embeds the committed JSON.
 Usage: scripts/make-shanghai-map.py PATH/TO/shanghai.json"""
@@ -52,7 +52,7 @@ for f in src["features"]:
         if len(ring) >= 4:
             rings.append([[round(x, 4), round(y, 4)] for x, y in ring])
     districts.append({"name": f["properties"]["name"], "rings": rings})
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "report", "shanghai-districts.json")
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "greenbook-publish", "src", "shanghai-districts.json")
 with open(out, "w", encoding="utf-8") as fh:
     json.dump({"source": "echarts@4.9.0 map/json/province/shanghai.json (Apache-2.0), decoded and simplified by scripts/make-shanghai-map.py",
                "districts": districts}, fh, ensure_ascii=False, separators=(",", ":"))

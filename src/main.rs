@@ -1,10 +1,12 @@
 //! The command line: parse flags, run the command, turn its error into an exit code. The commands and
-//! their flags live in `greenbook::cmd`, one module each.
+//! their flags live in [`cli`], one module each; the work is done by `greenbook::pipeline`.
+
+mod cli;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use greenbook::cmd::{self, Global};
+use cli::Global;
 
 #[derive(Parser)]
 #[command(
@@ -26,15 +28,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Run(cmd::run::RunArgs),
-    Ocr(cmd::ocr::OcrArgs),
-    Store(cmd::store::StoreArgs),
-    Report(cmd::report::ReportCmdArgs),
-    Stats(cmd::stats::StatsArgs),
-    Merge(cmd::merge::MergeArgs),
-    Extract(cmd::extract::ExtractArgs),
-    EvalOcr(cmd::eval::EvalOcrArgs),
-    EvalExtract(cmd::eval::EvalExtractArgs),
+    Run(cli::run::RunArgs),
+    Ocr(cli::ocr::OcrArgs),
+    Store(cli::store::StoreArgs),
+    Report(cli::report::ReportCmdArgs),
+    Stats(cli::stats::StatsArgs),
+    Merge(cli::merge::MergeArgs),
+    Extract(cli::extract::ExtractArgs),
+    EvalOcr(cli::eval::EvalOcrArgs),
+    EvalExtract(cli::eval::EvalExtractArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,21 +46,21 @@ fn main() -> ExitCode {
         verbose: cli.verbose,
     };
     let result = match cli.command {
-        Command::Run(a) => cmd::run::command(a, global),
-        Command::Ocr(a) => cmd::ocr::command(a, global),
-        Command::Store(a) => cmd::store::command(a, global),
-        Command::Report(a) => cmd::report::command(a, global),
-        Command::Stats(a) => cmd::stats::command(a, global),
-        Command::Merge(a) => cmd::merge::command(a, global),
-        Command::Extract(a) => cmd::extract::command(a, global),
-        Command::EvalOcr(a) => cmd::eval::ocr_command(a, global),
-        Command::EvalExtract(a) => cmd::eval::extract_command(a, global),
+        Command::Run(a) => cli::run::command(a, global),
+        Command::Ocr(a) => cli::ocr::command(a, global),
+        Command::Store(a) => cli::store::command(a, global),
+        Command::Report(a) => cli::report::command(a, global),
+        Command::Stats(a) => cli::stats::command(a, global),
+        Command::Merge(a) => cli::merge::command(a, global),
+        Command::Extract(a) => cli::extract::command(a, global),
+        Command::EvalOcr(a) => cli::eval::ocr_command(a, global),
+        Command::EvalExtract(a) => cli::eval::extract_command(a, global),
     };
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("greenbook: {}", greenbook::text::printable(&e.to_string()));
-            e.exit().into()
+            cli::exit_code(&e).into()
         }
     }
 }

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let corrections = dir.join("corrections.csv");
     std::fs::write(&corrections, data).unwrap();
-    if let Ok(rows) = greenbook::store::corrections::read(&corrections) {
+    if let Ok(rows) = greenbook::dataset::corrections::read(&corrections) {
         for r in &rows {
             assert!(r.note.as_ref().is_none_or(|n| n.chars().count() <= 2000));
             assert!(r.reviewer.as_ref().is_none_or(|n| n.chars().count() <= 100));

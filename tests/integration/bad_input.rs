@@ -1,5 +1,5 @@
 use crate::util::*;
-use greenbook::store::Dataset;
+use greenbook::dataset::Dataset;
 
 fn png(img: &image::GrayImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());

@@ -26,7 +26,7 @@ fn read(dir: &Path, out: &Path) -> Vec<ocr::PageOcr> {
         .output()
         .unwrap();
     assert_exit(&r, 0);
-    greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap()
+    greenbook::pipeline::ocr_stage::read_pages_json(&out.join("pages.jsonl")).unwrap()
 }
 
 fn cer(truth: &str, text: &str) -> f64 {
@@ -182,7 +182,7 @@ fn a_spread_in_a_sharded_run_merges_as_two_pages() {
         .save(dir.join("c.png"))
         .unwrap();
     let merged = pipeline::shard_and_merge(&dir, t.path(), &["--balance", "round-robin"]);
-    let ds = greenbook::store::Dataset::read(&merged).unwrap();
+    let ds = greenbook::dataset::Dataset::read(&merged).unwrap();
     let pages: Vec<(&str, Option<&str>)> = ds
         .pages
         .iter()

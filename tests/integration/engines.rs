@@ -104,7 +104,7 @@ fn ocr(engine: &str, cache: &Path, out: &Path) -> std::process::Output {
 }
 
 fn engine_of(out: &Path) -> (String, bool) {
-    let pages = greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap();
+    let pages = greenbook::pipeline::ocr_stage::read_pages_json(&out.join("pages.jsonl")).unwrap();
     (
         pages[0].engine.clone(),
         pages[0].text.contains("——浦东新区高行镇东力居民区"),
@@ -218,7 +218,7 @@ fn ocr_uncached(engine: &str, dir: &Path, out: &Path) -> Vec<greenbook::ocr::Pag
         .output()
         .unwrap();
     assert_exit(&r, 0);
-    greenbook::cmd::ocr::read_pages_json(&out.join("pages.jsonl")).unwrap()
+    greenbook::pipeline::ocr_stage::read_pages_json(&out.join("pages.jsonl")).unwrap()
 }
 
 /// The same page scanned at 200, 300, 400 and 600 DPI (the committed p008 resampled) reads no worse than

@@ -39,7 +39,7 @@ fn synthetic_book_structure_and_extraction_f1() {
 }
 
 fn truth_pages() -> Vec<PageText> {
-    greenbook::cmd::extract::read_text_pages(&[scans().join("truth")])
+    greenbook::pipeline::extract_text::read_text_pages(&[scans().join("truth")])
         .unwrap()
         .0
 }
@@ -73,7 +73,7 @@ fn real_cases_end_to_end_from_scans() {
         })
         .collect();
     let ocr_pages = ocr::run(&sources, &opts(cache.path()), &Quiet).unwrap();
-    let pages: Vec<PageText> = greenbook::cmd::store::page_texts(&ocr_pages);
+    let pages: Vec<PageText> = greenbook::pipeline::store::page_texts(&ocr_pages);
     let b = book::read(&pages);
     assert!(
         b.contents.len() == 80,
@@ -133,11 +133,12 @@ fn real_cases_end_to_end_from_scans() {
 
 /// The `extract --jsonl` records of a folder of text pages under tests/data.
 fn predicted_from(folder: &str) -> Vec<serde_json::Value> {
-    let (pages, errors) =
-        greenbook::cmd::extract::read_text_pages(&[root().join("tests/data").join(folder)])
-            .unwrap();
+    let (pages, errors) = greenbook::pipeline::extract_text::read_text_pages(&[root()
+        .join("tests/data")
+        .join(folder)])
+    .unwrap();
     assert!(errors.is_empty());
-    let (_, facts) = greenbook::cmd::extract::extract_pages(&pages);
+    let (_, facts) = greenbook::pipeline::extract_text::extract_pages(&pages);
     facts.iter().map(extract::jsonl_record).collect()
 }
 

@@ -219,10 +219,10 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
         mean_conf: Some(95.0),
         ..greenbook::ocr::PageOcr::blank(&page_source("p008"), "test")
     };
-    let ds = greenbook::cmd::store::build_dataset(std::slice::from_ref(&ocr));
+    let ds = greenbook::pipeline::store::build_dataset(std::slice::from_ref(&ocr));
     let t = tmp();
     ds.write(t.path(), "test").unwrap();
-    let back = greenbook::store::Dataset::read(t.path()).unwrap();
+    let back = greenbook::dataset::Dataset::read(t.path()).unwrap();
     assert_eq!(back, ds);
     let hh = back
         .facts
@@ -231,7 +231,7 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
         .unwrap();
     assert_eq!(hh.flags, [Flag::HouseholdsOverPopulation]);
     assert!(hh.confidence > 0.9 && hh.confidence <= 1.0, "{hh:?}");
-    let table = greenbook::store::Table::open(&t.path().join("facts.parquet")).unwrap();
+    let table = greenbook::dataset::Table::open(&t.path().join("facts.parquet")).unwrap();
     let schema = table.frame().schema();
     assert_eq!(
         format!("{:?}", schema.get("flags").unwrap()),
@@ -241,12 +241,12 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
         format!("{:?}", schema.get("confidence").unwrap()),
         "Float32"
     );
-    let digest = greenbook::report::district_digest(&back, "浦东新区", 1, "2026-12-01", "test");
+    let digest = greenbook::publish::district_digest(&back, "浦东新区", 1, "2026-12-01", "test");
     let notes: Vec<&str> = digest
         .blocks
         .iter()
         .filter_map(|b| match b {
-            greenbook::report::Block::Para(p) => Some(p.as_str()),
+            greenbook::publish::Block::Para(p) => Some(p.as_str()),
             _ => None,
         })
         .collect();
@@ -291,7 +291,7 @@ fn a_scan_without_contents_pages_still_yields_every_case() {
         err.contains("no contents pages in the scans; 3 cases found by their subtitles"),
         "{err}"
     );
-    let ds = greenbook::store::Dataset::read(&out).unwrap();
+    let ds = greenbook::dataset::Dataset::read(&out).unwrap();
     assert!(ds.contents.is_empty());
     let got: Vec<String> = ds
         .cases
@@ -314,8 +314,8 @@ fn a_scan_without_contents_pages_still_yields_every_case() {
     let dongli = ds.cases.iter().find(|c| c.case_id == "p008").unwrap();
     assert_eq!(dongli.values.int(Field::Households), Some(1224));
     assert_eq!(dongli.values.int(Field::Population), Some(3095));
-    for name in greenbook::store::FILES {
-        let md = greenbook::store::Table::metadata(&out.join(name)).unwrap();
+    for name in greenbook::dataset::FILES {
+        let md = greenbook::dataset::Table::metadata(&out.join(name)).unwrap();
         assert!(
             md.iter()
                 .any(|(k, v)| k == "greenbook.contents" && v == "absent"),
@@ -323,7 +323,7 @@ fn a_scan_without_contents_pages_still_yields_every_case() {
         );
     }
     let full =
-        greenbook::store::Table::metadata(&pipeline::output().join("cases.parquet")).unwrap();
+        greenbook::dataset::Table::metadata(&pipeline::output().join("cases.parquet")).unwrap();
     assert!(
         full.iter()
             .any(|(k, v)| k == "greenbook.contents" && v == "found")

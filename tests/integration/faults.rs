@@ -1,5 +1,5 @@
 use crate::util::*;
-use greenbook::store::Dataset;
+use greenbook::dataset::Dataset;
 use std::time::{Duration, Instant};
 
 fn cached_pages(cache: &Path) -> usize {
@@ -17,7 +17,7 @@ fn cached_pages(cache: &Path) -> usize {
 }
 
 fn snapshot(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = greenbook::store::FILES
+    let mut v: Vec<(String, Vec<u8>)> = greenbook::dataset::FILES
         .iter()
         .chain(["pages.jsonl", "digests/01-浦东新区.pdf"].iter())
         .map(|n| (n.to_string(), std::fs::read(out.join(n)).unwrap()))
@@ -31,7 +31,7 @@ fn previous_output(t: &Path) -> PathBuf {
     let out = t.join("out");
     std::fs::create_dir_all(out.join("digests")).unwrap();
     let src = pipeline::output();
-    for n in greenbook::store::FILES
+    for n in greenbook::dataset::FILES
         .iter()
         .chain(["pages.jsonl", "digests/01-浦东新区.pdf"].iter())
     {

@@ -412,7 +412,7 @@ fn the_duplicate_check_of_many_corrections_is_linear() {
     std::fs::write(&f, body).unwrap();
     // Read in well under the test's patience (200,000² comparisons would take hours).
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(greenbook::store::corrections::read(&f).map(|_| ())));
+    std::thread::spawn(move || tx.send(greenbook::dataset::corrections::read(&f).map(|_| ())));
     let got = rx
         .recv_timeout(Duration::from_secs(120))
         .expect("200,000 corrections read in time");
@@ -638,7 +638,7 @@ fn no_manifest_or_corrections_file_breaks_the_parsers() {
             }
         }
         std::fs::write(&corrections, &data).unwrap();
-        let c = greenbook::store::corrections::read(&corrections);
+        let c = greenbook::dataset::corrections::read(&corrections);
         (parsed, refused) = if c.is_ok() {
             (parsed + 1, refused)
         } else {

@@ -1,5 +1,5 @@
 use crate::util::*;
-use greenbook::store::{Dataset, Table};
+use greenbook::dataset::{Dataset, Table};
 use std::sync::OnceLock;
 
 /// This test process's own folder for the pipeline's output: unique, so two test runs at once do not
@@ -186,12 +186,12 @@ fn parquet_files_have_types_rows_nulls_and_provenance() {
     let p008 = ds.pages.iter().find(|p| p.label == "p008").unwrap();
     assert_eq!(p008.district.as_deref(), Some("浦东新区"));
     // Key-value metadata.
-    for name in greenbook::store::FILES {
+    for name in greenbook::dataset::FILES {
         let md = Table::metadata(&out.join(name)).unwrap();
         let get = |k: &str| md.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
         assert_eq!(
             get("greenbook.schema_version").as_deref(),
-            Some(greenbook::store::SCHEMA_VERSION)
+            Some(greenbook::dataset::SCHEMA_VERSION)
         );
         assert_eq!(get("greenbook.source").as_deref(), Some("scans"));
         assert!(get("greenbook.version").is_some());

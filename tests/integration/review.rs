@@ -5,8 +5,8 @@
 
 use crate::pipeline::{output, shared_cache};
 use crate::util::*;
+use greenbook::dataset::{Dataset, Source};
 use greenbook::extract::Field;
-use greenbook::store::{Dataset, Source};
 
 fn python(args: &[&str]) -> String {
     let r = Command::new("python3")
@@ -130,7 +130,7 @@ fn an_edit_in_the_browser_reaches_parquet_and_the_digest_and_survives_reruns() {
         assert_eq!(case.values.int(Field::Households), Some(1225));
         assert_eq!(
             case.corrected,
-            [greenbook::store::corrections::Target::Fact(
+            [greenbook::dataset::corrections::Target::Fact(
                 Field::Households
             )]
         );

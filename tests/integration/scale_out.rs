@@ -1,5 +1,5 @@
 use crate::util::*;
-use greenbook::store::Dataset;
+use greenbook::dataset::Dataset;
 
 #[test]
 fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named() {
@@ -144,7 +144,7 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
 
 #[test]
 fn shard_flags_and_scheduler_environment() {
-    use greenbook::cmd::ocr::Shard;
+    use greenbook::pipeline::ocr_stage::Shard;
     assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
     assert!(Shard::parse("3/3").is_err() && Shard::parse("x").is_err());
     let env = |pairs: &'static [(&'static str, &'static str)]| {
@@ -225,7 +225,7 @@ fn the_docs_print_the_deploy_files_exactly() {
 
 #[test]
 fn size_balanced_shards_take_every_page_once_and_even_out_the_weight() {
-    use greenbook::cmd::ocr::{Balance, Shard};
+    use greenbook::pipeline::ocr_stage::{Balance, Shard};
     let weights = [900, 100, 100, 100, 800, 100, 100, 700, 100, 100];
     let shard = |index| Shard { index, count: 3 };
     for balance in [Balance::Size, Balance::RoundRobin] {
