@@ -117,7 +117,9 @@ fn ocr(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(sources.len() as u64));
     for jobs in [1, 2] {
-        let mut opts = greenbook::ocr::OcrOptions::new(None, "chi_sim").unwrap();
+        let mut opts =
+            greenbook::ocr::OcrOptions::with_args(None, "chi_sim", &["--engine", "tesseract"])
+                .unwrap();
         opts.cache_dir = None;
         opts.jobs = jobs;
         g.bench_function(format!("4 pages, {jobs} worker(s)"), |b| {
@@ -150,15 +152,15 @@ fn capture(c: &mut Criterion) {
     });
     // Finding the lines, both ways `ppocr` can (`--layout detector`, the default, and `tesseract`),
     // one thread each. OMP_THREAD_LIMIT=1 comes from .cargo/config.toml.
-    let cfg = greenbook::ocr::ppocr::PpocrConfig::find(None, None).unwrap();
-    let mut det = greenbook::ocr::detect::TextDetector::new(&cfg).unwrap();
+    let cfg = greenbook::ocr::engines::ppocr::PpocrConfig::find(None, None).unwrap();
+    let mut det = greenbook::ocr::engines::ppocr::detect::TextDetector::new(&cfg).unwrap();
     g.bench_function("find the lines: PP-OCRv6 detector at 800 px", |b| {
         b.iter(|| det.detect(&page).unwrap())
     });
     let tess = greenbook::ocr::OcrOptions::new(None, "chi_sim")
         .unwrap()
-        .engine;
-    let mut layout = greenbook::ocr::tesseract::Tesseract::new(&tess).unwrap();
+        .tesseract;
+    let mut layout = greenbook::ocr::engines::tesseract::Tesseract::new(&tess).unwrap();
     g.bench_function("find the lines: Tesseract's layout analysis", |b| {
         b.iter(|| layout.lines(&page))
     });

@@ -25,31 +25,16 @@ pub struct OutputArg {
     pub dir: PathBuf,
 }
 
-/// How the OCR stage runs.
+/// How the OCR stage runs: the page loop's flags here, each engine's own from the engine registry.
 #[derive(Args, Debug, Clone)]
 pub struct EngineArgs {
-    /// OCR engine: tesseract (fastest), hybrid (Tesseract, with PP-OCR re-reading the lines that
-    /// decide names and figures), ppocr (PP-OCR reads every line Tesseract's layout finds).
-    #[arg(long, value_enum, default_value = "ppocr")]
-    pub engine: greenbook::ocr::EngineKind,
-    /// What finds the lines `ppocr` reads: PP-OCR's own text detector, or Tesseract's layout analysis.
-    #[arg(long, value_enum, default_value = "detector")]
-    pub layout: greenbook::ocr::ppocr::Layout,
-    /// Which models read the lines `ppocr` and `hybrid` find: cascade (PP-OCRv6 tiny reads every
-    /// line, PP-OCRv6 small reads again where tiny is unsure; about three times faster), small
-    /// (PP-OCRv6 small reads every line) or tiny (PP-OCRv6 tiny alone).
-    #[arg(long, value_enum, default_value = "cascade")]
-    pub recognition: greenbook::ocr::ppocr::Recognition,
-    /// Folder with the PP-OCR model (default: $GREENBOOK_MODELS, then models/).
-    #[arg(long)]
-    pub models: Option<PathBuf>,
-    /// ONNX Runtime's shared library (default: $GREENBOOK_ONNXRUNTIME, then models/).
-    #[arg(long)]
-    pub onnxruntime: Option<PathBuf>,
-    /// Worker threads (one Tesseract engine each); default: number of cores.
+    #[command(flatten)]
+    pub engine: EngineFlags,
+    /// Worker threads (one engine each); default: number of cores.
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Tesseract language(s), e.g. chi_sim or chi_sim+eng.
+    /// Tesseract language(s), e.g. chi_sim or chi_sim+eng: the `tesseract` engine's, and the layout
+    /// analysis and orientation detection every engine uses.
     #[arg(long, default_value = "chi_sim")]
     pub lang: String,
     /// Folder with <lang>.traineddata (default: $TESSDATA_PREFIX, then Debian's path).
@@ -66,18 +51,34 @@ pub struct EngineArgs {
     pub no_cache: bool,
 }
 
+/// `--engine` and every engine's own flags, as the registry ([`greenbook::ocr::engines`]) adds them;
+/// the engine checks its flags when the options are made.
+#[derive(Debug, Clone)]
+pub struct EngineFlags(clap::ArgMatches);
+
+impl clap::FromArgMatches for EngineFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(EngineFlags(m.clone()))
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0 = m.clone();
+        Ok(())
+    }
+}
+
+impl Args for EngineFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        greenbook::ocr::engines::add_options(cmd)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        greenbook::ocr::engines::add_options(cmd)
+    }
+}
+
 impl EngineArgs {
     /// The OCR stage's options, with the cache under `out` unless given.
     pub fn options(&self, out: &Path) -> Result<OcrOptions, Error> {
-        let mut o = OcrOptions::new(self.tessdata.as_deref(), &self.lang)?.with_engine(
-            self.engine,
-            self.models.as_deref(),
-            self.onnxruntime.as_deref(),
-        )?;
-        if let Some(p) = o.ppocr.as_mut() {
-            p.layout = self.layout;
-            p.recognition = self.recognition;
-        }
+        let mut o = OcrOptions::from_flags(self.tessdata.as_deref(), &self.lang, &self.engine.0)?;
         if let Some(j) = self.jobs {
             if j == 0 {
                 return Err(Error::Usage("--jobs must be at least 1".into()));

@@ -56,6 +56,7 @@ pub fn exit_code(e: &Error) -> Exit {
             Error::Ocr(OcrError::Read { .. }) => Exit::InputError,
             Error::Ocr(OcrError::Write { .. }) => Exit::OutputNotWritable,
             Error::Ocr(OcrError::Engine(_) | OcrError::Pool(_)) => Exit::Failure,
+            Error::Ocr(OcrError::Options(_)) => Exit::Usage,
             Error::Store(StoreError::Read { .. } | StoreError::Schema { .. }) => Exit::InputError,
             Error::Store(StoreError::Write { .. }) => Exit::OutputNotWritable,
             Error::Store(StoreError::Polars { .. }) => Exit::Failure,

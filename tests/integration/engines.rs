@@ -2,8 +2,9 @@
 //! exactly, the engine choice reaches the cache key, and a missing model or runtime is exit 5.
 
 use crate::util::*;
-use greenbook::ocr::ppocr::{self, PpocrConfig, Recognizer};
-use greenbook::ocr::tesseract::Tesseract;
+use greenbook::ocr::engines::ppocr::{self, PpocrConfig, Recognizer};
+use greenbook::ocr::engines::tesseract::Tesseract;
+use greenbook::ocr::lines;
 
 fn installed() -> PpocrConfig {
     PpocrConfig::find(None, None).expect("PP-OCR model and runtime (scripts/setup.sh)")
@@ -14,7 +15,7 @@ fn installed() -> PpocrConfig {
 #[test]
 fn the_recognizer_reads_a_committed_subtitle_exactly() {
     let mut rec = Recognizer::new(&installed()).unwrap();
-    let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).engine).unwrap();
+    let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).tesseract).unwrap();
     let truth = std::fs::read_to_string(scans().join("truth/p008.txt")).unwrap();
     let subtitle = truth.lines().find(|l| l.starts_with("——")).unwrap();
     let img = image::open(scans().join("p008.png")).unwrap().into_luma8();
@@ -23,7 +24,7 @@ fn the_recognizer_reads_a_committed_subtitle_exactly() {
         .iter()
         .take(5)
         .map(|l| {
-            let read = rec.read(&img, ppocr::line_crop(l, ppocr::LINE_MARGIN));
+            let read = rec.read(&img, lines::line_crop(l, lines::LINE_MARGIN));
             greenbook::text::repair_ocr(&read.unwrap().text)
         })
         .collect();
@@ -34,7 +35,7 @@ fn the_recognizer_reads_a_committed_subtitle_exactly() {
     // Every character has a confidence and an x-range inside its line's crop, in reading order.
     // (The cascade's re-read stretches are placed back into the line's crop too.)
     let i = read.iter().position(|t| t == subtitle).unwrap();
-    let crop = ppocr::line_crop(&lines[i], ppocr::LINE_MARGIN);
+    let crop = lines::line_crop(&lines[i], lines::LINE_MARGIN);
     let line = rec.read(&img, crop).unwrap();
     assert_eq!(line.chars.len(), subtitle.chars().count());
     for c in &line.chars {
@@ -52,7 +53,7 @@ fn the_recognizer_reads_a_committed_subtitle_exactly() {
 #[test]
 fn the_cascade_reads_a_name_the_tiny_model_cannot() {
     let img = image::open(scans().join("p002.png")).unwrap().into_luma8();
-    let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).engine).unwrap();
+    let mut layout = Tesseract::new(&opts(Path::new("/nonexistent")).tesseract).unwrap();
     let lines = layout.lines(&img);
     let read = |recognition: ppocr::Recognition| -> Vec<String> {
         let cfg = PpocrConfig {
@@ -64,7 +65,7 @@ fn the_cascade_reads_a_name_the_tiny_model_cannot() {
             .iter()
             .take(4)
             .map(|l| {
-                let crop = ppocr::line_crop(l, ppocr::LINE_MARGIN);
+                let crop = lines::line_crop(l, lines::LINE_MARGIN);
                 rec.read(&img, crop).unwrap().text
             })
             .collect()
@@ -196,13 +197,32 @@ fn a_missing_model_or_runtime_is_exit_5_with_what_to_run() {
         assert!(err.contains("nothing-here"), "{err}");
         assert!(err.contains("./scripts/setup.sh"), "{err}");
     }
-    // Without PP-OCR the tesseract engine does not look for it.
+    // The tesseract engine does not look for PP-OCR's models: it refuses their flag as not its own
+    // (a usage error, before anything is read), and runs without it.
     let r = bin()
         .args(["ocr", "-q", "--engine", "tesseract", "--models"])
         .arg(t.path().join("nothing-here"))
         .arg(scans().join("p001.png"))
         .arg("-o")
         .arg(t.path().join("out2"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--models is a flag of --engine hybrid or ppocr, not of --engine tesseract"),
+        "{err}"
+    );
+    assert!(
+        !t.path().join("out2").exists(),
+        "written before the flags were checked"
+    );
+    let r = bin()
+        .args(["ocr", "-q", "--engine", "tesseract"])
+        .arg(scans().join("p001.png"))
+        .arg("-o")
+        .arg(t.path().join("out2"))
+        .env("GREENBOOK_MODELS", t.path().join("nothing-here"))
         .output()
         .unwrap();
     assert_exit(&r, 0);

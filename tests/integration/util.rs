@@ -33,9 +33,10 @@ pub fn in_dir(t: &tempfile::TempDir) -> PathBuf {
     dir
 }
 
+/// The `tesseract` engine's options, with the cache in `cache`.
 pub fn opts(cache: &Path) -> OcrOptions {
-    let mut o =
-        OcrOptions::new(None, "chi_sim").expect("chi_sim model installed by scripts/setup.sh");
+    let mut o = OcrOptions::with_args(None, "chi_sim", &["--engine", "tesseract"])
+        .expect("chi_sim model installed by scripts/setup.sh");
     o.cache_dir = Some(cache.to_path_buf());
     o
 }

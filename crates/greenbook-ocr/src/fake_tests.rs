@@ -190,15 +190,15 @@ fn save(dir: &Path, name: &str, img: &GrayImage) -> PageSource {
 }
 
 fn options(cache: Option<&Path>, jobs: usize) -> OcrOptions {
+    let tesseract = tesseract::TesseractConfig {
+        tessdata: "/nonexistent".into(),
+        lang: "fake".into(),
+        psm: 4,
+        scale: 1.0,
+    };
     OcrOptions {
-        engine: tesseract::TesseractConfig {
-            tessdata: "/nonexistent".into(),
-            lang: "fake".into(),
-            psm: 4,
-            scale: 1.0,
-        },
-        kind: EngineKind::Tesseract,
-        ppocr: None,
+        engine: std::sync::Arc::new(tesseract.clone()),
+        tesseract,
         jobs,
         cache_dir: cache.map(Path::to_path_buf),
         render_dir: None,

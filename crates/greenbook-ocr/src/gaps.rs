@@ -8,8 +8,8 @@
 
 use image::GrayImage;
 
-use super::ppocr::{LINE_MARGIN, LineRead, Rect, line_crop, line_words};
-use super::{LineBox, Word};
+use crate::lines::{LineRead, line_words};
+use crate::{LineBox, Word};
 
 /// A pixel darker than this is ink (as [`super::preprocess::text_height`] counts it).
 const INK: u8 = 128;
@@ -162,20 +162,14 @@ pub fn without_slivers(lines: Vec<LineBox>) -> Vec<LineBox> {
     lines.into_iter().filter(|l| l.h * 4 >= median).collect()
 }
 
-/// The candidates [`missed_lines`] finds that `read` reads confidently, with their readings.
-pub fn read_missed(
-    img: &GrayImage,
-    lines: &[LineBox],
-    mut read: impl FnMut(Rect) -> Result<LineRead, String>,
-) -> Result<Vec<(LineBox, LineRead)>, String> {
-    let mut kept = Vec::new();
-    for cand in missed_lines(img, lines) {
-        let r = read(line_crop(&cand, LINE_MARGIN))?;
-        if !r.text.trim().is_empty() && r.mean_conf().is_some_and(|c| c >= KEEP_CONF) {
-            kept.push((cand, r));
-        }
-    }
-    Ok(kept)
+/// The lines [`missed_lines`] proposed, with their readings (one each, in order), that were read as
+/// text: not empty, and with a mean confidence of at least [`KEEP_CONF`].
+pub fn kept(candidates: Vec<LineBox>, reads: Vec<LineRead>) -> Vec<(LineBox, LineRead)> {
+    candidates
+        .into_iter()
+        .zip(reads)
+        .filter(|(_, r)| !r.text.trim().is_empty() && r.mean_conf().is_some_and(|c| c >= KEEP_CONF))
+        .collect()
 }
 
 /// `found` placed among `lines` in reading order: each before the first line that starts below its
@@ -322,7 +316,7 @@ mod tests {
             chars: ["图", "1"]
                 .iter()
                 .enumerate()
-                .map(|(i, c)| crate::ppocr::CharRead {
+                .map(|(i, c)| crate::lines::CharRead {
                     text: c.to_string(),
                     conf: 0.99,
                     x0: 460 + 37 * i as u32,

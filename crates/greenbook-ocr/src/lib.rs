@@ -10,17 +10,15 @@ use greenbook_core::{edition, io, text};
 use greenbook_input as input;
 
 pub mod alto;
-pub mod detect;
+pub mod engines;
 pub mod gaps;
-pub mod hybrid;
-pub mod osd;
-pub mod ppocr;
+pub mod lines;
 pub mod preprocess;
 pub mod profile;
 pub mod runs;
 pub mod skew;
-pub mod splice;
-pub mod tesseract;
+
+use engines::tesseract;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,6 +66,9 @@ pub enum OcrError {
     },
     #[error("cannot build the worker pool: {0}")]
     Pool(String),
+    /// An engine's flags that do not fit together, or that are not its own.
+    #[error("{0}")]
+    Options(String),
 }
 
 /// One recognised word with its box (pixels) and confidence (0–100).
@@ -352,12 +353,11 @@ impl PageOcr {
 /// Options of the OCR stage.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
-    /// Tesseract's settings: the `tesseract` engine, and layout and OSD for the others.
-    pub engine: tesseract::TesseractConfig,
-    /// Which engine reads the pages.
-    pub kind: EngineKind,
-    /// The PP-OCR model and runtime, for `ppocr` and `hybrid`.
-    pub ppocr: Option<ppocr::PpocrConfig>,
+    /// Tesseract's settings: the `tesseract` engine, and layout analysis and orientation detection
+    /// for the others.
+    pub tesseract: tesseract::TesseractConfig,
+    /// The engine that reads the pages, set up from its flags ([`engines`]).
+    pub engine: std::sync::Arc<dyn engines::Configured>,
     pub jobs: usize,
     /// Cache folder; None disables the cache.
     pub cache_dir: Option<PathBuf>,
@@ -382,56 +382,61 @@ impl OcrOptions {
     }
 }
 
-/// The engines `--engine` chooses between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum EngineKind {
-    /// Tesseract reads every page (fastest).
-    #[default]
-    Tesseract,
-    /// Tesseract reads the page, PP-OCR re-reads titles, subtitles and lines with figures, fact
-    /// keywords or unsure words.
-    Hybrid,
-    /// Tesseract finds the lines, PP-OCR reads all of them (most accurate, slowest).
-    Ppocr,
-}
-
 impl OcrOptions {
-    /// With `kind`; `ppocr` and `hybrid` find their model and runtime (`--models`, `--onnxruntime`,
-    /// then the environment, then `models/`), or fail with what to install.
-    pub fn with_engine(
-        mut self,
-        kind: EngineKind,
-        models: Option<&Path>,
-        runtime: Option<&Path>,
-    ) -> Result<OcrOptions, OcrError> {
-        self.kind = kind;
-        self.ppocr = match kind {
-            EngineKind::Tesseract => None,
-            EngineKind::Hybrid | EngineKind::Ppocr => {
-                Some(ppocr::PpocrConfig::find(models, runtime)?)
-            }
-        };
-        Ok(self)
+    /// Defaults: the default engine ([`engines::DEFAULT`], as on the command line) set up as its
+    /// flags' defaults set it up, Tesseract's `lang` (psm 4) for layout analysis and orientation, one
+    /// worker per core, the cache under `output/cache`. An engine's missing model is an error here.
+    pub fn new(tessdata: Option<&Path>, lang: &str) -> Result<OcrOptions, OcrError> {
+        OcrOptions::with_args(tessdata, lang, &[])
     }
 
-    /// Defaults: chi_sim, psm 4, one worker per core, cache under `output/cache`.
-    pub fn new(tessdata: Option<&Path>, lang: &str) -> Result<OcrOptions, OcrError> {
-        Ok(OcrOptions {
-            engine: tesseract::TesseractConfig {
-                tessdata: tesseract::find_tessdata(tessdata, lang)?,
-                lang: lang.to_string(),
-                psm: 4,
-                scale: 0.6,
-            },
-            kind: EngineKind::Tesseract,
-            ppocr: None,
+    /// The same, with the engine an argument list names and sets up, as the command line takes it:
+    /// `["--engine", "tesseract"]`, `["--recognition", "small"]`.
+    pub fn with_args(
+        tessdata: Option<&Path>,
+        lang: &str,
+        args: &[&str],
+    ) -> Result<OcrOptions, OcrError> {
+        let tesseract = tesseract::TesseractConfig {
+            tessdata: tesseract::find_tessdata(tessdata, lang)?,
+            lang: lang.to_string(),
+            psm: 4,
+            scale: 0.6,
+        };
+        let engine = engines::from_args(args, &tesseract)?;
+        Ok(OcrOptions::with_engine(tesseract, engine))
+    }
+
+    /// The same, with the engine the command line's flags chose ([`engines::add_options`]).
+    pub fn from_flags(
+        tessdata: Option<&Path>,
+        lang: &str,
+        flags: &clap::ArgMatches,
+    ) -> Result<OcrOptions, OcrError> {
+        let tesseract = tesseract::TesseractConfig {
+            tessdata: tesseract::find_tessdata(tessdata, lang)?,
+            lang: lang.to_string(),
+            psm: 4,
+            scale: 0.6,
+        };
+        let engine = engines::configure(flags, &tesseract)?;
+        Ok(OcrOptions::with_engine(tesseract, engine))
+    }
+
+    fn with_engine(
+        tesseract: tesseract::TesseractConfig,
+        engine: std::sync::Arc<dyn engines::Configured>,
+    ) -> OcrOptions {
+        OcrOptions {
+            tesseract,
+            engine,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cache_dir: Some(PathBuf::from("output/cache")),
             render_dir: None,
             force: false,
             hocr: false,
             cancel: &CANCEL,
-        })
+        }
     }
 }
 
@@ -691,7 +696,7 @@ fn read_page<B: Backend>(
     {
         if o.degrees != 0 && o.confidence >= 1.0 {
             let fix = (360 - o.degrees) % 360;
-            let turned = osd::rotate(&img, fix);
+            let turned = preprocess::rotate(&img, fix);
             // A page on its side reads a few confident fragments: any reading across the lines wins.
             if let Ok(again) = recognize(&turned)
                 && ((rec.sideways && !again.sideways)
@@ -750,31 +755,14 @@ fn read_page<B: Backend>(
     }
 }
 
-/// OCRs every page in parallel with the engine `opts.kind` names, in page order. Pages that fail carry their error.
+/// OCRs every page in parallel with the engine `opts.engine`, in page order. Pages that fail carry
+/// their error.
 pub fn run(
     pages: &[PageSource],
     opts: &OcrOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<PageOcr>, OcrError> {
-    let ppocr = || {
-        opts.ppocr.clone().map(|ppocr| ppocr::PpocrBackend {
-            tesseract: opts.engine.clone(),
-            ppocr,
-        })
-    };
-    let missing = || OcrError::Missing {
-        what: "the PP-OCR model and runtime".into(),
-        searched: "nowhere (no --models given)".into(),
-        hint: ppocr::SETUP_HINT.into(),
-    };
-    match opts.kind {
-        EngineKind::Tesseract => run_with(&opts.engine, pages, opts, progress),
-        EngineKind::Ppocr => run_with(&ppocr().ok_or_else(missing)?, pages, opts, progress),
-        EngineKind::Hybrid => {
-            let backend = hybrid::HybridBackend(ppocr().ok_or_else(missing)?);
-            run_with(&backend, pages, opts, progress)
-        }
-    }
+    opts.engine.run(pages, opts, progress)
 }
 
 /// OCRs every page in parallel with the engines `backend` builds, in page order.

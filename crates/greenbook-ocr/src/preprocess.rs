@@ -145,6 +145,16 @@ pub fn text_height(img: &GrayImage) -> Option<f32> {
     Some(runs[runs.len() / 4] as f32)
 }
 
+/// Rotates a page clockwise by `degrees` (0, 90, 180, 270).
+pub fn rotate(img: &GrayImage, degrees: u16) -> GrayImage {
+    match degrees {
+        90 => image::imageops::rotate90(img),
+        180 => image::imageops::rotate180(img),
+        270 => image::imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

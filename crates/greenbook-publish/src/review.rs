@@ -18,7 +18,7 @@ use super::ReportError;
 use crate::dataset::{CaseRow, Dataset, FactRow};
 use crate::extract::{FIELDS, Field};
 use crate::ocr::PageOcr;
-use crate::ocr::ppocr::Rect;
+use crate::ocr::lines::Rect;
 use crate::ocr::runs::{Line, page_lines};
 use crate::text::escape_xml;
 

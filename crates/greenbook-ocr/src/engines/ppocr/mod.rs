@@ -14,9 +14,21 @@ use image::GrayImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::profile::{self, Step};
-use super::tesseract::{Tesseract, TesseractConfig};
-use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
+use crate::profile::{self, Step};
+pub mod detect;
+
+use std::sync::Arc;
+
+use clap::{Arg, ArgMatches, Command};
+
+use crate::engines::{Configured, EngineSpec, add_once};
+
+use crate::engines::tesseract::{Tesseract, TesseractConfig};
+use crate::lines::{
+    CharRead, LINE_MARGIN, LineImage, LineRead, LineReader, Rect, clamp, line_crop, line_words,
+    recognized, rects,
+};
+use crate::{Backend, Engine, LineBox, OcrError, Recognized};
 
 /// The recognition model (from the PyPI wheel `rapidocr` 3.10.0) and ONNX Runtime's library (from the
 /// PyPI wheel `onnxruntime` 1.32.0), as `scripts/setup.sh` names them in `models/`.
@@ -145,11 +157,11 @@ impl PpocrConfig {
         })?;
         let det_model = dirs
             .iter()
-            .map(|d| d.join(super::detect::DET_MODEL))
+            .map(|d| d.join(detect::DET_MODEL))
             .find(|p| p.is_file())
             .ok_or_else(|| OcrError::Missing {
-                what: format!("the PP-OCR detection model {}", super::detect::DET_MODEL),
-                searched: searched(super::detect::DET_MODEL, &dirs),
+                what: format!("the PP-OCR detection model {}", detect::DET_MODEL),
+                searched: searched(detect::DET_MODEL, &dirs),
                 hint: SETUP_HINT.into(),
             })?;
         let sha = |path: &Path| {
@@ -217,41 +229,6 @@ fn init_runtime(path: &Path) -> Result<(), String> {
             .map_err(|e| format!("{}: cannot load ONNX Runtime: {e}", path.display()))
     })
     .clone()
-}
-
-/// A rectangle on the page, in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rect {
-    pub x: u32,
-    pub y: u32,
-    pub w: u32,
-    pub h: u32,
-}
-
-/// One character read, with its confidence (0–1), its x-range on the page, and where in it the
-/// model saw it (the middle of the frames that gave it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CharRead {
-    pub text: String,
-    pub conf: f32,
-    pub x0: u32,
-    pub x1: u32,
-    pub peak: u32,
-}
-
-/// A line read: its text and its characters.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LineRead {
-    pub text: String,
-    pub chars: Vec<CharRead>,
-}
-
-impl LineRead {
-    /// Mean character confidence, 0–1 (None for an empty reading).
-    pub fn mean_conf(&self) -> Option<f32> {
-        (!self.chars.is_empty())
-            .then(|| self.chars.iter().map(|c| c.conf).sum::<f32>() / self.chars.len() as f32)
-    }
 }
 
 /// One recognition session: a worker has one to itself.
@@ -565,6 +542,32 @@ impl Recognizer {
     }
 }
 
+impl LineReader for Recognizer {
+    /// Reads the lines one after another: a batch of equal lines is no faster per line on the CPUs
+    /// measured (BENCHMARKS.md), and lines differ in width.
+    fn read_lines(
+        &mut self,
+        page: &GrayImage,
+        lines: &[LineImage],
+    ) -> Result<Vec<LineRead>, String> {
+        let width = page.width() as f32;
+        lines
+            .iter()
+            .map(|l| match l {
+                LineImage::Rect(r) => self.read(page, *r),
+                LineImage::Levelled {
+                    crop,
+                    centre,
+                    half,
+                    cos,
+                } => self.read_crop(crop, |u| {
+                    (centre + (u - half) * cos).round().clamp(0.0, width) as u32
+                }),
+            })
+            .collect()
+    }
+}
+
 /// Where frame t of `frames` falls in an input `width` columns wide (frame t covers columns
 /// [t·w/T, (t+1)·w/T)), at most `limit` (the image's own width, before padding), moved by `offset`.
 fn columns(width: u32, limit: u32, offset: u32) -> impl Fn(f32, usize) -> u32 {
@@ -664,79 +667,6 @@ pub(super) fn run_grey<R>(
     profile::time(post, || then(shape, data))
 }
 
-/// The crop PP-OCR reads for a line Tesseract's layout found: the box widened by a margin, as PP-OCR's
-/// own detector leaves one around the ink (its boxes are grown back after shrinking).
-pub fn line_crop(l: &LineBox, margin: f32) -> Rect {
-    let m = (l.h as f32 * margin).round() as u32;
-    Rect {
-        x: l.x.saturating_sub(m),
-        y: l.y.saturating_sub(m),
-        w: l.w + 2 * m,
-        h: l.h + 2 * m,
-    }
-}
-
-/// The margin around a line box, as a share of its height (chosen on the committed scans).
-pub const LINE_MARGIN: f32 = 0.15;
-
-/// A line read by PP-OCR as greenbook words: the line split at spaces, each word with the box its
-/// characters span and their mean confidence (0–100), numbered as the layout numbered the line.
-pub fn line_words(line: &LineBox, read: &LineRead) -> Vec<Word> {
-    let mut words = Vec::new();
-    let mut current: Vec<&CharRead> = Vec::new();
-    let mut flush = |chars: &mut Vec<&CharRead>| {
-        if chars.is_empty() {
-            return;
-        }
-        let (x0, x1) = (chars[0].x0, chars[chars.len() - 1].x1.max(chars[0].x0 + 1));
-        words.push(Word {
-            text: chars.iter().map(|c| c.text.as_str()).collect(),
-            conf: 100.0 * chars.iter().map(|c| c.conf).sum::<f32>() / chars.len() as f32,
-            block: line.block,
-            par: line.par,
-            line: line.line,
-            x: x0,
-            y: line.y,
-            w: x1 - x0,
-            h: line.h,
-            char_conf: chars
-                .iter()
-                .flat_map(|c| {
-                    let pct = (100.0 * c.conf).round().clamp(0.0, 100.0) as u8;
-                    std::iter::repeat_n(pct, c.text.chars().count())
-                })
-                .collect(),
-        });
-        chars.clear();
-    };
-    for c in &read.chars {
-        if c.text.trim().is_empty() {
-            flush(&mut current);
-        } else {
-            current.push(c);
-        }
-    }
-    flush(&mut current);
-    words
-}
-
-/// Text, words, lines and mean confidence from words in reading order and their lines.
-pub fn recognized(words: Vec<Word>, lines: Vec<LineBox>) -> Recognized {
-    let confs: Vec<f32> = words.iter().map(|w| w.conf).filter(|c| *c >= 0.0).collect();
-    let mean_conf = (!confs.is_empty()).then(|| confs.iter().sum::<f32>() / confs.len() as f32);
-    Recognized {
-        text: super::tesseract::words_to_text(&words),
-        words,
-        lines,
-        text_height: None,
-        scale: None,
-        mean_conf,
-        hocr: None,
-        alternates: Vec::new(),
-        sideways: false,
-    }
-}
-
 /// The `ppocr` engine: Tesseract's layout analysis finds the lines (its recognizer does not run), PP-OCR
 /// reads every line from the full-resolution page.
 pub struct Ppocr {
@@ -747,7 +677,7 @@ pub struct Ppocr {
 
 /// What finds the lines of a page.
 enum LineFinder {
-    Detector(super::detect::TextDetector),
+    Detector(detect::TextDetector),
     Tesseract(Tesseract),
 }
 
@@ -757,8 +687,115 @@ pub const TEXT_SCORE: f32 = 0.5;
 
 /// The same for a box read without a single Chinese character: the windows of a photographed building
 /// read as `III` at 0.6–0.7, where a folio, a Roman page number or a Latin heading reads at 0.9 and
-/// more (the bar of the finder of missed lines, [`super::gaps::KEEP_CONF`]).
+/// more (the bar of the finder of missed lines, [`crate::gaps::KEEP_CONF`]).
 pub const LATIN_SCORE: f32 = 0.8;
+
+/// The `ppocr` engine, as the registry lists it.
+pub struct Spec;
+
+/// The flags `ppocr` and `hybrid` share: which models read the lines, and where they are.
+pub fn model_options(cmd: Command) -> Command {
+    let cmd = add_once(
+        cmd,
+        Arg::new("recognition")
+            .long("recognition")
+            .value_name("RECOGNITION")
+            .value_parser(clap::builder::EnumValueParser::<Recognition>::new())
+            .default_value("cascade")
+            .help(
+                "Which models read the lines ppocr and hybrid find: cascade (PP-OCRv6 tiny reads \
+                 every line, PP-OCRv6 small reads again where tiny is unsure; about three times \
+                 faster), small (PP-OCRv6 small reads every line) or tiny (PP-OCRv6 tiny alone)",
+            ),
+    );
+    let cmd = add_once(
+        cmd,
+        Arg::new("models")
+            .long("models")
+            .value_name("DIR")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Folder with the PP-OCR models (default: $GREENBOOK_MODELS, then models/)"),
+    );
+    add_once(
+        cmd,
+        Arg::new("onnxruntime")
+            .long("onnxruntime")
+            .value_name("PATH")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("ONNX Runtime's shared library (default: $GREENBOOK_ONNXRUNTIME, then models/)"),
+    )
+}
+
+/// The models and runtime `model_options` name, found.
+pub fn configured_models(flags: &ArgMatches) -> Result<PpocrConfig, OcrError> {
+    let path = |id: &str| flags.get_one::<PathBuf>(id).map(PathBuf::as_path);
+    let mut cfg = PpocrConfig::find(path("models"), path("onnxruntime"))?;
+    if let Some(r) = flags.get_one::<Recognition>("recognition") {
+        cfg.recognition = *r;
+    }
+    Ok(cfg)
+}
+
+impl EngineSpec for Spec {
+    fn name(&self) -> &'static str {
+        "ppocr"
+    }
+    fn about(&self) -> &'static str {
+        "PP-OCR reads every line its text detector, or Tesseract's layout analysis, finds; the most accurate"
+    }
+    fn languages(&self) -> &'static str {
+        "Chinese (Simplified and Traditional), Latin letters and digits: PP-OCRv6's dictionary"
+    }
+    fn orientation(&self) -> bool {
+        true
+    }
+    fn deskew(&self) -> bool {
+        true
+    }
+    fn add_options(&self, cmd: Command) -> Command {
+        let cmd = add_once(
+            cmd,
+            Arg::new("layout")
+                .long("layout")
+                .value_name("LAYOUT")
+                .value_parser(clap::builder::EnumValueParser::<Layout>::new())
+                .default_value("detector")
+                .help(
+                    "What finds the lines ppocr reads: PP-OCR's own text detector, or Tesseract's \
+                     layout analysis",
+                ),
+        );
+        model_options(cmd)
+    }
+    fn check_options(
+        &self,
+        flags: &ArgMatches,
+        tesseract: &TesseractConfig,
+    ) -> Result<Arc<dyn Configured>, OcrError> {
+        let mut ppocr = configured_models(flags)?;
+        if let Some(l) = flags.get_one::<Layout>("layout") {
+            ppocr.layout = *l;
+        }
+        Ok(Arc::new(PpocrBackend {
+            tesseract: tesseract.clone(),
+            ppocr,
+        }))
+    }
+}
+
+impl Configured for PpocrBackend {
+    fn spec(&self) -> &'static dyn EngineSpec {
+        &Spec
+    }
+    fn run(
+        &self,
+        pages: &[crate::PageSource],
+        opts: &crate::OcrOptions,
+        progress: &dyn crate::io::progress::Progress,
+    ) -> Result<Vec<crate::PageOcr>, OcrError> {
+        crate::run_with(self, pages, opts, progress)
+    }
+}
 
 /// What builds `ppocr` engines: Tesseract's settings (for layout and OSD) and the PP-OCR model.
 #[derive(Debug, Clone)]
@@ -774,20 +811,20 @@ impl PpocrBackend {
         if self.ppocr.layout == Layout::Detector {
             return format!(
                 "ppocr {rec} runtime={RUNTIME} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=4/{SPECK_GAP} resize=fir crop=2 layout=[det {} sha256={} side={} thresh={}/{} unclip={} blockgap={} rows+{} text>={TEXT_SCORE}/{LATIN_SCORE}]",
-                super::detect::DET_MODEL,
+                detect::DET_MODEL,
                 &self.ppocr.det_sha256[..16],
-                super::detect::MAX_SIDE,
-                super::detect::THRESH,
-                super::detect::BOX_THRESH,
-                super::detect::UNCLIP,
-                super::detect::BLOCK_GAP,
-                super::detect::ROW_MARGIN,
+                detect::MAX_SIDE,
+                detect::THRESH,
+                detect::BOX_THRESH,
+                detect::UNCLIP,
+                detect::BLOCK_GAP,
+                detect::ROW_MARGIN,
             );
         }
         format!(
             "ppocr {rec} runtime={RUNTIME} margin={LINE_MARGIN} minw={MIN_WIDTH} simplified>={SIMPLIFIED_SHARE} zero>={ZERO_MIN}/{ZERO_AFTER_NUMERAL} marks>={MARK_MIN} specks=4/{SPECK_GAP} resize=fir gaps>={} post=3 cc=1 layout=[tesseract {} lang={} psm={} scale={}]",
-            super::gaps::KEEP_CONF,
-            super::tesseract::version(),
+            crate::gaps::KEEP_CONF,
+            crate::engines::tesseract::version(),
             self.tesseract.lang,
             self.tesseract.psm,
             self.tesseract.scale
@@ -817,16 +854,14 @@ impl PpocrBackend {
 
 impl Backend for PpocrBackend {
     type Engine = Ppocr;
-    type Detector = super::osd::Osd;
+    type Detector = crate::engines::tesseract::osd::Osd;
 
     fn engine(&self) -> Result<Ppocr, OcrError> {
         let rec = Recognizer::new(&self.ppocr)?;
         Ok(Ppocr {
             // Tesseract's model is loaded only when its layout analysis finds the lines.
             finder: match self.ppocr.layout {
-                Layout::Detector => {
-                    LineFinder::Detector(super::detect::TextDetector::new(&self.ppocr)?)
-                }
+                Layout::Detector => LineFinder::Detector(detect::TextDetector::new(&self.ppocr)?),
                 Layout::Tesseract => LineFinder::Tesseract(Tesseract::new(&self.tesseract)?),
             },
             rec,
@@ -834,7 +869,7 @@ impl Backend for PpocrBackend {
         })
     }
 
-    fn detector(&self) -> Option<super::osd::Osd> {
+    fn detector(&self) -> Option<crate::engines::tesseract::osd::Osd> {
         self.tesseract.detector()
     }
 
@@ -857,16 +892,21 @@ impl Engine for Ppocr {
             LineFinder::Tesseract(layout) => layout,
         };
         let lines = profile::time(Step::Layout, || {
-            super::gaps::without_slivers(layout.lines(img))
+            crate::gaps::without_slivers(layout.lines(img))
         });
+        // The layout's lines and those it left out (captions), read in one call.
+        let candidates = crate::gaps::missed_lines(img, &lines);
+        let crops = lines
+            .iter()
+            .chain(&candidates)
+            .map(|l| line_crop(l, LINE_MARGIN));
+        let mut reads = self.rec.read_lines(img, &rects(crops))?;
+        let missed = crate::gaps::kept(candidates, reads.split_off(lines.len().min(reads.len())));
         let mut words = Vec::new();
-        for line in &lines {
-            let read = self.rec.read(img, line_crop(line, LINE_MARGIN))?;
-            words.extend(line_words(line, &read));
+        for (line, read) in lines.iter().zip(&reads) {
+            words.extend(line_words(line, read));
         }
-        let rec = &mut self.rec;
-        let missed = super::gaps::read_missed(img, &lines, |r| rec.read(img, r))?;
-        let (words, lines) = super::gaps::insert(words, lines, missed);
+        let (words, lines) = crate::gaps::insert(words, lines, missed);
         let (scale, text_height) = layout.measured();
         let r = Recognized {
             scale: Some(scale),
@@ -878,34 +918,49 @@ impl Engine for Ppocr {
 }
 
 /// Reads a page with the detector's lines: each box cropped level along its own tilt and read, the
-/// boxes joined into lines and blocks in reading order ([`super::detect::reading_order`]). A box read
+/// boxes joined into lines and blocks in reading order ([`detect::reading_order`]). A box read
 /// with a mean confidence under [`TEXT_SCORE`] is dropped.
 pub fn read_detected(
-    det: &mut super::detect::TextDetector,
+    det: &mut detect::TextDetector,
     rec: &mut Recognizer,
     img: &GrayImage,
 ) -> Result<Recognized, String> {
     let found = det.detect(img)?;
-    let boxes: Vec<super::detect::RotRect> = found.iter().map(|f| f.0).collect();
+    let boxes: Vec<detect::RotRect> = found.iter().map(|f| f.0).collect();
     let (pw, ph) = img.dimensions();
     let mut words = Vec::new();
     let mut lines = Vec::new();
     let (mut block_no, mut line_no) = (0u32, 0u32);
-    for block in super::detect::reading_order(&boxes, pw) {
+    let order = detect::reading_order(&boxes, pw);
+    // Every box of the page cut level and read in one call.
+    let crops: Vec<LineImage> = order
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|&i| {
+            let r = boxes[i];
+            let crop = profile::time(Step::Crop, || {
+                let crop = detect::level_crop(img, &r);
+                let (y0, y1) = detect::line_rows(&crop);
+                image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image()
+            });
+            // Column u of the crop lies where the box's middle line reaches u along it.
+            LineImage::Levelled {
+                crop,
+                centre: r.cx,
+                half: r.w / 2.0,
+                cos: r.angle.cos(),
+            }
+        })
+        .collect();
+    let mut all = rec.read_lines(img, &crops)?.into_iter();
+    for block in order {
         block_no += 1;
         let mut any = false;
         for line in block {
             let mut reads = Vec::new();
             for &i in &line {
-                let r = boxes[i];
-                let crop = profile::time(Step::Crop, || {
-                    let crop = super::detect::level_crop(img, &r);
-                    let (y0, y1) = super::detect::line_rows(&crop);
-                    image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image()
-                });
-                let read = rec.read_crop(&crop, |u| {
-                    r.point(u, r.h / 2.0).0.round().clamp(0.0, pw as f32) as u32
-                })?;
+                let read = all.next().unwrap_or_default();
                 let han = read.text.chars().any(crate::text::is_han);
                 let bar = if han { TEXT_SCORE } else { LATIN_SCORE };
                 if read.mean_conf().is_some_and(|c| c >= bar) {
@@ -943,7 +998,7 @@ pub fn read_detected(
     // A page on its side: most boxes are tall and narrow (a line of text stands up).
     let tall = boxes.iter().filter(|b| b.h > 1.5 * b.w).count();
     Ok(Recognized {
-        text_height: super::preprocess::text_height(img),
+        text_height: crate::preprocess::text_height(img),
         // Every line is read at height 48 whatever the scan: no reading scale.
         scale: None,
         sideways: boxes.len() >= 4 && tall * 2 > boxes.len(),
@@ -954,7 +1009,7 @@ pub fn read_detected(
 /// Adds hOCR made from the words when asked for.
 pub fn with_hocr(mut r: Recognized, img: &GrayImage, want_hocr: bool) -> Recognized {
     if want_hocr {
-        r.hocr = Some(super::hocr_from_words(
+        r.hocr = Some(crate::hocr_from_words(
             &r.words,
             &r.lines,
             img.width(),
@@ -962,17 +1017,6 @@ pub fn with_hocr(mut r: Recognized, img: &GrayImage, want_hocr: bool) -> Recogni
         ));
     }
     r
-}
-
-fn clamp(r: Rect, page: &GrayImage) -> Rect {
-    let x = r.x.min(page.width());
-    let y = r.y.min(page.height());
-    Rect {
-        x,
-        y,
-        w: r.w.min(page.width() - x),
-        h: r.h.min(page.height() - y),
-    }
 }
 
 /// Greedy CTC decoding: the best class per frame (its Simplified form instead when that is at least
@@ -1147,7 +1191,9 @@ mod tests {
     fn subtitle_margins() {
         let cfg = PpocrConfig::find(None, None).unwrap();
         let mut rec = Recognizer::new(&cfg).unwrap();
-        let tess = crate::OcrOptions::new(None, "chi_sim").unwrap().engine;
+        let tess = crate::OcrOptions::with_args(None, "chi_sim", &["--engine", "tesseract"])
+            .unwrap()
+            .tesseract;
         let mut layout = Tesseract::new(&tess).unwrap();
         for label in ["p002", "p005", "p008"] {
             let page = format!("{}/../../scans/{label}.png", env!("CARGO_MANIFEST_DIR"));

@@ -10,8 +10,8 @@
 use image::GrayImage;
 use ort::session::Session;
 
-use super::OcrError;
-use super::profile::{self, Step};
+use crate::OcrError;
+use crate::profile::{self, Step};
 
 /// The detection model, as `scripts/setup.sh` names it in `models/`.
 pub const DET_MODEL: &str = "PP-OCRv6_det_small.onnx";
@@ -357,9 +357,9 @@ pub struct TextDetector {
 }
 
 impl TextDetector {
-    pub fn new(cfg: &super::ppocr::PpocrConfig) -> Result<TextDetector, OcrError> {
+    pub fn new(cfg: &crate::engines::ppocr::PpocrConfig) -> Result<TextDetector, OcrError> {
         Ok(TextDetector {
-            session: super::ppocr::session(cfg, &cfg.det_model)?,
+            session: crate::engines::ppocr::session(cfg, &cfg.det_model)?,
         })
     }
 
@@ -376,7 +376,7 @@ impl TextDetector {
             crate::input::scale::resize_grey(page, w, h)
         });
         let steps = (Step::DetectInference, Step::DetectPost);
-        let (found, (mw, mh)) = super::ppocr::run_grey(
+        let (found, (mw, mh)) = crate::engines::ppocr::run_grey(
             &mut self.session,
             &small,
             w as usize,

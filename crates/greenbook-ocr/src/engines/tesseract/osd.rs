@@ -6,8 +6,8 @@ use std::path::Path;
 
 use image::GrayImage;
 
-use super::tesseract::Api;
-use super::{Detector, Orientation};
+use super::api::Api;
+use crate::{Detector, Orientation};
 
 /// One OSD engine: a Tesseract API initialised with the `osd` model.
 pub struct Osd(Api);
@@ -27,15 +27,5 @@ impl Detector for Osd {
     fn detect(&mut self, img: &GrayImage, ppi: i32) -> Option<Orientation> {
         self.0.set_image(img, ppi);
         self.0.orientation_script()
-    }
-}
-
-/// Rotates a page clockwise by `degrees` (0, 90, 180, 270).
-pub fn rotate(img: &GrayImage, degrees: u16) -> GrayImage {
-    match degrees {
-        90 => image::imageops::rotate90(img),
-        180 => image::imageops::rotate180(img),
-        270 => image::imageops::rotate270(img),
-        _ => img.clone(),
     }
 }

@@ -1,8 +1,8 @@
 //! The `hybrid` engine: Tesseract reads the page, and PP-OCR re-reads what decides names and facts —
 //! case titles, subtitles and the profile's first line whole, each figure with six characters
-//! before it (its keyword) and two after (its unit) ([`super::splice`]), and each word Tesseract read
+//! before it (its keyword) and two after (its unit) ([`crate::engines::hybrid::splice`]), and each word Tesseract read
 //! unsure or garbled ([`unsure_words`]) with a character either side — and reads the lines layout
-//! analysis left out (captions, [`super::gaps`]). [`plan`] is the rule that names what is re-read;
+//! analysis left out (captions, [`crate::gaps`]). [`plan`] is the rule that names what is re-read;
 //! [`prefer_reread`] picks between the two readings.
 //!
 //! Measured on the tuning pages (SYNTHETIC Ming s1, s9, Kai s1, s12; `greenbook ocr --jobs 2`):
@@ -22,21 +22,20 @@
 
 use image::GrayImage;
 
-use super::ppocr::{LineRead, PpocrBackend, Recognizer, Rect, line_crop, line_words, recognized};
-use super::splice::{AFTER, BEFORE, Context, Stretch, UNSURE_CONTEXT, WHOLE_LINE};
-use super::tesseract::Tesseract;
-use super::{Backend, Engine, LineBox, OcrError, Recognized, Word};
+pub mod splice;
 
-/// Reads one text line from a page: PP-OCR here, a fake in the tests.
-pub trait LineReader: Send {
-    fn read_line(&mut self, page: &GrayImage, rect: Rect) -> Result<LineRead, String>;
-}
+use std::sync::Arc;
 
-impl LineReader for Recognizer {
-    fn read_line(&mut self, page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
-        self.read(page, rect)
-    }
-}
+use clap::{ArgMatches, Command};
+
+use crate::engines::tesseract::TesseractConfig;
+use crate::engines::{Configured, EngineSpec};
+
+use crate::engines::ppocr::{PpocrBackend, Recognizer};
+use crate::engines::tesseract::Tesseract;
+use crate::lines::{LINE_MARGIN, LineRead, LineReader, line_crop, line_words, recognized, rects};
+use crate::{Backend, Engine, LineBox, OcrError, Recognized, Word};
+use splice::{AFTER, BEFORE, Context, Stretch, UNSURE_CONTEXT, WHOLE_LINE};
 
 /// Why a line is read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +145,7 @@ pub const UNSURE_PREFER: f32 = 0.8;
 
 /// What of line `i` (texts in reading order; `ws` its words) to read again: titles, subtitles and
 /// the profile's first line whole; else the words with a figure and the unsure words, with the
-/// characters before and after that [`super::splice::stretches`] adds, or the whole line when those
+/// characters before and after that [`splice::stretches`] adds, or the whole line when those
 /// would cover most of it.
 pub fn plan(lines: &[String], i: usize, ws: &[Word]) -> Plan {
     if matches!(
@@ -171,7 +170,7 @@ pub fn plan(lines: &[String], i: usize, ws: &[Word]) -> Plan {
         lens.push(n);
         at += n;
     }
-    match super::splice::stretches(&lens, &hot) {
+    match splice::stretches(&lens, &hot) {
         None => Plan::Whole {
             unsure: unsure.contains(&true),
         },
@@ -307,28 +306,23 @@ pub struct Hybrid<E, R> {
 }
 
 impl<E, R: LineReader> Hybrid<E, R> {
-    /// Re-reads `stretches` of a line's words `ws`: each crop is read, and the characters aligned to
-    /// its core replace the core's words when [`prefer_reread`] says so. Returns the line's words and
-    /// the other readings of the cores for the name vote: Tesseract's of a core replaced, PP-OCR's of
-    /// one kept that reads the same text unsure (only the cores: the rest of the line is read once).
-    fn reread_stretches(
-        &mut self,
-        img: &GrayImage,
+    /// Settles `stretches` of a line's words `ws` with their readings `reads` (one per stretch, in
+    /// order): the characters of each reading aligned to its core replace the core's words when
+    /// [`prefer_reread`] says so. Returns the line's words and the other readings of the cores for
+    /// the name vote: Tesseract's of a core replaced, PP-OCR's of one kept that reads the same text
+    /// unsure (only the cores: the rest of the line is read once).
+    fn settle_stretches(
         line: &LineBox,
         ws: Vec<Word>,
         stretches: &[Stretch],
-    ) -> Result<(Vec<Word>, Vec<String>), String> {
+        reads: impl Iterator<Item = LineRead>,
+    ) -> (Vec<Word>, Vec<String>) {
         let mut out = Vec::new();
         let mut others = Vec::new();
         let mut next = 0;
-        for s in stretches {
+        for (s, read) in stretches.iter().zip(reads) {
             out.extend_from_slice(&ws[next..s.core.start]);
             next = s.core.end;
-            let rect = line_crop(
-                &super::splice::words_box(&ws[s.crop.clone()], line),
-                super::ppocr::LINE_MARGIN,
-            );
-            let read = self.reader.read_line(img, rect)?;
             let chars = |r: std::ops::Range<usize>| -> usize {
                 ws[r].iter().map(|w| w.text.chars().count()).sum()
             };
@@ -338,7 +332,7 @@ impl<E, R: LineReader> Hybrid<E, R> {
                 .iter()
                 .flat_map(|w| w.text.chars())
                 .collect();
-            let kept = super::splice::core_chars(&first, core, &read.chars);
+            let kept = splice::core_chars(&first, core, &read.chars);
             let reading = LineRead {
                 text: kept.iter().map(|c| c.text.as_str()).collect(),
                 chars: kept,
@@ -351,7 +345,7 @@ impl<E, R: LineReader> Hybrid<E, R> {
             }
         }
         out.extend_from_slice(&ws[next..]);
-        Ok((out, others))
+        (out, others)
     }
 }
 
@@ -379,17 +373,32 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
             .iter()
             .map(|(_, ws)| crate::text::join_words(ws.iter().map(|w| w.text.as_str())))
             .collect();
+        // What is read again, and the lines the layout left out (captions, read by PP-OCR alone):
+        // every crop of the page in one call to the reader.
+        let plans: Vec<Plan> = (0..lines.len())
+            .map(|i| plan(&texts, i, &lines[i].1))
+            .collect();
+        let mut crops = Vec::new();
+        for ((line, ws), p) in lines.iter().zip(&plans) {
+            match p {
+                Plan::Keep => {}
+                Plan::Whole { .. } => crops.push(line_crop(line, LINE_MARGIN)),
+                Plan::Stretches(stretches) => crops.extend(stretches.iter().map(|s| {
+                    line_crop(&splice::words_box(&ws[s.crop.clone()], line), LINE_MARGIN)
+                })),
+            }
+        }
+        let kept_lines: Vec<LineBox> = lines.iter().map(|(l, _)| *l).collect();
+        let candidates = crate::gaps::missed_lines(img, &kept_lines);
+        crops.extend(candidates.iter().map(|c| line_crop(c, LINE_MARGIN)));
+        let mut reads = self.reader.read_lines(img, &rects(crops))?.into_iter();
         let mut words = Vec::new();
-        let mut kept_lines = Vec::new();
         let mut alternates = Vec::new();
-        for (i, (line, ws)) in lines.into_iter().enumerate() {
-            kept_lines.push(line);
-            match plan(&texts, i, &ws) {
+        for (i, ((line, ws), p)) in lines.into_iter().zip(plans).enumerate() {
+            match p {
                 Plan::Keep => words.extend(ws),
                 Plan::Whole { unsure } => {
-                    let read = self
-                        .reader
-                        .read_line(img, line_crop(&line, super::ppocr::LINE_MARGIN))?;
+                    let read = reads.next().unwrap_or_default();
                     if settle(&texts[i], &read, unsure, &mut alternates) {
                         words.extend(line_words(&line, &read));
                     } else {
@@ -397,23 +406,70 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
                     }
                 }
                 Plan::Stretches(stretches) => {
-                    let (line_out, others) = self.reread_stretches(img, &line, ws, &stretches)?;
+                    let mine = reads.by_ref().take(stretches.len());
+                    let (line_out, others) = Self::settle_stretches(&line, ws, &stretches, mine);
                     alternates.extend(others);
                     words.extend(line_out);
                 }
             }
         }
-        // Lines the layout left out (captions), read by PP-OCR alone, in their places.
-        let reader = &mut self.reader;
-        let missed = super::gaps::read_missed(img, &kept_lines, |r| reader.read_line(img, r))?;
-        let (words, lines) = super::gaps::insert(words, kept_lines, missed);
+        let missed = crate::gaps::kept(candidates, reads.collect());
+        let (words, lines) = crate::gaps::insert(words, kept_lines, missed);
         let r = Recognized {
             text_height,
             scale,
             alternates,
             ..recognized(words, lines)
         };
-        Ok(super::ppocr::with_hocr(r, img, want_hocr))
+        Ok(crate::engines::ppocr::with_hocr(r, img, want_hocr))
+    }
+}
+
+/// The `hybrid` engine, as the registry lists it.
+pub struct Spec;
+
+impl EngineSpec for Spec {
+    fn name(&self) -> &'static str {
+        "hybrid"
+    }
+    fn about(&self) -> &'static str {
+        "Tesseract reads the page, PP-OCR re-reads the lines that decide names and figures"
+    }
+    fn languages(&self) -> &'static str {
+        "Tesseract's --lang, with PP-OCRv6's Chinese dictionary for the lines read again"
+    }
+    fn orientation(&self) -> bool {
+        true
+    }
+    fn deskew(&self) -> bool {
+        false
+    }
+    fn add_options(&self, cmd: Command) -> Command {
+        crate::engines::ppocr::model_options(cmd)
+    }
+    fn check_options(
+        &self,
+        flags: &ArgMatches,
+        tesseract: &TesseractConfig,
+    ) -> Result<Arc<dyn Configured>, OcrError> {
+        Ok(Arc::new(HybridBackend(PpocrBackend {
+            tesseract: tesseract.clone(),
+            ppocr: crate::engines::ppocr::configured_models(flags)?,
+        })))
+    }
+}
+
+impl Configured for HybridBackend {
+    fn spec(&self) -> &'static dyn EngineSpec {
+        &Spec
+    }
+    fn run(
+        &self,
+        pages: &[crate::PageSource],
+        opts: &crate::OcrOptions,
+        progress: &dyn crate::io::progress::Progress,
+    ) -> Result<Vec<crate::PageOcr>, OcrError> {
+        crate::run_with(self, pages, opts, progress)
     }
 }
 
@@ -423,11 +479,11 @@ pub struct HybridBackend(pub PpocrBackend);
 
 impl Backend for HybridBackend {
     type Engine = Hybrid<Tesseract, Recognizer>;
-    type Detector = super::osd::Osd;
+    type Detector = crate::engines::tesseract::osd::Osd;
 
     fn engine(&self) -> Result<Self::Engine, OcrError> {
         let first = Tesseract::new(&self.0.tesseract)?;
-        let gaps = super::gaps::KEEP_CONF;
+        let gaps = crate::gaps::KEEP_CONF;
         let id = format!(
             "hybrid [{}] reread=subtitle,title,profile1,number-{BEFORE}+{AFTER},unsure<{UNSURE_ALONE}|{UNSURE_RUN}x<{UNSURE_CONF}|latin|w>{STRETCHED}h-{UNSURE_CONTEXT}+{UNSURE_CONTEXT}>={UNSURE_PREFER},whole>={WHOLE_LINE} gaps>={gaps} prefer>={PREFER_CONF} same>={SAME_LINE} alternates [{}]",
             first.id(),
@@ -440,7 +496,7 @@ impl Backend for HybridBackend {
         })
     }
 
-    fn detector(&self) -> Option<super::osd::Osd> {
+    fn detector(&self) -> Option<crate::engines::tesseract::osd::Osd> {
         self.0.detector()
     }
 
@@ -452,6 +508,7 @@ impl Backend for HybridBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::{LineImage, Rect};
 
     fn lines(texts: &[(&str, f32)]) -> Vec<String> {
         texts.iter().map(|(t, _)| t.to_string()).collect()
@@ -520,6 +577,29 @@ mod tests {
         }
     }
 
+    /// The fakes read one rectangle at a time.
+    macro_rules! reads_rects {
+        ($fake:ty) => {
+            impl LineReader for $fake {
+                fn read_lines(
+                    &mut self,
+                    page: &GrayImage,
+                    lines: &[LineImage],
+                ) -> Result<Vec<LineRead>, String> {
+                    lines
+                        .iter()
+                        .map(|l| match l {
+                            LineImage::Rect(r) => self.read_line(page, *r),
+                            LineImage::Levelled { .. } => Err("a levelled crop".into()),
+                        })
+                        .collect()
+                }
+            }
+        };
+    }
+    reads_rects!(Log);
+    reads_rects!(Truth);
+
     /// A reader that logs the rectangles it is asked for and reads the line at that height (lines are
     /// 60 px apart from y = 100) with a mark "✓" after it, or `other` instead when given (a crop that
     /// caught another text), or nothing when `blank`.
@@ -531,7 +611,7 @@ mod tests {
         conf: f32,
     }
 
-    impl LineReader for Log {
+    impl Log {
         fn read_line(&mut self, _page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
             self.rects.push(rect);
             let line = self.texts[((rect.y + 6 - 100) / 60) as usize];
@@ -543,7 +623,7 @@ mod tests {
             let chars = text
                 .chars()
                 .enumerate()
-                .map(|(i, c)| crate::ppocr::CharRead {
+                .map(|(i, c)| crate::lines::CharRead {
                     text: c.to_string(),
                     conf: self.conf,
                     x0: rect.x + 20 * i as u32,
@@ -675,16 +755,16 @@ mod tests {
         rects: Vec<Rect>,
     }
 
-    impl LineReader for Truth {
+    impl Truth {
         fn read_line(&mut self, _page: &GrayImage, rect: Rect) -> Result<LineRead, String> {
             self.rects.push(rect);
-            let chars: Vec<crate::ppocr::CharRead> = self
+            let chars: Vec<crate::lines::CharRead> = self
                 .line
                 .chars()
                 .enumerate()
                 .map(|(i, c)| (100 + 40 * i as u32, c))
                 .filter(|(x, _)| (rect.x..rect.x + rect.w).contains(&(x + 18)))
-                .map(|(x, c)| crate::ppocr::CharRead {
+                .map(|(x, c)| crate::lines::CharRead {
                     text: c.to_string(),
                     conf: 0.95,
                     x0: x,
@@ -810,7 +890,7 @@ mod tests {
             text: "绿色理念走进千家万户".into(),
             chars: "绿色理念走进千家万户"
                 .chars()
-                .map(|c| crate::ppocr::CharRead {
+                .map(|c| crate::lines::CharRead {
                     text: c.to_string(),
                     conf: 0.85,
                     x0: 0,
@@ -836,7 +916,7 @@ mod tests {
             chars: unlike
                 .chars
                 .iter()
-                .map(|c| crate::ppocr::CharRead {
+                .map(|c| crate::lines::CharRead {
                     conf: 0.6,
                     ..c.clone()
                 })

@@ -5,8 +5,8 @@
 
 use std::ops::Range;
 
-use super::ppocr::CharRead;
-use super::{LineBox, Word};
+use crate::lines::CharRead;
+use crate::{LineBox, Word};
 
 /// A stretch of a line's words to read again: `core` is replaced, `crop` is read (the core and one
 /// word either side where there is one, so that a character the crop's edge cuts is not kept).
@@ -94,7 +94,7 @@ pub fn stretches(lens: &[usize], hot: &[Option<Context>]) -> Option<Vec<Stretch>
 }
 
 /// The box of a stretch of `line`'s words: their extent across, the line box's top and height down
-/// (cropped with [`super::ppocr::line_crop`], as a whole line is).
+/// (cropped with [`crate::lines::line_crop`], as a whole line is).
 pub fn words_box(words: &[Word], line: &LineBox) -> LineBox {
     let x0 = words.iter().map(|w| w.x).min().unwrap_or(0);
     let x1 = words.iter().map(|w| w.x + w.w).max().unwrap_or(0);
