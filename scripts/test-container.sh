@@ -3,7 +3,9 @@
 # scripts/test-deploy.sh) is built with Debian's buildah, and the image then OCRs the committed scans
 # as its unprivileged user with both engines (Tesseract, and PP-OCR through ONNX Runtime).
 #
-#   scripts/test-container.sh        # root or sudo: installs buildah, podman, debootstrap if missing
+#   scripts/test-container.sh                 # root or sudo: installs buildah, podman, debootstrap
+#   scripts/test-container.sh --prebuilt BIN  # the image around BIN instead of compiling greenbook in
+#                                             # it (CI: the binary its tests ran)
 #
 # Base images: the Dockerfile names docker.io's rust and debian images. This machine reaches no image
 # registry, so when they cannot be pulled the script makes local stand-ins, named as such: a Debian 12
@@ -16,6 +18,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 fail() { echo "test-container: FAIL: $*" >&2; exit 1; }
 say() { echo "test-container: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || fail "run as root (buildah stores images under /var/lib/containers)"
+prebuilt=""
+if [ "${1:-}" = --prebuilt ]; then
+  prebuilt="${2:?--prebuilt needs the binary}"
+  [ -x "$prebuilt" ] || fail "--prebuilt $prebuilt: not an executable"
+fi
 
 "$root/scripts/setup.sh" --apt buildah podman debootstrap
 
@@ -24,7 +31,7 @@ ctr=""
 cleanup() {
   local rc=$?
   [ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1
-  rm -rf "$work"
+  rm -rf "$work" "$root/.prebuilt"
   exit $rc
 }
 trap cleanup EXIT
@@ -67,21 +74,28 @@ if ! timeout 60 buildah pull -q "$rust_image" >/dev/null 2>&1; then
   fi
 fi
 
-# 2. Build.
+# 2. Build: greenbook compiled in the image, or the binary given, stripped, from .prebuilt/.
 t0=$(date +%s)
+binary=build
+if [ -n "$prebuilt" ]; then
+  binary=prebuilt
+  mkdir -p "$root/.prebuilt"
+  install -s -m 755 "$prebuilt" "$root/.prebuilt/greenbook"
+fi
 buildah bud --isolation chroot --layers -q \
   --build-arg RUST_IMAGE="$rust_image" --build-arg DEBIAN_IMAGE="$debian_image" \
+  --build-arg BINARY="$binary" \
   -t localhost/greenbook:test "$root" >/dev/null || fail "the image did not build"
 t1=$(date +%s)
 size=$(buildah images --format '{{.Size}}' localhost/greenbook:test | head -1)
-say "built localhost/greenbook:test in $((t1 - t0)) s ($size)"
+say "built localhost/greenbook:test (binary: $binary) in $((t1 - t0)) s ($size)"
 
 # 3. Run it: the unprivileged user, both engines, the committed scans mounted read-only.
 ctr=$(buildah from localhost/greenbook:test)
 in_image() { buildah run --isolation chroot -v "$root/scans:/data/scans:ro" "$ctr" -- "$@"; }
 uid=$(in_image id -u)
 [ "$uid" = 10001 ] || fail "the image runs as uid $uid, not the unprivileged 10001"
-out=$(in_image greenbook ocr /data/scans -o /tmp/out --jobs 2 2>&1) || fail "Tesseract OCR in the image failed: $out"
+out=$(in_image greenbook ocr /data/scans -o /tmp/out --jobs 2 --engine tesseract 2>&1) || fail "Tesseract OCR in the image failed: $out"
 echo "$out" | grep -q "ocr: 15 pages, 15 ok, 0 failed" || fail "unexpected: $out"
 out=$(in_image greenbook ocr /data/scans/p002.png -o /tmp/out2 --engine ppocr --text-dir /tmp/t 2>&1) \
   || fail "PP-OCR in the image failed: $out"

@@ -18,7 +18,7 @@ fail() { echo "test-slurm: FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || fail "run as root: the test cluster's daemons run as the user who starts them (SlurmUser=root)"
 
 (cd "$root" && cargo build -q --bin greenbook)
-bin_dir="$root/target/debug"
+bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
 
 work="$(mktemp -d /tmp/greenbook-slurm.XXXXXX)"
 chmod 700 "$work"

@@ -9,7 +9,6 @@
 use greenbook_core::{edition, io, text};
 use greenbook_input as input;
 
-pub mod alto;
 pub mod engines;
 pub mod gaps;
 pub mod lines;
@@ -31,7 +30,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::{PageKind, PageSource};
 use crate::io::progress::Progress;
-use crate::io::write_atomic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
@@ -942,56 +940,6 @@ pub fn label_halves(pages: &mut [PageOcr]) {
     }
 }
 
-/// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file (`run`
-/// removes one an earlier run wrote, see [`crate::io::outputs::Ledger`]).
-pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
-    for p in pages.iter().filter(|p| p.error.is_none()) {
-        let path = confined(dir, &p.label, ".txt")?;
-        write_atomic(&path, p.text.as_bytes())
-            .map_err(|source| OcrError::Write { path, source })?;
-    }
-    Ok(())
-}
-
-/// `dir/<label><ext>`, or an error if the label would leave `dir` (see
-/// [`crate::io::outputs::confine`]).
-pub(crate) fn confined(dir: &Path, label: &str, ext: &str) -> Result<PathBuf, OcrError> {
-    crate::io::outputs::confine(dir, label, ext).map_err(|source| OcrError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
-/// Writes the whole book's text in reading order into one UTF-8 file: a marker line per page
-/// (`=== page LABEL (FILE) ===`, with the error for a page that was not read), then its text.
-pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), OcrError> {
-    let mut out = String::new();
-    for p in pages {
-        let file = crate::text::printable(&crate::io::file_name(&p.file)).into_owned();
-        let label = crate::text::printable(&p.label).into_owned();
-        let frame = if p.frame > 0 {
-            format!(" frame {}", p.frame + 1)
-        } else {
-            String::new()
-        };
-        match &p.error {
-            None => {
-                out.push_str(&format!("=== page {label} ({file}{frame}) ===\n"));
-                out.push_str(p.text.trim_end());
-                out.push('\n');
-            }
-            Some(e) => out.push_str(&format!(
-                "=== page {label} ({file}{frame}) not read: {} ===\n",
-                crate::text::printable(&e.message)
-            )),
-        }
-    }
-    write_atomic(path, out.as_bytes()).map_err(|source| OcrError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// The hOCR body of a page (as Tesseract's `GetHOCRText` gives it: an `ocr_page` div) from words and
 /// their lines, for engines that do not write hOCR themselves. Blocks, paragraphs and lines follow the
 /// words' numbering; a line's box is its layout box when known, else its words' extent.
@@ -1062,24 +1010,6 @@ pub fn hocr_from_words(words: &[Word], lines: &[LineBox], width: u32, height: u3
     }
     out.push_str("  </div>\n");
     out
-}
-
-/// Writes `<label>.hocr` per page into `dir`.
-pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
-    for p in pages {
-        if let Some(h) = &p.hocr {
-            let doc = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"zh\" lang=\"zh\">\n<head>\n<title>{}</title>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n<meta name=\"ocr-system\" content=\"greenbook ({})\"/>\n<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n</head>\n<body>\n{}</body>\n</html>\n",
-                crate::text::escape_xml(&p.label),
-                crate::text::escape_xml(&p.engine),
-                h
-            );
-            let path = confined(dir, &p.label, ".hocr")?;
-            write_atomic(&path, doc.as_bytes())
-                .map_err(|source| OcrError::Write { path, source })?;
-        }
-    }
-    Ok(())
 }
 
 /// CER of one page against its truth file.

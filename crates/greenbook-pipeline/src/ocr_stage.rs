@@ -91,13 +91,13 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
     }
     let write = std::time::Instant::now();
     if let Some(dir) = &req.text_dir {
-        ocr::write_text_dir(&pages, dir)?;
+        crate::publish::archive::write_text_dir(&pages, dir)?;
     }
     if let Some(dir) = &req.hocr_dir {
-        ocr::write_hocr_dir(&pages, dir)?;
+        crate::publish::archive::write_hocr_dir(&pages, dir)?;
     }
     if let Some(dir) = &req.alto_dir {
-        ocr::alto::write_alto_dir(&pages, dir)?;
+        crate::publish::archive::alto::write_alto_dir(&pages, dir)?;
     }
     if let Some(path) = &req.pages_json {
         write_pages_json(path, &pages)?;

@@ -221,14 +221,14 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
 fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Result<(), Error> {
     let (out, report) = (archive.out, archive.report);
     let rendered = archive.rendered.as_deref();
-    crate::ocr::write_text_dir(pages, &out.join("text"))?;
-    crate::ocr::alto::write_alto_dir(pages, &out.join("alto"))?;
-    crate::ocr::write_book_text(pages, &out.join("book.txt"))?;
+    crate::publish::archive::write_text_dir(pages, &out.join("text"))?;
+    crate::publish::archive::alto::write_alto_dir(pages, &out.join("alto"))?;
+    crate::publish::archive::write_book_text(pages, &out.join("book.txt"))?;
     // book.pdf and the review page both read every page image again: side by side, on the core the
     // digests leave free when they finish first.
     let (book, review) = rayon::join(
         || {
-            crate::publish::book_pdf::write_book_pdf(
+            crate::publish::archive::book_pdf::write_book_pdf(
                 &out.join("book.pdf"),
                 pages,
                 dataset,

@@ -1,4 +1,6 @@
-//! Stage 7: statistical PDF digests for leadership — one per district plus a city-wide overview.
+//! Stage 6, what is published from the dataset: the leadership's digests (one per district plus a
+//! city-wide overview, this module), the archive's outputs ([`archive`]: text, hOCR, ALTO, `book.txt`,
+//! `book.pdf`), the review page ([`review`]) and the analysts' workbook ([`workbook`]).
 //!
 //! A digest is first laid out as plain [`Block`]s (so its text is known before any font is chosen),
 //! then typeset by [`pdf`] with genpdf and a subset of the committed TrueType CJK fonts. Charts come
@@ -11,7 +13,7 @@ use greenbook_extract as extract;
 use greenbook_input as input;
 use greenbook_ocr as ocr;
 
-pub mod book_pdf;
+pub mod archive;
 pub mod charts;
 pub mod fonts;
 pub mod pdf;
@@ -589,16 +591,16 @@ fn with_unit(f: Field) -> String {
 
 /// "第 8 页" for a page label of a printed page (`p008`), the label itself otherwise.
 fn page_ref(label: &str) -> String {
-    match book_pdf::folio(label) {
-        book_pdf::Folio::Decimal(n) => format!("第 {n} 页"),
+    match archive::book_pdf::folio(label) {
+        archive::book_pdf::Folio::Decimal(n) => format!("第 {n} 页"),
         _ => label.to_string(),
     }
 }
 
 /// The number printed on a book page (`p008` → "8"); any other label as it is.
 fn page_number(label: &str) -> String {
-    match book_pdf::folio(label) {
-        book_pdf::Folio::Decimal(n) => n.to_string(),
+    match archive::book_pdf::folio(label) {
+        archive::book_pdf::Folio::Decimal(n) => n.to_string(),
         _ => label.to_string(),
     }
 }

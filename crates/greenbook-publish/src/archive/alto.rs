@@ -1,14 +1,15 @@
 //! ALTO 4.4 XML per page (`--alto-dir`; `run` writes `output/alto/`): the page's text as
-//! [`super::runs`] places it — TextBlock › TextLine › String with pixel boxes, word confidence WC
+//! [`crate::ocr::runs`] places it — TextBlock › TextLine › String with pixel boxes, word confidence WC
 //! (0–1) and, where the engine knows them, character confidences CC (0 sure … 9 unsure). Validated
 //! against the official schema in `tests/integration/archive.rs`.
 
 use std::fmt::Write;
 use std::path::Path;
 
-use super::runs::{Run, page_lines};
-use super::{OcrError, PageOcr};
+use crate::ReportError;
 use crate::io::write_atomic;
+use crate::ocr::PageOcr;
+use crate::ocr::runs::{Run, page_lines};
 use crate::text::escape_xml;
 
 /// ALTO's CC: one digit per character, 0 sure … 9 unsure, from confidences 0–100.
@@ -122,8 +123,8 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
 
 /// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; `run` removes one
 /// an earlier run wrote, see [`crate::io::outputs::Ledger`]).
-pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
-    std::fs::create_dir_all(dir).map_err(|source| OcrError::Write {
+pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
@@ -133,7 +134,7 @@ pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), OcrError> {
         }
         let path = super::confined(dir, &p.label, ".xml")?;
         write_atomic(&path, page_alto(p, i + 1).as_bytes())
-            .map_err(|source| OcrError::Write { path, source })?;
+            .map_err(|source| ReportError::Io { path, source })?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use pdf_writer::types::{
 };
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::ReportError;
+use crate::ReportError;
 use crate::dataset::Dataset;
 use crate::input::Embeddable;
 use crate::ocr::PageOcr;
@@ -129,7 +129,7 @@ pub fn write_book_pdf(
     path: &Path,
     pages: &[PageOcr],
     ds: &Dataset,
-    date: Option<super::Date>,
+    date: Option<crate::Date>,
     rendered: Option<&Path>,
 ) -> Result<BookPdf, ReportError> {
     let mut alloc = Ref::new(1);
