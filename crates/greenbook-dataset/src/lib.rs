@@ -15,12 +15,14 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::book::Book;
-use crate::extract::{CaseFacts, FIELDS, Field, Flag, Measure, Scope, Values};
+use crate::extract::{CaseFacts, Field, Flag, Scope, Values};
 use crate::input::PageKind;
-use crate::ocr::{PageError, PageErrorKind, PageOcr};
+use crate::ocr::{PageError, PageOcr};
 use crate::text::numerals::Qualifier;
 
+pub mod columns;
 pub mod corrections;
+mod tables;
 
 pub const SCHEMA_VERSION: &str = "8";
 pub const FILES: [&str; 4] = [
@@ -55,7 +57,7 @@ pub enum StoreError {
 }
 
 /// One row of `pages.parquet`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageRow {
     pub index: u32,
     pub label: String,
@@ -89,7 +91,7 @@ pub struct PageRow {
 }
 
 /// One row of `contents.parquet`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContentsRow {
     pub chapter: u32,
     pub district: String,
@@ -100,7 +102,7 @@ pub struct ContentsRow {
 }
 
 /// One row of `cases.parquet`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CaseRow {
     pub case_id: String,
     pub district: Option<String>,
@@ -342,10 +344,10 @@ impl Dataset {
             source,
         })?;
         let frames = [
-            ("pages.parquet", self.pages_frame()),
-            ("contents.parquet", self.contents_frame()),
-            ("cases.parquet", self.cases_frame()),
-            ("facts.parquet", self.facts_frame()),
+            ("pages.parquet", columns::frame(&self.pages)),
+            ("contents.parquet", columns::frame(&self.contents)),
+            ("cases.parquet", columns::frame(&self.cases)),
+            ("facts.parquet", columns::frame(&self.facts)),
         ];
         for (name, df) in frames {
             let path = dir.join(name);
@@ -358,341 +360,16 @@ impl Dataset {
         Ok(())
     }
 
-    fn pages_frame(&self) -> PolarsResult<DataFrame> {
-        let p = &self.pages;
-        frame(vec![
-            col("page_index", p.iter().map(|r| r.index).collect::<Vec<_>>()),
-            col("label", strs(p, |r| &r.label)),
-            col("file", strs(p, |r| &r.file)),
-            col("frame", p.iter().map(|r| r.frame).collect::<Vec<_>>()),
-            col("sha256", opt_strs(p, |r| &r.sha256)),
-            col(
-                "kind",
-                p.iter()
-                    .map(|r| r.kind.map(PageKind::as_str))
-                    .collect::<Vec<_>>(),
-            ),
-            col("district", opt_strs(p, |r| &r.district)),
-            col("case_id", opt_strs(p, |r| &r.case_id)),
-            col("text", strs(p, |r| &r.text)),
-            col(
-                "mean_conf",
-                p.iter().map(|r| r.mean_conf).collect::<Vec<_>>(),
-            ),
-            col("words", p.iter().map(|r| r.words).collect::<Vec<_>>()),
-            col("rotation", p.iter().map(|r| r.rotation).collect::<Vec<_>>()),
-            col(
-                "text_height_px",
-                p.iter().map(|r| r.text_height_px).collect::<Vec<_>>(),
-            ),
-            col(
-                "ocr_scale",
-                p.iter().map(|r| r.ocr_scale).collect::<Vec<_>>(),
-            ),
-            col("skew_deg", p.iter().map(|r| r.skew_deg).collect::<Vec<_>>()),
-            col(
-                "deskew_deg",
-                p.iter().map(|r| r.deskew_deg).collect::<Vec<_>>(),
-            ),
-            col("spread_side", opt_strs(p, |r| &r.spread_side)),
-            col("photo_corners", opt_strs(p, |r| &r.photo_corners)),
-            col("capture_note", opt_strs(p, |r| &r.capture_note)),
-            col("ocr_ms", p.iter().map(|r| r.ocr_ms).collect::<Vec<_>>()),
-            col("engine", strs(p, |r| &r.engine)),
-            col(
-                "error",
-                p.iter()
-                    .map(|r| r.error.as_ref().map(|e| e.message.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-            col(
-                "error_kind",
-                p.iter()
-                    .map(|r| r.error.as_ref().map(|e| e.kind.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-        ])
-    }
-
-    fn contents_frame(&self) -> PolarsResult<DataFrame> {
-        let c = &self.contents;
-        frame(vec![
-            col("chapter", c.iter().map(|r| r.chapter).collect::<Vec<_>>()),
-            col("district", strs(c, |r| &r.district)),
-            col(
-                "printed_page",
-                c.iter().map(|r| r.printed_page).collect::<Vec<_>>(),
-            ),
-            col("title", strs(c, |r| &r.title)),
-            col("case_id", opt_strs(c, |r| &r.case_id)),
-        ])
-    }
-
-    fn cases_frame(&self) -> PolarsResult<DataFrame> {
-        let c = &self.cases;
-        let mut columns = vec![
-            col("case_id", strs(c, |r| &r.case_id)),
-            col("district", opt_strs(c, |r| &r.district)),
-            col("town", opt_strs(c, |r| &r.town)),
-            col("community", opt_strs(c, |r| &r.community)),
-            col(
-                "community_agreement",
-                c.iter().map(|r| r.community_agreement).collect::<Vec<_>>(),
-            ),
-            str_list("refused", c, |r| {
-                r.refused.iter().map(String::as_str).collect()
-            }),
-            str_list("community_alternatives", c, |r| {
-                r.community_alternatives
-                    .iter()
-                    .map(String::as_str)
-                    .collect()
-            }),
-            col("title", strs(c, |r| &r.title)),
-            col(
-                "printed_page",
-                c.iter().map(|r| r.printed_page).collect::<Vec<_>>(),
-            ),
-            col("first_page", strs(c, |r| &r.first_page)),
-            col("last_page", strs(c, |r| &r.last_page)),
-            str_list("corrected", c, |r| {
-                r.corrected.iter().map(|t| t.name()).collect()
-            }),
-            col("community_ocr", fix_strs(c, |f| &f.ocr)),
-            col("community_note", fix_strs(c, |f| &f.note)),
-            col("community_reviewer", fix_strs(c, |f| &f.reviewer)),
-            col("community_reviewed_on", fix_strs(c, |f| &f.reviewed_on)),
-        ];
-        columns.extend(FIELDS.iter().map(|spec| {
-            let values = c.iter().map(|r| r.values.get(spec.field));
-            match spec.measure {
-                Measure::Count => col(
-                    spec.name,
-                    values.map(|v| v.map(|v| v as i64)).collect::<Vec<_>>(),
-                ),
-                Measure::Year => col(
-                    spec.name,
-                    values.map(|v| v.map(|v| v as i32)).collect::<Vec<_>>(),
-                ),
-                Measure::Percent => col(spec.name, values.collect::<Vec<_>>()),
-            }
-        }));
-        frame(columns)
-    }
-
-    fn facts_frame(&self) -> PolarsResult<DataFrame> {
-        let f = &self.facts;
-        frame(vec![
-            col("case_id", strs(f, |r| &r.case_id)),
-            col(
-                "field",
-                f.iter().map(|r| r.field.name()).collect::<Vec<_>>(),
-            ),
-            col("value", f.iter().map(|r| r.value).collect::<Vec<_>>()),
-            col("unit", f.iter().map(|r| r.field.unit()).collect::<Vec<_>>()),
-            col(
-                "qualifier",
-                f.iter().map(|r| r.qualifier.as_str()).collect::<Vec<_>>(),
-            ),
-            col("page", non_empty(f, |r| &r.page)),
-            col("sentence", non_empty(f, |r| &r.sentence)),
-            col(
-                "span_start",
-                f.iter().map(|r| r.span_start).collect::<Vec<_>>(),
-            ),
-            col("span_end", f.iter().map(|r| r.span_end).collect::<Vec<_>>()),
-            col("rule", strs(f, |r| &r.rule)),
-            col(
-                "page_conf",
-                f.iter().map(|r| r.page_conf).collect::<Vec<_>>(),
-            ),
-            col(
-                "scope",
-                f.iter().map(|r| r.scope.column()).collect::<Vec<_>>(),
-            ),
-            col("ocr_conf", f.iter().map(|r| r.ocr_conf).collect::<Vec<_>>()),
-            col(
-                "confidence",
-                f.iter().map(|r| r.confidence).collect::<Vec<_>>(),
-            ),
-            str_list("flags", f, |r| r.flags.iter().map(|x| x.as_str()).collect()),
-            col("why", opt_strs(f, |r| &r.why)),
-            str_list("refused", f, |r| {
-                r.refused.iter().map(String::as_str).collect()
-            }),
-            col(
-                "ocr_value",
-                f.iter().map(|r| r.ocr_value).collect::<Vec<_>>(),
-            ),
-            col(
-                "source",
-                f.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
-            ),
-            col("note", opt_strs(f, |r| &r.note)),
-            col("reviewer", opt_strs(f, |r| &r.reviewer)),
-            col("reviewed_on", opt_strs(f, |r| &r.reviewed_on)),
-        ])
-    }
-
-    /// Reads the four Parquet files back from `dir`.
+    /// Reads the four Parquet files back from `dir`, each column by its table ([`columns`]).
     pub fn read(dir: &Path) -> Result<Dataset, StoreError> {
-        let pages = Table::open(&dir.join("pages.parquet"))?;
-        let contents = Table::open(&dir.join("contents.parquet"))?;
-        let cases = Table::open(&dir.join("cases.parquet"))?;
-        let facts = Table::open(&dir.join("facts.parquet"))?;
-        let mut ds = Dataset::default();
-        for i in 0..pages.height() {
-            ds.pages.push(PageRow {
-                index: pages.u32("page_index", i)?.unwrap_or(i as u32),
-                label: pages.string("label", i)?.unwrap_or_default(),
-                file: pages.string("file", i)?.unwrap_or_default(),
-                frame: pages.u32("frame", i)?.unwrap_or(0),
-                sha256: pages.string("sha256", i)?,
-                kind: pages.parsed("kind", i, PageKind::parse)?,
-                district: pages.string("district", i)?,
-                case_id: pages.string("case_id", i)?,
-                text: pages.string("text", i)?.unwrap_or_default(),
-                mean_conf: pages.f32("mean_conf", i)?,
-                words: pages.u32("words", i)?.unwrap_or(0),
-                rotation: pages.u32("rotation", i)?.unwrap_or(0),
-                text_height_px: pages.f32("text_height_px", i)?,
-                ocr_scale: pages.f32("ocr_scale", i)?,
-                skew_deg: pages.f32("skew_deg", i)?,
-                deskew_deg: pages.f32("deskew_deg", i)?,
-                spread_side: pages.string("spread_side", i)?,
-                photo_corners: pages.string("photo_corners", i)?,
-                capture_note: pages.string("capture_note", i)?,
-                ocr_ms: pages.u64("ocr_ms", i)?.unwrap_or(0),
-                engine: pages.string("engine", i)?.unwrap_or_default(),
-                error: match pages.string("error", i)? {
-                    None => None,
-                    Some(message) => Some(PageError {
-                        kind: pages
-                            .parsed("error_kind", i, PageErrorKind::parse)?
-                            .unwrap_or(PageErrorKind::Unreadable),
-                        message,
-                    }),
-                },
-            });
-        }
-        for i in 0..contents.height() {
-            ds.contents.push(ContentsRow {
-                chapter: contents.u32("chapter", i)?.unwrap_or(0),
-                district: contents.string("district", i)?.unwrap_or_default(),
-                printed_page: contents.u32("printed_page", i)?.unwrap_or(0),
-                title: contents.string("title", i)?.unwrap_or_default(),
-                case_id: contents.string("case_id", i)?,
-            });
-        }
-        for i in 0..cases.height() {
-            ds.cases.push(CaseRow {
-                case_id: cases.string("case_id", i)?.unwrap_or_default(),
-                district: cases.string("district", i)?,
-                town: cases.string("town", i)?,
-                community: cases.string("community", i)?,
-                community_agreement: cases.f32("community_agreement", i)?,
-                community_alternatives: cases.strings("community_alternatives", i)?,
-                refused: cases.strings("refused", i)?,
-                title: cases.string("title", i)?.unwrap_or_default(),
-                printed_page: cases.u32("printed_page", i)?,
-                first_page: cases.string("first_page", i)?.unwrap_or_default(),
-                last_page: cases.string("last_page", i)?.unwrap_or_default(),
-                values: {
-                    let mut v = Values::default();
-                    for spec in &FIELDS {
-                        v.set(
-                            spec.field,
-                            match spec.measure {
-                                Measure::Count => cases.i64(spec.name, i)?.map(|x| x as f64),
-                                Measure::Year => cases.i32(spec.name, i)?.map(f64::from),
-                                Measure::Percent => cases.f64(spec.name, i)?,
-                            },
-                        );
-                    }
-                    v
-                },
-                corrected: cases.targets("corrected", i)?,
-                community_fix: {
-                    let fix = NameFix {
-                        ocr: cases.string("community_ocr", i)?,
-                        note: cases.string("community_note", i)?,
-                        reviewer: cases.string("community_reviewer", i)?,
-                        reviewed_on: cases.string("community_reviewed_on", i)?,
-                    };
-                    (fix != NameFix::default()).then_some(fix)
-                },
-            });
-        }
-        for i in 0..facts.height() {
-            ds.facts.push(FactRow {
-                case_id: facts.string("case_id", i)?.unwrap_or_default(),
-                field: facts.required("field", i, Field::parse)?,
-                value: facts.f64("value", i)?.unwrap_or(f64::NAN),
-                qualifier: facts.required("qualifier", i, Qualifier::parse)?,
-                page: facts.string("page", i)?.unwrap_or_default(),
-                sentence: facts.string("sentence", i)?.unwrap_or_default(),
-                span_start: facts.u32("span_start", i)?.unwrap_or(0),
-                span_end: facts.u32("span_end", i)?.unwrap_or(0),
-                rule: facts.string("rule", i)?.unwrap_or_default(),
-                page_conf: facts.f32("page_conf", i)?,
-                scope: Scope::from_column(facts.string("scope", i)?.as_deref()),
-                ocr_conf: facts.f32("ocr_conf", i)?,
-                confidence: facts.f32("confidence", i)?.unwrap_or(0.0),
-                flags: facts.flags("flags", i)?,
-                why: facts.string("why", i)?,
-                refused: facts.strings("refused", i)?,
-                ocr_value: facts.f64("ocr_value", i)?,
-                source: facts.required("source", i, Source::parse)?,
-                note: facts.string("note", i)?,
-                reviewer: facts.string("reviewer", i)?,
-                reviewed_on: facts.string("reviewed_on", i)?,
-            });
-        }
-        Ok(ds)
+        let table = |name: &str| Table::open(&dir.join(name));
+        Ok(Dataset {
+            pages: columns::rows(&table("pages.parquet")?)?,
+            contents: columns::rows(&table("contents.parquet")?)?,
+            cases: columns::rows(&table("cases.parquet")?)?,
+            facts: columns::rows(&table("facts.parquet")?)?,
+        })
     }
-}
-
-fn col<T, P: ?Sized>(name: &str, values: T) -> Column
-where
-    Series: NamedFrom<T, P>,
-{
-    Series::new(name.into(), values).into_column()
-}
-
-fn strs<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<&str> {
-    rows.iter().map(|r| f(r).as_str()).collect()
-}
-
-/// A text column of the cases' name corrections (null where there is none, or the part is empty).
-fn fix_strs(rows: &[CaseRow], part: impl Fn(&NameFix) -> &Option<String>) -> Vec<Option<&str>> {
-    rows.iter()
-        .map(|r| r.community_fix.as_ref().and_then(|f| part(f).as_deref()))
-        .collect()
-}
-
-/// A text column where an empty string (a corrected fact with no OCR provenance) is null.
-fn non_empty<R>(rows: &[R], f: impl Fn(&R) -> &String) -> Vec<Option<&str>> {
-    rows.iter()
-        .map(|r| Some(f(r).as_str()).filter(|s| !s.is_empty()))
-        .collect()
-}
-
-fn opt_strs<R>(rows: &[R], f: impl Fn(&R) -> &Option<String>) -> Vec<Option<&str>> {
-    rows.iter().map(|r| f(r).as_deref()).collect()
-}
-
-/// A List(String) column: the strings `f` gives for each row.
-fn str_list<'a, R>(name: &str, rows: &'a [R], f: impl Fn(&'a R) -> Vec<&'a str>) -> Column {
-    rows.iter()
-        .map(|r| Some(Series::new("".into(), f(r))))
-        .collect::<ListChunked>()
-        .with_name(name.into())
-        .into_column()
-}
-
-fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
-    let height = columns.first().map_or(0, |c| c.len());
-    DataFrame::new(height, columns)
 }
 
 /// Writes one frame as zstd Parquet with full statistics and greenbook's key-value metadata,

@@ -61,10 +61,40 @@ pub enum Block {
     Table {
         weights: Vec<usize>,
         header: Vec<String>,
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
     },
     Chart(charts::Chart),
     PageBreak,
+}
+
+/// A table cell: text, a figure (a column of figures is set right-aligned), or a value the data does
+/// not have (printed "—").
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A figure as printed, with its marks: "约8000", "48.5", "1225（校）".
+    Figure(String),
+    Missing,
+}
+
+impl Cell {
+    /// What the cell prints.
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Text(s) | Cell::Figure(s) => s,
+            Cell::Missing => "—",
+        }
+    }
+
+    /// A figure when there is one.
+    fn figure(value: Option<String>) -> Cell {
+        value.map_or(Cell::Missing, Cell::Figure)
+    }
+
+    /// Text when there is some.
+    fn text_or_missing(value: Option<String>) -> Cell {
+        value.map_or(Cell::Missing, Cell::Text)
+    }
 }
 
 /// A digest laid out, ready to typeset.
@@ -87,8 +117,11 @@ impl Digest {
                     s.push_str(t)
                 }
                 Block::Table { header, rows, .. } => {
-                    for c in header.iter().chain(rows.iter().flatten()) {
+                    for c in header {
                         s.push_str(c);
+                    }
+                    for c in rows.iter().flatten() {
+                        s.push_str(c.text());
                     }
                 }
                 Block::Chart(c) => s.push_str(&c.caption),
@@ -259,23 +292,26 @@ fn show_name(c: &CaseRow) -> String {
     }
 }
 
-fn show_summary(s: Option<Summary>, field: Field) -> Vec<String> {
-    let f = |v: f64| field.show(v);
+/// A fact's cell: its figure as printed ([`show_fact`]), or missing.
+fn fact_cell(ds: &Dataset, case: &CaseRow, field: Field, value: Option<f64>) -> Cell {
+    Cell::figure(value.map(|v| show_fact(ds, case, field, Some(v))))
+}
+
+/// A summary's cells: cases with the field, the sum (counts only), mean, median, least and most.
+fn summary_cells(s: Option<Summary>, field: Field) -> Vec<Cell> {
+    let f = |v: f64| Cell::Figure(field.show(v));
     match s {
-        None => vec![
-            "0".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-        ],
+        None => {
+            let mut row = vec![Cell::Figure("0".into())];
+            row.extend(std::iter::repeat_n(Cell::Missing, 5));
+            row
+        }
         Some(s) => vec![
-            s.n.to_string(),
+            Cell::Figure(s.n.to_string()),
             if field.measure() == Measure::Count {
-                fmt_num(s.sum)
+                Cell::Figure(fmt_num(s.sum))
             } else {
-                "—".into()
+                Cell::Missing
             },
             f(s.mean),
             f(s.median),
@@ -285,13 +321,13 @@ fn show_summary(s: Option<Summary>, field: Field) -> Vec<String> {
     }
 }
 
-/// The mean of a field over some cases, as printed ("—" when none has it).
-fn show_mean(cases: &[&CaseRow], field: Field) -> String {
-    show_summary(
+/// The mean of a field over some cases (missing when none has it).
+fn mean_cell(cases: &[&CaseRow], field: Field) -> Cell {
+    summary_cells(
         summarize(cases.iter().filter_map(|c| c.values.get(field))),
         field,
-    )[2]
-    .clone()
+    )
+    .swap_remove(2)
 }
 
 fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
@@ -314,13 +350,13 @@ fn key_figures(ds: &Dataset, cases: &[&CaseRow], with_city: bool) -> Block {
     let rows = Field::ALL
         .iter()
         .map(|&field| {
-            let mut row = vec![with_unit(field)];
-            row.extend(show_summary(
+            let mut row = vec![Cell::Text(with_unit(field))];
+            row.extend(summary_cells(
                 summarize(cases.iter().filter_map(|c| c.values.get(field))),
                 field,
             ));
             if with_city {
-                row.push(show_mean(&all, field));
+                row.push(mean_cell(&all, field));
             }
             row
         })
@@ -346,13 +382,13 @@ fn community_table(ds: &Dataset, cases: &[&CaseRow], with_district: bool) -> Blo
     let rows = cases
         .iter()
         .map(|c| {
-            let mut row = vec![show_name(c)];
+            let mut row = vec![Cell::Text(show_name(c))];
             if with_district {
-                row.push(c.district.clone().unwrap_or_else(|| "—".into()));
+                row.push(Cell::text_or_missing(c.district.clone()));
             }
-            row.push(c.town.clone().unwrap_or_else(|| "—".into()));
+            row.push(Cell::text_or_missing(c.town.clone()));
             for (field, value) in c.values.iter() {
-                row.push(show_fact(ds, c, field, value));
+                row.push(fact_cell(ds, c, field, value));
             }
             row
         })
@@ -376,13 +412,16 @@ fn contents_table(ds: &Dataset, district: &str) -> Block {
         .filter(|c| c.district == district)
         .map(|c| {
             vec![
-                c.printed_page.to_string(),
-                c.title.clone(),
-                if c.case_id.is_some() {
-                    "已数字化".into()
-                } else {
-                    "未数字化".into()
-                },
+                Cell::Figure(c.printed_page.to_string()),
+                Cell::Text(c.title.clone()),
+                Cell::Text(
+                    if c.case_id.is_some() {
+                        "已数字化"
+                    } else {
+                        "未数字化"
+                    }
+                    .into(),
+                ),
             ]
         })
         .collect();
@@ -472,13 +511,12 @@ fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
     for c in cases {
         let name = show_name(c);
         for f in ds.facts_of(&c.case_id) {
-            let value = show_fact(ds, c, f.field, Some(f.value));
             rows.push(vec![
-                name.clone(),
-                f.field.label().to_string(),
-                value,
-                page_number(&f.page),
-                f.sentence.clone(),
+                Cell::Text(name.clone()),
+                Cell::Text(f.field.label().to_string()),
+                fact_cell(ds, c, f.field, Some(f.value)),
+                page_cell(&f.page),
+                Cell::Text(f.sentence.clone()),
             ]);
         }
     }
@@ -602,6 +640,14 @@ fn page_number(label: &str) -> String {
     match archive::book_pdf::folio(label) {
         archive::book_pdf::Folio::Decimal(n) => n.to_string(),
         _ => label.to_string(),
+    }
+}
+
+/// A page's cell: its printed number as a figure, or a label that is not one as text.
+fn page_cell(label: &str) -> Cell {
+    match archive::book_pdf::folio(label) {
+        archive::book_pdf::Folio::Decimal(n) => Cell::Figure(n.to_string()),
+        _ => Cell::Text(label.to_string()),
     }
 }
 
@@ -808,17 +854,19 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
                 .collect();
             let hh = summarize(cs.iter().filter_map(|c| c.values.get(Field::Households)));
             vec![
-                d.clone(),
-                ds.contents
-                    .iter()
-                    .filter(|c| &c.district == d)
-                    .count()
-                    .to_string(),
-                cs.len().to_string(),
-                hh.map_or("—".into(), |s| fmt_num(s.sum)),
-                show_mean(&cs, Field::GreenRate),
-                show_mean(&cs, Field::ElderlyShare),
-                show_mean(&cs, Field::MigrantShare),
+                Cell::Text(d.clone()),
+                Cell::Figure(
+                    ds.contents
+                        .iter()
+                        .filter(|c| &c.district == d)
+                        .count()
+                        .to_string(),
+                ),
+                Cell::Figure(cs.len().to_string()),
+                Cell::figure(hh.map(|s| fmt_num(s.sum))),
+                mean_cell(&cs, Field::GreenRate),
+                mean_cell(&cs, Field::ElderlyShare),
+                mean_cell(&cs, Field::MigrantShare),
             ]
         })
         .collect();

@@ -4,7 +4,7 @@
 //! images without alpha kept for the next page when they do not fit, and the written file
 //! post-processed with lopdf (identical streams deduplicated, streams compressed, dates fixed).
 
-use std::cell::Cell;
+use std::cell::Cell as Shared;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::rc::Rc;
@@ -18,7 +18,7 @@ use genpdf::style::{Color, Style};
 use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, RenderResult};
 
 use super::fonts::{ReportFonts, subset};
-use super::{Block, Digest, ReportError};
+use super::{Block, Cell, Digest, ReportError};
 
 /// Text the footer can print, included in the font subset.
 pub const FOOTER_SAMPLE: &str = "第页共/0123456789 ";
@@ -56,9 +56,9 @@ pub fn render(
     // genpdf cannot tell the page count in advance: lay out once to count, then for real.
     // The counting pass stops at a sentinel after the last block, before genpdf writes the file
     // (writing scans each embedded face's whole character map: half of a digest's time).
-    let count = Rc::new(Cell::new(0usize));
+    let count = Rc::new(Shared::new(0usize));
     let mut counting = build(d, &regular, &bold, None, count.clone(), true, path)?;
-    let finished = Rc::new(Cell::new(false));
+    let finished = Rc::new(Shared::new(false));
     counting.push(StopAfterLayout(finished.clone()));
     let result = counting.render(std::io::sink());
     if !finished.get() {
@@ -71,7 +71,7 @@ pub fn render(
         &regular,
         &bold,
         Some(pages),
-        Rc::new(Cell::new(0)),
+        Rc::new(Shared::new(0)),
         false,
         path,
     )?
@@ -86,7 +86,7 @@ fn build(
     regular: &[u8],
     bold: &[u8],
     total: Option<usize>,
-    count: Rc<Cell<usize>>,
+    count: Rc<Shared<usize>>,
     // The page-counting pass reserves each chart's space instead of embedding (and compressing) it.
     placeholders: bool,
     path: &Path,
@@ -213,19 +213,13 @@ pub fn segments(text: &str) -> Vec<String> {
 fn table(
     weights: &[usize],
     header: &[String],
-    rows: &[Vec<String>],
+    cells: &[Vec<Cell>],
     path: &Path,
 ) -> Result<LinearLayout, ReportError> {
-    // A column of figures is right-aligned, its header too.
-    let numeric: Vec<bool> = (0..header.len())
-        .map(|c| {
-            let cells: Vec<&str> = rows
-                .iter()
-                .filter_map(|r| r.get(c).map(String::as_str))
-                .filter(|s| *s != "—")
-                .collect();
-            !cells.is_empty() && cells.iter().all(|s| is_figure(s))
-        })
+    let numeric = figure_columns(header.len(), cells);
+    let rows: Vec<Vec<String>> = cells
+        .iter()
+        .map(|r| r.iter().map(|c| c.text().to_string()).collect())
         .collect();
     let head = Style::new().bold().with_font_size(9);
     let body = Style::new().with_font_size(9);
@@ -372,19 +366,18 @@ impl Element for KeepRows {
     }
 }
 
-/// A figure as the tables print it: "1224", "约8000", "48.5%", "1225（校）", "12,5" — digits with their
-/// marks, nothing else.
-pub fn is_figure(s: &str) -> bool {
-    let core = s
-        .trim_start_matches('约')
-        .trim_end_matches("（校）")
-        .trim_end_matches("（存疑）")
-        .trim_end_matches('%');
-    !core.is_empty()
-        && core.chars().any(|c| c.is_ascii_digit())
-        && core
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+/// Which of `n` columns hold figures, and are set right-aligned with their header: those with a
+/// figure and nothing but figures and missing values.
+fn figure_columns(n: usize, rows: &[Vec<Cell>]) -> Vec<bool> {
+    (0..n)
+        .map(|c| {
+            let column: Vec<&Cell> = rows.iter().filter_map(|r| r.get(c)).collect();
+            column.iter().any(|x| matches!(x, Cell::Figure(_)))
+                && column
+                    .iter()
+                    .all(|x| matches!(x, Cell::Figure(_) | Cell::Missing))
+        })
+        .collect()
 }
 
 /// The result that sends an element needing `need` to the next page from an area with `room` left,
@@ -430,7 +423,7 @@ impl Element for KeepImage {
 
 /// The last element of the page-counting pass: reached once everything before it is laid out, it
 /// records that and stops the rendering with an error, so the unneeded file is never written.
-struct StopAfterLayout(Rc<Cell<bool>>);
+struct StopAfterLayout(Rc<Shared<bool>>);
 
 impl Element for StopAfterLayout {
     fn render(
@@ -451,7 +444,7 @@ impl Element for StopAfterLayout {
 struct Decorator {
     page: usize,
     total: Option<usize>,
-    count: Rc<Cell<usize>>,
+    count: Rc<Shared<usize>>,
     title: String,
 }
 
@@ -751,24 +744,33 @@ fn relink(obj: &mut lopdf::Object, map: &HashMap<lopdf::ObjectId, lopdf::ObjectI
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn figures_are_told_from_text() {
-        for f in [
-            "1224",
-            "约8000",
-            "48.5%",
-            "1225（校）",
-            "35%（存疑）",
-            "1,224",
-        ] {
-            assert!(is_figure(f), "{f}");
-        }
-        for t in ["—", "高行镇", "p008", "第 8 页", "约"] {
-            assert!(!is_figure(t), "{t}");
-        }
-    }
-
     use super::*;
+
+    #[test]
+    fn a_column_of_figures_and_missing_values_is_set_right() {
+        let fig = |s: &str| Cell::Figure(s.into());
+        let rows = vec![
+            vec![
+                Cell::Text("高行镇".into()),
+                fig("约8000"),
+                Cell::Missing,
+                Cell::Missing,
+            ],
+            vec![
+                Cell::Text("—".into()),
+                fig("1225（校）"),
+                Cell::Missing,
+                fig("p008"),
+            ],
+            vec![
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Text("f01".into()),
+            ],
+        ];
+        assert_eq!(figure_columns(4, &rows), [false, true, false, false]);
+    }
 
     #[test]
     fn a_character_missing_from_the_font_fails_loudly() {
@@ -802,17 +804,17 @@ mod tests {
     fn a_table_row_never_splits_across_pages_and_the_header_repeats() {
         let fonts = ReportFonts::load(None).unwrap();
         // Rows whose last cell wraps onto two to six lines: each starts with A<n> and ends with Z<n>.
-        let rows: Vec<Vec<String>> = (0..40)
+        let rows: Vec<Vec<Cell>> = (0..40)
             .map(|i| {
                 vec![
-                    format!("东力{i}"),
-                    "户数".into(),
-                    "1224".into(),
-                    "8".into(),
-                    format!(
+                    Cell::Text(format!("东力{i}")),
+                    Cell::Text("户数".into()),
+                    Cell::Figure("1224".into()),
+                    Cell::Figure("8".into()),
+                    Cell::Text(format!(
                         "A{i:03}{}绿化率达到35.2%。Z{i:03}",
                         "东力居民区建成于2006年，共有1224户，常住人口约三千人。".repeat(1 + i % 4)
-                    ),
+                    )),
                 ]
             })
             .collect();
