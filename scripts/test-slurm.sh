@@ -5,7 +5,9 @@
 # job array and the merge as a dependent job. The outputs must equal a single-process `greenbook run`.
 # The daemons are stopped on every exit path, and the script checks that none is left.
 #
-#   scripts/test-slurm.sh            # installs slurm-wlm and munge if missing (root or sudo)
+#   scripts/test-slurm.sh                 # installs slurm-wlm and munge if missing (root or sudo)
+#   scripts/test-slurm.sh --bin-dir DIR   # the greenbook in DIR, not built here (CI: the one its
+#                                         # tests ran)
 #
 # Environment: SLURM_TEST_TIMEOUT (seconds to wait for the jobs, default 900), SLURM_TEST_KEEP=1
 # (keep the temp folder for inspection).
@@ -17,8 +19,13 @@ fail() { echo "test-slurm: FAIL: $*" >&2; exit 1; }
 "$root/scripts/setup.sh" --apt slurm-wlm munge
 [ "$(id -u)" -eq 0 ] || fail "run as root: the test cluster's daemons run as the user who starts them (SlurmUser=root)"
 
-(cd "$root" && cargo build -q --bin greenbook)
-bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
+if [ "${1:-}" = --bin-dir ]; then
+  bin_dir="${2:?--bin-dir needs a folder}"
+  [ -x "$bin_dir/greenbook" ] || fail "--bin-dir $bin_dir: no greenbook there"
+else
+  (cd "$root" && cargo build -q --bin greenbook)
+  bin_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
+fi
 
 work="$(mktemp -d /tmp/greenbook-slurm.XXXXXX)"
 chmod 700 "$work"
