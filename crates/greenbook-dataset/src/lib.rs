@@ -749,10 +749,9 @@ mod tests {
         assert_eq!(ds.cases[0].values.int(Field::Households), Some(800));
         // Why each figure was taken, and what was refused for a fact left null, survive the Parquet
         // files.
-        let dir = std::env::temp_dir().join(format!("greenbook-store-{}", std::process::id()));
-        ds.write(&dir, "test").unwrap();
-        let back = Dataset::read(&dir).unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = tempfile::tempdir().unwrap();
+        ds.write(dir.path(), "test").unwrap();
+        let back = Dataset::read(dir.path()).unwrap();
         assert_eq!(back.cases[0].values.int(Field::Population), None);
         assert_eq!(
             back.cases[0].refused.len(),
