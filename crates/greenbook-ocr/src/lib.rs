@@ -395,12 +395,7 @@ impl OcrOptions {
         lang: &str,
         args: &[&str],
     ) -> Result<OcrOptions, OcrError> {
-        let tesseract = tesseract::TesseractConfig {
-            tessdata: tesseract::find_tessdata(tessdata, lang)?,
-            lang: lang.to_string(),
-            psm: 4,
-            scale: 0.6,
-        };
+        let tesseract = tesseract::TesseractConfig::new(tessdata, lang)?;
         let engine = engines::from_args(args, &tesseract)?;
         Ok(OcrOptions::with_engine(tesseract, engine))
     }
@@ -411,12 +406,7 @@ impl OcrOptions {
         lang: &str,
         flags: &clap::ArgMatches,
     ) -> Result<OcrOptions, OcrError> {
-        let tesseract = tesseract::TesseractConfig {
-            tessdata: tesseract::find_tessdata(tessdata, lang)?,
-            lang: lang.to_string(),
-            psm: 4,
-            scale: 0.6,
-        };
+        let tesseract = tesseract::TesseractConfig::new(tessdata, lang)?;
         let engine = engines::configure(flags, &tesseract)?;
         Ok(OcrOptions::with_engine(tesseract, engine))
     }
