@@ -190,7 +190,7 @@ fn save(dir: &Path, name: &str, img: &GrayImage) -> PageSource {
 }
 
 fn options(cache: Option<&Path>, jobs: usize) -> OcrOptions {
-    let tesseract = tesseract::TesseractConfig {
+    let tesseract = crate::engines::tesseract::TesseractConfig {
         tessdata: "/nonexistent".into(),
         lang: "fake".into(),
         psm: 4,
