@@ -44,8 +44,8 @@ pub struct OcrArgs {
     /// How pages are dealt to shards: `size` (pages weighted by file size, heaviest first, each to
     /// the lightest shard) or `round-robin` (page i to shard i mod N). Every shard must be given the
     /// same choice; merge accepts either.
-    #[arg(long, value_enum, default_value = "size")]
-    pub balance: BalanceArg,
+    #[arg(long, value_enum, default_value_t = Balance::default())]
+    pub balance: Balance,
     /// Where shards write their part files (default: <output>/parts; a shared filesystem when shards
     /// run on several machines).
     #[arg(long)]
@@ -71,7 +71,7 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         let out = run_shard(
             &args.inputs,
             &options,
-            (shard, args.balance.into()),
+            (shard, args.balance),
             &parts_dir,
             progress.as_ref(),
         )?;
@@ -135,22 +135,5 @@ pub fn print_pages(pages: &[PageOcr]) {
                 greenbook::text::printable(&e.message)
             ))
         );
-    }
-}
-/// `--balance`: how pages are dealt to shards ([`Balance`]).
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BalanceArg {
-    /// Pages weighted by file size, heaviest first, each to the lightest shard.
-    Size,
-    /// Page i to shard i mod N.
-    RoundRobin,
-}
-
-impl From<BalanceArg> for Balance {
-    fn from(b: BalanceArg) -> Balance {
-        match b {
-            BalanceArg::Size => Balance::Size,
-            BalanceArg::RoundRobin => Balance::RoundRobin,
-        }
     }
 }

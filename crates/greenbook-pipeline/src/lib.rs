@@ -1,5 +1,5 @@
 //! The stages run in order, for the commands and for anyone using greenbook as a library: the whole
-//! run ([`run::run_all`]), the OCR stage alone or as one shard ([`ocr`]), the shards put back together
+//! run ([`run::run_all`]), the OCR stage alone or as one shard ([`ocr_stage`]), the shards put back together
 //! ([`merge`]), and the later stages from files ([`store`], [`report`]). Nothing here parses flags,
 //! prints a summary or chooses an exit code: that is the command line's job.
 

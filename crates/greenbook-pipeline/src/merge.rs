@@ -29,7 +29,7 @@ pub struct MergeOutcome {
 
 impl MergeOutcome {
     pub fn failed(&self) -> usize {
-        self.pages.iter().filter(|p| p.error.is_some()).count()
+        crate::ocr_stage::failed(&self.pages)
     }
 }
 

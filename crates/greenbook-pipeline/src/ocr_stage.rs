@@ -29,9 +29,14 @@ pub struct OcrOutcome {
     pub interrupted: bool,
 }
 
+/// How many of `pages` were not read.
+pub fn failed(pages: &[PageOcr]) -> usize {
+    pages.iter().filter(|p| p.error.is_some()).count()
+}
+
 impl OcrOutcome {
     pub fn failed(&self) -> usize {
-        self.pages.iter().filter(|p| p.error.is_some()).count()
+        failed(&self.pages)
     }
     pub fn cached(&self) -> usize {
         self.pages.iter().filter(|p| p.cached).count()
@@ -182,8 +187,8 @@ pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
     })
 }
 
-/// How the pages of a book are dealt to shards.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How the pages of a book are dealt to shards (`--balance`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Balance {
     /// Pages weighted by file size (OCR time follows it), heaviest first, each to the shard with
     /// the least weight so far (ties to the lower shard).
