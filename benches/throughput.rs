@@ -83,6 +83,7 @@ fn digests(c: &mut Criterion) {
         date: greenbook::publish::Date::new(2026, 11, 29),
         only_district: None,
         font_dir: None,
+        template_dir: None,
     };
     let n = greenbook::publish::layout_all(
         &ds,

@@ -105,6 +105,10 @@ pub struct ReportArgs {
     /// Folder with GreenbookSansSC-Regular.ttf and -Bold.ttf (default: the fonts built in).
     #[arg(long)]
     pub font_dir: Option<PathBuf>,
+    /// Folder with the digest template digest.typ, to change the digests' layout (default: the
+    /// template built in; copy templates/ to start).
+    #[arg(long)]
+    pub template_dir: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -114,6 +118,7 @@ impl ReportArgs {
             date: Some(run_date(self.date)?),
             only_district: self.only_district.clone(),
             font_dir: self.font_dir.clone(),
+            template_dir: self.template_dir.clone(),
         })
     }
 }

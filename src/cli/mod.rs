@@ -65,6 +65,7 @@ pub fn exit_code(e: &Error) -> Exit {
             }
             Error::Report(ReportError::Io { .. }) => Exit::OutputNotWritable,
             Error::Report(ReportError::Render { .. }) => Exit::Failure,
+            Error::Report(ReportError::Template { .. }) => Exit::InputError,
             Error::NotWritable { .. } | Error::Write { .. } | Error::Busy(_) => {
                 Exit::OutputNotWritable
             }

@@ -469,8 +469,8 @@ fn digests_parse_back_with_names_figures_fonts_and_pages() {
         let rows: Vec<&str> = fonts.lines().skip(2).collect();
         assert!(!rows.is_empty());
         for r in rows {
-            // Embedded, subset, with a ToUnicode map.
-            assert!(r.contains("+GreenbookSansSC-"), "{n}: {r}");
+            // Embedded, subset (a tag before the face's own PostScript name), with a ToUnicode map.
+            assert!(r.contains("+NotoSansCJKsc-"), "{n}: {r}");
             assert!(r.contains("yes yes yes"), "{n}: {r}");
         }
         assert!(!compact.contains('\u{FFFD}'), "{n}");
@@ -479,7 +479,8 @@ fn digests_parse_back_with_names_figures_fonts_and_pages() {
             assert_eq!(pages, 2, "{n}");
         }
     }
-    let pudong = tool("pdftotext", &[], &dir.join("01-浦东新区.pdf"));
+    // -layout keeps a table row's cells on one line, in the order they are printed.
+    let pudong = tool("pdftotext", &["-layout"], &dir.join("01-浦东新区.pdf"));
     let compact: String = pudong.chars().filter(|c| !c.is_whitespace()).collect();
     for s in [
         "浦东新区绿色社区数据摘要",
@@ -537,6 +538,83 @@ fn a_report_font_that_is_not_truetype_is_a_missing_dependency() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(
         err.contains("GreenbookSansSC-Regular.ttf") && err.contains(".ttc"),
+        "{err}"
+    );
+}
+
+/// A district office's own copy of the template changes the digests; a broken copy is an input error
+/// naming the template's line, and a copy cannot read files outside its folder.
+#[test]
+fn a_template_dir_changes_the_layout_and_a_broken_template_is_named() {
+    let t = tmp();
+    let mine = t.path().join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    let built_in = std::fs::read_to_string(root().join("templates/digest.typ")).unwrap();
+    let report = |out: &str| {
+        bin()
+            .args([
+                "report",
+                "-q",
+                "--only-district",
+                "黄浦区",
+                "--date",
+                "2026-11-29",
+                "--data",
+            ])
+            .arg(output())
+            .arg("-o")
+            .arg(t.path().join(out))
+            .arg("--template-dir")
+            .arg(&mine)
+            .output()
+            .unwrap()
+    };
+    // A line of its own under the title: "内部资料" on every cover.
+    std::fs::write(
+        mine.join("digest.typ"),
+        built_in.replace(
+            "    align(center, text(22pt, weight: \"bold\", b.text))\n",
+            "    align(center, text(22pt, weight: \"bold\", b.text))\n    align(center)[内部资料]\n",
+        ),
+    )
+    .unwrap();
+    let r = report("a");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pdf = t.path().join("a/digests/02-黄浦区.pdf");
+    let text = tool("pdftotext", &[], &pdf);
+    assert!(
+        text.contains("内部资料") && text.contains("黄浦区"),
+        "{text}"
+    );
+    // The same data with the built-in template has no such line.
+    let plain = tool("pdftotext", &[], &output().join("digests/02-黄浦区.pdf"));
+    assert!(!plain.contains("内部资料"));
+
+    std::fs::write(
+        mine.join("digest.typ"),
+        format!("{built_in}\n#undefined-thing\n"),
+    )
+    .unwrap();
+    let r = report("b");
+    assert_eq!(r.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&r.stderr);
+    let line = built_in.lines().count() + 2;
+    assert!(
+        err.contains(&format!("digest.typ:{line}:")) && err.contains("undefined-thing"),
+        "{err}"
+    );
+    assert!(!t.path().join("b/digests/02-黄浦区.pdf").exists());
+
+    std::fs::write(
+        mine.join("digest.typ"),
+        "#read(\"../../../../../etc/passwd\")\n",
+    )
+    .unwrap();
+    let r = report("c");
+    assert_eq!(r.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("digest.typ:1:") && !err.contains("root:"),
         "{err}"
     );
 }

@@ -1,12 +1,8 @@
 //! The report fonts: a TrueType-outline build of Noto Sans CJK SC (regular + bold, GBK coverage; see
-//! `fonts/README.md`), built into the binary or read from `--font-dir`. Every report is checked
-//! against the font's character map before typesetting, and the font is subset to the characters
-//! the report uses.
+//! `fonts/README.md`), built into the binary or read from `--font-dir`. Every digest is checked
+//! against the fonts' character maps before typesetting; Typst embeds only the glyphs it uses.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-use ab_glyph::{Font, FontRef};
+use std::path::Path;
 
 use super::ReportError;
 
@@ -48,42 +44,9 @@ impl ReportFonts {
             origin: "font-dir",
         })
     }
-
-    /// Characters of `text` that a face cannot print (whitespace and controls are ignored).
-    pub fn missing(&self, text: &str) -> BTreeSet<char> {
-        let mut out = BTreeSet::new();
-        for face in [&self.regular, &self.bold] {
-            let Ok(font) = FontRef::try_from_slice(face) else {
-                return text.chars().collect();
-            };
-            for c in text.chars() {
-                if !c.is_whitespace() && !c.is_control() && font.glyph_id(c).0 == 0 {
-                    out.insert(c);
-                }
-            }
-        }
-        out
-    }
 }
 
-impl ReportFonts {
-    /// Both faces cut down to `chars` once, so that subsetting each document afterwards starts from a
-    /// small font (subsetting the 22,000-glyph faces is most of a digest's cost). Characters the faces
-    /// lack stay lacking, so [`ReportFonts::missing`] still finds them.
-    pub fn narrowed(
-        &self,
-        chars: &BTreeSet<char>,
-        what: &Path,
-    ) -> Result<ReportFonts, ReportError> {
-        Ok(ReportFonts {
-            regular: subset(&self.regular, chars, what)?.into(),
-            bold: subset(&self.bold, chars, what)?.into(),
-            origin: self.origin,
-        })
-    }
-}
-
-/// genpdf 0.2 can embed only single-face fonts with TrueType (glyf) outlines.
+/// One font face per file: the typesetter and the charts' rasteriser read a single face.
 fn check_truetype(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let bad = |m: &str| {
         Err(ReportError::Font {
@@ -92,18 +55,8 @@ fn check_truetype(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         })
     };
     match bytes.get(..4) {
-        Some(b"ttcf") => bad("a font collection (.ttc); the PDF writer needs one TrueType face"),
-        Some(b"OTTO") => bad("CFF-outline OpenType; the PDF writer needs TrueType outlines"),
-        Some([0, 1, 0, 0]) | Some(b"true") => Ok(()),
-        _ => bad("not a TrueType font"),
+        Some(b"ttcf") => bad("a font collection (.ttc); give one TrueType or OpenType face"),
+        Some([0, 1, 0, 0]) | Some(b"true") | Some(b"OTTO") => Ok(()),
+        _ => bad("not a TrueType or OpenType font"),
     }
-}
-
-/// The face subset to `chars` (keeping the cmap, so the PDF's text stays extractable).
-pub fn subset(face: &[u8], chars: &BTreeSet<char>, what: &Path) -> Result<Vec<u8>, ReportError> {
-    let set: std::collections::HashSet<char> = chars.iter().copied().collect();
-    fontcull::subset_font_data(face, &set, &[]).map_err(|e| ReportError::Font {
-        path: PathBuf::from(what),
-        message: format!("font subsetting failed: {e:?}"),
-    })
 }

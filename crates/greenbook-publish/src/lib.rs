@@ -3,8 +3,8 @@
 //! `book.pdf`), the review page ([`review`]) and the analysts' workbook ([`workbook`]).
 //!
 //! A digest is first laid out as plain [`Block`]s (so its text is known before any font is chosen),
-//! then typeset by [`pdf`] with genpdf and a subset of the committed TrueType CJK fonts. Charts come
-//! from [`charts`] (plotters, same font).
+//! then typeset by [`typeset`] with Typst from the template `templates/digest.typ` and the committed
+//! CJK fonts. Charts come from [`charts`] (plotters, same font).
 
 // The earlier stages and the shared leaves, by the names the code uses (`crate::text`, …).
 use greenbook_core::{edition, io, text};
@@ -16,8 +16,8 @@ use greenbook_ocr as ocr;
 pub mod archive;
 pub mod charts;
 pub mod fonts;
-pub mod pdf;
 pub mod review;
+pub mod typeset;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +42,9 @@ pub enum ReportError {
     MissingGlyphs { path: PathBuf, chars: String },
     #[error("{path}: {message}")]
     Render { path: PathBuf, message: String },
+    /// A `--template-dir` template that cannot be read or does not typeset.
+    #[error("{path}: {message}")]
+    Template { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -110,7 +113,7 @@ impl Digest {
     /// Every character the digest will print (chart labels are rasterised and checked separately).
     pub fn text(&self) -> String {
         let mut s = self.title.clone();
-        s.push_str(pdf::FOOTER_SAMPLE);
+        s.push_str(typeset::FOOTER_SAMPLE);
         for b in &self.blocks {
             match b {
                 Block::Title(t) | Block::Heading(t) | Block::Para(t) | Block::Note(t) => {
@@ -188,6 +191,8 @@ pub struct ReportOptions {
     pub only_district: Option<String>,
     /// Folder with GreenbookSansSC-Regular.ttf / -Bold.ttf; None: the fonts built into the binary.
     pub font_dir: Option<PathBuf>,
+    /// Folder with the digest template `digest.typ` (and anything it reads); None: the built-in one.
+    pub template_dir: Option<PathBuf>,
 }
 
 /// A written digest.
@@ -228,14 +233,7 @@ pub fn write_all(
         source,
     })?;
     let digests = layout_all(ds, opts, &fonts);
-    // Cut the fonts down to what the whole set of digests prints, once.
-    let used: std::collections::BTreeSet<char> = digests
-        .iter()
-        .flat_map(|d| d.all_text().chars().collect::<Vec<_>>())
-        .chain(pdf::FOOTER_SAMPLE.chars())
-        .filter(|c| !c.is_control())
-        .collect();
-    let fonts = fonts.narrowed(&used, dir)?;
+    let typesetter = typeset::Typesetter::new(&fonts, opts.template_dir.as_deref())?;
     progress.start("report", digests.len() as u64);
     // One digest per task: the pages of the overview and of a district with cases take the longest.
     use rayon::prelude::*;
@@ -244,7 +242,7 @@ pub fn write_all(
         .map(|d| {
             // A district's name comes from the page: made a plain file name.
             let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
-            let (bytes, pages) = pdf::render(d, &fonts, opts.date, &path)?;
+            let (bytes, pages) = typesetter.render(d, opts.date, &path)?;
             crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
                 path: path.clone(),
                 source,
