@@ -168,5 +168,56 @@ fn capture(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, extraction, digests, ocr, capture);
+/// The IIIF manifest and METS of a 322-page book (the synthetic book's length): the committed scans'
+/// OCR result (`output/pages.jsonl`, from the README's first command) repeated under new labels, so
+/// that every page has its real lines.
+fn publish(c: &mut Criterion) {
+    use greenbook::publish::archive::{iiif, mets};
+    let Ok(pages) = greenbook::pipeline::ocr_stage::read_pages_json(&root().join("output/pages.jsonl"))
+    else {
+        eprintln!("publish: no output/pages.jsonl; run `cargo run -- run scans -o output` first");
+        return;
+    };
+    let mut book = Vec::new();
+    for n in 0..322 {
+        let mut p = pages[n % pages.len()].clone();
+        p.label = format!("p{:03}", n + 1);
+        book.push(p);
+    }
+    let ds = greenbook::pipeline::store::build_dataset(&book);
+    let images: Vec<iiif::PageImage> = book
+        .iter()
+        .map(|p| iiif::PageImage {
+            label: p.label.clone(),
+            path: format!("iiif/pages/{}.png", p.label),
+            width: p.width.unwrap_or(2480),
+            height: p.height.unwrap_or(3508),
+            mime: "image/png",
+            sha256: "0".repeat(64),
+        })
+        .collect();
+    let alto: Vec<mets::AltoFile> = book
+        .iter()
+        .map(|p| mets::AltoFile {
+            label: p.label.clone(),
+            path: format!("alto/{}.xml", p.label),
+            sha256: "0".repeat(64),
+        })
+        .collect();
+    let publication = iiif::Publication::default();
+    let out = std::env::temp_dir().join("greenbook-bench-publish");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut g = c.benchmark_group("publish");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(book.len() as u64));
+    g.bench_function("manifest.json + mets.xml, 322 pages (build and write)", |b| {
+        b.iter(|| {
+            iiif::write_manifest(&out, &book, &images, &ds, &publication).unwrap();
+            mets::write_mets(&out, &images, &alto, &ds, &publication, None).unwrap();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, extraction, digests, ocr, capture, publish);
 criterion_main!(benches);

@@ -16,9 +16,11 @@ esac
 build_packages=(libtesseract-dev libleptonica-dev libclang-dev clang pkg-config)
 runtime_packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils)
 # The tests' extra tools: fonts the synthetic pages are set in, xmllint (ALTO), Ghostscript (PDF
-# checks), Chromium and its driver (the review page).
+# checks), Chromium and its driver (the review page, the IIIF viewer), and npm (Mirador, below) unless
+# an npm is already installed (Node.js's own packages conflict with Debian's).
 test_packages=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libxml2-utils ghostscript chromium
                chromium-driver)
+command -v npm >/dev/null 2>&1 || test_packages+=(npm)
 case "$mode" in
   all) packages=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;
   --build) packages=("${build_packages[@]}") ;;
@@ -46,12 +48,33 @@ case "$mode" in --build|--runtime|--apt) exit 0 ;; esac
 if [ "$mode" = all ]; then
   # The analysts' tools the tests run the documented queries with (docs/schema.md, README), and the PDF
   # producers the tests make scanned PDFs with (img2pdf, OCRmyPDF), and the WebDriver client the tests
-  # drive the review page in Chromium with (selenium), and a spreadsheet reader (openpyxl); pinned.
-  if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl" 2>/dev/null; then
-    echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf, selenium and openpyxl" >&2
+  # drive the review page in Chromium with (selenium), a spreadsheet reader (openpyxl), and the
+  # JSON-Schema validator the IIIF manifest is checked with (jsonschema); pinned.
+  if ! python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl, jsonschema" 2>/dev/null; then
+    echo "setup: installing the Python packages polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl and jsonschema" >&2
     python3 -m pip install -q --disable-pip-version-check polars duckdb img2pdf==0.6.3 ocrmypdf==17.13.0 \
-      selenium==4.51.0 openpyxl==3.1.5 2>&1 | grep -v -i "warning" >&2 || true
-    python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl"
+      selenium==4.51.0 openpyxl==3.1.5 jsonschema==4.26.0 2>&1 | grep -v -i "warning" >&2 || true
+    python3 -c "import polars, duckdb, img2pdf, ocrmypdf, selenium, openpyxl, jsonschema"
+  fi
+  # The IIIF viewer the tests open the manifest in: Mirador 4.0.0 from the npm registry, its integrity
+  # checked against the pinned hash, into .tools/ (git-ignored).
+  mirador="$(cd "$(dirname "$0")/.." && pwd)/.tools/mirador-4.0.0/mirador.min.js"
+  if [ ! -f "$mirador" ]; then
+    echo "setup: fetching Mirador 4.0.0 (npm)" >&2
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack -q mirador@4.0.0 >/dev/null)
+    want="uWsE9e2oqSc/lUu+vVwDGhTsycuhGsfZ2KfX6CLfXiT3wgGy6qT9+q5M3V9Zz72hkdIgsJugKesaowmRtYmvrA=="
+    got="$(python3 -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' \
+      "$tmp/mirador-4.0.0.tgz")"
+    if [ "$got" != "$want" ]; then
+      echo "setup: mirador-4.0.0.tgz does not match its pinned integrity (sha512-$want)" >&2
+      exit 1
+    fi
+    tar -xzf "$tmp/mirador-4.0.0.tgz" -C "$tmp" package/dist/mirador.min.js
+    mkdir -p "$(dirname "$mirador")"
+    mv "$tmp/package/dist/mirador.min.js" "$mirador"
+    rm -rf "$tmp"
   fi
   if ! command -v cargo >/dev/null 2>&1; then
     echo "setup: cargo not found: install Rust (1.85 or newer, edition 2024) with rustup" >&2

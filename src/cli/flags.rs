@@ -1,5 +1,6 @@
 //! Flag groups several commands share, and the parsers of flag values.
 
+use greenbook::publish::archive::iiif::Publication;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -238,6 +239,36 @@ impl EditionArg {
             }
             None => Ok(()),
         }
+    }
+}
+
+/// Where and under which terms the volume is published: the IIIF manifest and METS.
+#[derive(Args, Debug, Clone)]
+pub struct PublishArgs {
+    /// The URL the output folder will be published under, e.g. https://lib.example.org/greenbook/:
+    /// the IIIF manifest and METS give every link under it. Default: links relative to the files,
+    /// so the output folder works from any local web server.
+    #[arg(long, value_name = "URL")]
+    pub iiif_base: Option<String>,
+    /// The volume's rights, a Creative Commons or RightsStatements.org URI (IIIF `rights`, MODS
+    /// accessCondition), e.g. http://rightsstatements.org/vocab/InC/1.0/.
+    #[arg(long, value_name = "URI")]
+    pub rights: Option<String>,
+    /// The statement a viewer must show with the volume (IIIF `requiredStatement`), e.g. the
+    /// holding library's name.
+    #[arg(long, value_name = "TEXT")]
+    pub attribution: Option<String>,
+}
+
+impl PublishArgs {
+    /// The checked publication settings.
+    pub fn publication(&self) -> Result<Publication, Error> {
+        Publication::new(
+            self.iiif_base.as_deref(),
+            self.rights.as_deref(),
+            self.attribution.as_deref(),
+        )
+        .map_err(Error::Usage)
     }
 }
 

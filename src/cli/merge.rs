@@ -6,7 +6,7 @@ use clap::Args;
 use greenbook::pipeline::Error;
 use greenbook::pipeline::merge::{MergeRequest, merge};
 
-use super::flags::{CorrectionsArg, EditionArg, OutputArg, ReportArgs};
+use super::flags::{CorrectionsArg, EditionArg, OutputArg, PublishArgs, ReportArgs};
 use super::{Exit, Global};
 
 /// Combine the part files of a sharded OCR run, check every page is there once, then run
@@ -24,6 +24,8 @@ pub struct MergeArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub publish: PublishArgs,
+    #[command(flatten)]
     pub corrections: CorrectionsArg,
     #[command(flatten)]
     pub edition: EditionArg,
@@ -38,6 +40,7 @@ pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
             .clone()
             .unwrap_or_else(|| args.out.dir.join("parts")),
         report: args.report.options()?,
+        publication: args.publish.publication()?,
         corrections: args.corrections.load(&args.inputs)?,
         inputs: args.inputs,
         out: args.out.dir,

@@ -6,7 +6,7 @@ use clap::Args;
 use greenbook::pipeline::Error;
 use greenbook::pipeline::run::{RunRequest, run_all};
 
-use super::flags::{CorrectionsArg, EditionArg, EngineArgs, OutputArg, ReportArgs};
+use super::flags::{CorrectionsArg, EditionArg, EngineArgs, OutputArg, PublishArgs, ReportArgs};
 use super::{Exit, Global};
 
 /// Every stage: OCR → structure → facts → Parquet → PDF digests, then a summary.
@@ -25,6 +25,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub publish: PublishArgs,
+    #[command(flatten)]
     pub corrections: CorrectionsArg,
     #[command(flatten)]
     pub edition: EditionArg,
@@ -36,6 +38,7 @@ pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
     let req = RunRequest {
         options: args.engine.options(&args.out.dir)?,
         report: args.report.options()?,
+        publication: args.publish.publication()?,
         corrections: args.corrections.load(&args.inputs)?,
         inputs: args.inputs,
         out: args.out.dir,

@@ -12,6 +12,7 @@ mod extraction;
 mod facts;
 mod faults;
 mod hostile;
+mod iiif;
 mod ocr_stage;
 mod pipeline;
 mod review;

@@ -17,6 +17,7 @@ pub struct MergeRequest {
     pub parts_dir: PathBuf,
     pub out: PathBuf,
     pub report: ReportOptions,
+    pub publication: crate::publish::archive::iiif::Publication,
     pub corrections: Option<Corrections>,
 }
 
@@ -45,6 +46,7 @@ pub fn merge(req: &MergeRequest, progress: &dyn Progress) -> Result<MergeOutcome
     let archive = Archive {
         out: &req.out,
         report: &req.report,
+        publication: &req.publication,
         rendered: Some(scratch.clone()),
     };
     let done = crate::run::finish(

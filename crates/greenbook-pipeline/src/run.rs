@@ -9,6 +9,7 @@ use crate::extract::Field;
 use crate::io::progress::Progress;
 use crate::ocr::{OcrOptions, PageOcr};
 use crate::ocr_stage::{OcrOutcome, OcrRequest, run_ocr};
+use crate::publish::archive::iiif::Publication;
 use crate::publish::{ReportOptions, Written};
 
 /// Time spent in each stage of `run`.
@@ -32,6 +33,8 @@ pub struct RunRequest {
     pub out: PathBuf,
     pub options: OcrOptions,
     pub report: ReportOptions,
+    /// What the IIIF manifest and METS say of where and how the volume is published.
+    pub publication: Publication,
     /// Reviewers' corrections, read and checked before OCR.
     pub corrections: Option<Corrections>,
 }
@@ -127,6 +130,7 @@ pub fn run_all(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
         let archive = Archive {
             out: &req.out,
             report: &req.report,
+            publication: &req.publication,
             rendered: ocr_req.options.rendered_dir(),
         };
         let done = finish(
@@ -177,6 +181,7 @@ fn warm_up() {
 pub struct Archive<'a> {
     pub out: &'a Path,
     pub report: &'a ReportOptions,
+    pub publication: &'a Publication,
     /// The PDF pages OCR rendered, kept for book.pdf and the review page (see
     /// [`OcrOptions::rendered_dir`]).
     pub rendered: Option<PathBuf>,
@@ -216,13 +221,13 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
     (f(), t.elapsed())
 }
 
-/// The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the volume,
-/// the review page and the workbook.
+/// The archive's outputs: text and ALTO per page, the book's text, the searchable PDF of the volume
+/// with the page images for IIIF, the review page and the workbook, then the IIIF manifest and METS.
 fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Result<(), Error> {
     let (out, report) = (archive.out, archive.report);
     let rendered = archive.rendered.as_deref();
     crate::publish::archive::write_text_dir(pages, &out.join("text"))?;
-    crate::publish::archive::alto::write_alto_dir(pages, &out.join("alto"))?;
+    let alto = crate::publish::archive::alto::write_alto_dir(pages, &out.join("alto"))?;
     crate::publish::archive::write_book_text(pages, &out.join("book.txt"))?;
     // book.pdf and the review page both read every page image again: side by side, on the core the
     // digests leave free when they finish first.
@@ -234,6 +239,7 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
                 dataset,
                 report.date,
                 rendered,
+                Some(&out.join("iiif").join("pages")),
             )
         },
         || {
@@ -254,6 +260,10 @@ fn write_archive(pages: &[PageOcr], archive: &Archive, dataset: &Dataset) -> Res
         );
     }
     review?;
+    let publication = archive.publication;
+    use crate::publish::archive::{iiif, mets};
+    iiif::write_manifest(out, pages, &book.images, dataset, publication)?;
+    mets::write_mets(out, &book.images, &alto, dataset, publication, report.date)?;
     Ok(())
 }
 

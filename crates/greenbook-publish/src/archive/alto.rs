@@ -122,21 +122,34 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
 }
 
 /// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; `run` removes one
-/// an earlier run wrote, see [`crate::io::outputs::Ledger`]).
-pub fn write_alto_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
+/// an earlier run wrote, see [`crate::io::outputs::Ledger`]); returns each file with its SHA-256, its
+/// path given as `alto/<label>.xml` for METS.
+pub fn write_alto_dir(
+    pages: &[PageOcr],
+    dir: &Path,
+) -> Result<Vec<super::mets::AltoFile>, ReportError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
+    let mut written = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         if p.error.is_some() || p.width.is_none() {
             continue;
         }
         let path = super::confined(dir, &p.label, ".xml")?;
-        write_atomic(&path, page_alto(p, i + 1).as_bytes())
-            .map_err(|source| ReportError::Io { path, source })?;
+        let xml = page_alto(p, i + 1);
+        write_atomic(&path, xml.as_bytes()).map_err(|source| ReportError::Io { path, source })?;
+        written.push(super::mets::AltoFile {
+            label: p.label.clone(),
+            path: format!(
+                "alto/{}",
+                super::iiif::url_segment(&format!("{}.xml", p.label))
+            ),
+            sha256: crate::io::sha256_hex(xml.as_bytes()),
+        });
     }
-    Ok(())
+    Ok(written)
 }
 
 #[cfg(test)]

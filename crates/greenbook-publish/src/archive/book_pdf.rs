@@ -40,6 +40,8 @@ pub struct BookPdf {
     pub bytes: usize,
     /// Pages left out because their image could not be read again (label, message).
     pub skipped: Vec<(String, String)>,
+    /// The page images also written for the IIIF viewer, in book order (when asked for).
+    pub images: Vec<super::iiif::PageImage>,
 }
 
 /// A page's `/PageLabels` entry: printed folio `pNNN` → decimal NNN, front matter `fNN` → roman
@@ -90,31 +92,18 @@ fn label_ranges(labels: &[&str]) -> Vec<(usize, Folio)> {
 }
 
 /// Outline entries: (district, index of its first page, [(case title, index of its first page)]),
-/// in page order.
+/// in page order: the structure the IIIF ranges and METS follow ([`super::iiif::structure`]).
 type Outline = Vec<(String, usize, Vec<(String, usize)>)>;
 
-fn outline(ds: &Dataset, index_of: &BTreeMap<&str, usize>) -> Outline {
-    let mut out: Outline = Vec::new();
-    for p in &ds.pages {
-        let (Some(d), Some(&i)) = (&p.district, index_of.get(p.label.as_str())) else {
-            continue;
-        };
-        if !out.iter().any(|(x, _, _)| x == d) {
-            out.push((d.clone(), i, Vec::new()));
-        }
-    }
-    for c in &ds.cases {
-        let (Some(d), Some(&i)) = (&c.district, index_of.get(c.first_page.as_str())) else {
-            continue;
-        };
-        if let Some(entry) = out.iter_mut().find(|(x, _, _)| x == d) {
-            entry.2.push((c.title.clone(), i));
-        }
-    }
-    for e in &mut out {
-        e.2.sort_by_key(|(_, i)| *i);
-    }
-    out
+fn outline(ds: &Dataset, labels: &[&str]) -> Outline {
+    super::iiif::structure(ds, labels)
+        .into_iter()
+        .filter_map(|d| {
+            let first = d.first()?;
+            let cases = d.cases.into_iter().map(|c| (c.title, c.pages[0])).collect();
+            Some((d.name, first, cases))
+        })
+        .collect()
 }
 
 /// Points per pixel for a page: from the resolution its text height tells (300 DPI for the book's
@@ -131,6 +120,8 @@ pub fn write_book_pdf(
     ds: &Dataset,
     date: Option<crate::Date>,
     rendered: Option<&Path>,
+    // Where to write each page image for the IIIF manifest too (`iiif/pages/`), read once for both.
+    image_dir: Option<&Path>,
 ) -> Result<BookPdf, ReportError> {
     let mut alloc = Ref::new(1);
     let mut next = || alloc.bump();
@@ -152,6 +143,7 @@ pub fn write_book_pdf(
     let mut page_refs = Vec::new();
     let mut labels = Vec::new();
     let mut skipped = Vec::new();
+    let mut images = Vec::new();
     for p in pages {
         let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
             Ok(img) => img,
@@ -160,6 +152,9 @@ pub fn write_book_pdf(
                 continue;
             }
         };
+        if let Some(dir) = image_dir {
+            images.push(super::iiif::write_page_image(dir, p, &img)?);
+        }
         let (page_id, content_id, image_id) = (next(), next(), next());
         let (w, h) = match &img {
             Embeddable::Jpeg { width, height, .. } | Embeddable::Flate { width, height, .. } => {
@@ -225,8 +220,7 @@ pub fn write_book_pdf(
         [font, cid_font, descriptor, font_file, cid_map, to_unicode],
     );
     // Outline: districts › cases.
-    let index_of: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
-    let tree_entries = outline(ds, &index_of);
+    let tree_entries = outline(ds, &labels);
     let district_ids: Vec<Ref> = tree_entries.iter().map(|_| next()).collect();
     let case_ids: Vec<Vec<Ref>> = tree_entries
         .iter()
@@ -361,6 +355,7 @@ pub fn write_book_pdf(
         pages: page_refs.len(),
         bytes: bytes.len(),
         skipped,
+        images,
     })
 }
 

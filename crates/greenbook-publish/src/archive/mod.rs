@@ -1,9 +1,12 @@
 //! The archive's outputs: what a library keeps of each page and of the volume. The text of each page
 //! (`text/`), its hOCR (`greenbook ocr --hocr-dir`) and ALTO 4.4 ([`alto`]), the whole book's text
-//! (`book.txt`) and the searchable PDF of the volume ([`book_pdf`]).
+//! (`book.txt`), the searchable PDF of the volume ([`book_pdf`]), and what a library publishes and
+//! ingests: the IIIF manifest with the page images ([`iiif`]) and METS ([`mets`]).
 
 pub mod alto;
 pub mod book_pdf;
+pub mod iiif;
+pub mod mets;
 
 use std::path::{Path, PathBuf};
 
