@@ -173,7 +173,8 @@ fn capture(c: &mut Criterion) {
 /// that every page has its real lines.
 fn publish(c: &mut Criterion) {
     use greenbook::publish::archive::{iiif, mets};
-    let Ok(pages) = greenbook::pipeline::ocr_stage::read_pages_json(&root().join("output/pages.jsonl"))
+    let Ok(pages) =
+        greenbook::pipeline::ocr_stage::read_pages_json(&root().join("output/pages.jsonl"))
     else {
         eprintln!("publish: no output/pages.jsonl; run `cargo run -- run scans -o output` first");
         return;
@@ -210,12 +211,15 @@ fn publish(c: &mut Criterion) {
     let mut g = c.benchmark_group("publish");
     g.sample_size(10);
     g.throughput(Throughput::Elements(book.len() as u64));
-    g.bench_function("manifest.json + mets.xml, 322 pages (build and write)", |b| {
-        b.iter(|| {
-            iiif::write_manifest(&out, &book, &images, &ds, &publication).unwrap();
-            mets::write_mets(&out, &images, &alto, &ds, &publication, None).unwrap();
-        })
-    });
+    g.bench_function(
+        "manifest.json + mets.xml, 322 pages (build and write)",
+        |b| {
+            b.iter(|| {
+                iiif::write_manifest(&out, &book, &images, &ds, &publication).unwrap();
+                mets::write_mets(&out, &images, &alto, &ds, &publication, None).unwrap();
+            })
+        },
+    );
     g.finish();
 }
 

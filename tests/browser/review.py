@@ -19,11 +19,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 
-def browser(download_dir=None):
+def browser(download_dir=None, size="1200,1600"):
+    """Headless Chromium (Debian's) through its driver; mirador.py uses it too."""
     o = webdriver.ChromeOptions()
     o.binary_location = "/usr/bin/chromium"
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--window-size=1200,1600", "--lang=zh-CN"]:
+              f"--window-size={size}", "--lang=zh-CN"]:
         o.add_argument(a)
     o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if download_dir:
