@@ -313,8 +313,18 @@ pub fn structure(ds: &Dataset, labels: &[&str]) -> Vec<District> {
     out
 }
 
+/// A language map of one Chinese string, always plain text: IIIF viewers read a value that starts
+/// with `<` and ends with `>` as HTML, so such a value (from a scan, or a flag) gets a trailing space.
 fn zh(s: &str) -> Value {
-    json!({ "zh": [s] })
+    json!({ "zh": [plain(s)] })
+}
+
+fn plain(s: &str) -> String {
+    if s.starts_with('<') && s.ends_with('>') {
+        format!("{s} ")
+    } else {
+        s.to_string()
+    }
 }
 
 fn pair(en: &str, zh_label: &str, value: Value) -> Value {
@@ -491,7 +501,7 @@ fn canvas(
                 "type": "Annotation",
                 "motivation": "supplementing",
                 "textGranularity": "line",
-                "body": { "type": "TextualBody", "value": text.trim_end(), "format": "text/plain", "language": "zh" },
+                "body": { "type": "TextualBody", "value": plain(text.trim_end()), "format": "text/plain", "language": "zh" },
                 "target": format!("{id}#xywh={},{},{},{}", l.x, l.y, l.w, l.h),
             })
         })
@@ -555,6 +565,15 @@ mod tests {
             .is_ok()
         );
         assert_eq!(url_segment("p 1/../页"), "p%201%2F..%2F%E9%A1%B5");
+    }
+
+    #[test]
+    fn text_from_a_scan_is_never_read_as_html() {
+        assert_eq!(
+            zh("<img src=x onerror=alert(1)>"),
+            json!({ "zh": ["<img src=x onerror=alert(1)> "] })
+        );
+        assert_eq!(zh("东力居民区 <b>"), json!({ "zh": ["东力居民区 <b>"] }));
     }
 
     #[test]
