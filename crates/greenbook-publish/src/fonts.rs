@@ -16,7 +16,6 @@ static BOLD: &[u8] = include_bytes!("../../../fonts/GreenbookSansSC-Bold.ttf");
 pub struct ReportFonts {
     pub regular: std::sync::Arc<[u8]>,
     pub bold: std::sync::Arc<[u8]>,
-    pub origin: &'static str,
 }
 
 impl ReportFonts {
@@ -26,7 +25,6 @@ impl ReportFonts {
             return Ok(ReportFonts {
                 regular: REGULAR.into(),
                 bold: BOLD.into(),
-                origin: "built-in",
             });
         };
         let read = |name: &str| -> Result<std::sync::Arc<[u8]>, ReportError> {
@@ -35,19 +33,18 @@ impl ReportFonts {
                 path: path.clone(),
                 message: format!("cannot read report font: {e}"),
             })?;
-            check_truetype(&path, &bytes)?;
+            check_single_face(&path, &bytes)?;
             Ok(bytes.into())
         };
         Ok(ReportFonts {
             regular: read(REGULAR_FILE)?,
             bold: read(BOLD_FILE)?,
-            origin: "font-dir",
         })
     }
 }
 
 /// One font face per file: the typesetter and the charts' rasteriser read a single face.
-fn check_truetype(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+fn check_single_face(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let bad = |m: &str| {
         Err(ReportError::Font {
             path: path.to_path_buf(),

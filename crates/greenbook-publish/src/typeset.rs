@@ -38,7 +38,8 @@ pub struct Typesetter {
 struct Template {
     /// Shown in error messages: the built-in name or the file read.
     path: PathBuf,
-    source: String,
+    /// Parsed once for every digest (it is the main file of each compilation).
+    source: Source,
     dir: Option<PathBuf>,
 }
 
@@ -51,7 +52,7 @@ impl Typesetter {
         let template = match template_dir {
             None => Template {
                 path: PathBuf::from("templates").join(TEMPLATE),
-                source: BUILT_IN.to_string(),
+                source: Source::new(main_id(), BUILT_IN.to_string()),
                 dir: None,
             },
             Some(dir) => {
@@ -62,7 +63,7 @@ impl Typesetter {
                 })?;
                 Template {
                     path,
-                    source,
+                    source: Source::new(main_id(), source),
                     dir: Some(dir.to_path_buf()),
                 }
             }
@@ -170,16 +171,21 @@ struct DigestWorld<'a> {
     files: HashMap<FileId, Bytes>,
 }
 
+/// The id of one of the files greenbook gives a compilation (its own names, always valid paths).
 fn file_id(path: &str) -> FileId {
-    let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/invalid").unwrap());
+    let vpath = VirtualPath::new(path).expect("greenbook's own virtual paths are valid");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+/// The template's id: the main file of every compilation.
+fn main_id() -> FileId {
+    file_id(&format!("/{TEMPLATE}"))
 }
 
 impl<'a> DigestWorld<'a> {
     fn new(set: &'a Typesetter, d: &Digest) -> Result<DigestWorld<'a>, ReportError> {
-        let main = file_id(&format!("/{TEMPLATE}"));
+        let main = set.template.source.id();
         let mut files = HashMap::new();
-        files.insert(main, Bytes::from_string(set.template.source.clone()));
         let mut charts = 0;
         let blocks: Vec<BlockData> = d
             .blocks
@@ -229,12 +235,20 @@ impl World for DigestWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            return Ok(self.set.template.source.clone());
+        }
         let bytes = self.file(id)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
         Ok(Source::new(id, text.to_string()))
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main {
+            return Ok(Bytes::from_string(
+                self.set.template.source.text().to_string(),
+            ));
+        }
         if let Some(b) = self.files.get(&id) {
             return Ok(b.clone());
         }

@@ -121,6 +121,12 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
     out
 }
 
+/// A page's ALTO file as a link from the output folder's root (`alto/<label>.xml`, encoded), as METS
+/// and the IIIF manifest give it.
+pub fn href(label: &str) -> String {
+    format!("alto/{}", super::iiif::url_segment(&format!("{label}.xml")))
+}
+
 /// Writes `<label>.xml` per page that was read into `dir` (a failed page has none; `run` removes one
 /// an earlier run wrote, see [`crate::io::outputs::Ledger`]); returns each file with its SHA-256, its
 /// path given as `alto/<label>.xml` for METS.
@@ -142,10 +148,7 @@ pub fn write_alto_dir(
         write_atomic(&path, xml.as_bytes()).map_err(|source| ReportError::Io { path, source })?;
         written.push(super::mets::AltoFile {
             label: p.label.clone(),
-            path: format!(
-                "alto/{}",
-                super::iiif::url_segment(&format!("{}.xml", p.label))
-            ),
+            path: href(&p.label),
             sha256: crate::io::sha256_hex(xml.as_bytes()),
         });
     }

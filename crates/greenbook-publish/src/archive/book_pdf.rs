@@ -144,6 +144,12 @@ pub fn write_book_pdf(
     let mut labels = Vec::new();
     let mut skipped = Vec::new();
     let mut images = Vec::new();
+    if let Some(dir) = image_dir {
+        std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     for p in pages {
         let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
             Ok(img) => img,

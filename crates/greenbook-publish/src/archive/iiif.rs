@@ -123,8 +123,8 @@ pub struct PageImage {
     pub sha256: String,
 }
 
-/// Writes page `p`'s image into `dir` (`iiif/pages/`): a JPEG as it was scanned, otherwise the grey
-/// rows book.pdf embeds, as a PNG. The image is the one OCR's boxes refer to.
+/// Writes page `p`'s image into `dir` (`iiif/pages/`, which exists): a JPEG as it was scanned,
+/// otherwise the grey rows book.pdf embeds, as a PNG. The image is the one OCR's boxes refer to.
 pub fn write_page_image(
     dir: &Path,
     p: &PageOcr,
@@ -149,10 +149,6 @@ pub fn write_page_image(
             *height,
         ),
     };
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let path = super::confined(dir, &p.label, ext)?;
     write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
         path: path.clone(),
@@ -290,13 +286,10 @@ pub fn structure(ds: &Dataset, labels: &[&str]) -> Vec<District> {
         }
     }
     for c in &ds.cases {
-        let (Some(d), Some(first), Some(last)) = (
-            &c.district,
-            index(&c.first_page),
-            index(&c.last_page).or(index(&c.first_page)),
-        ) else {
+        let (Some(d), Some(first)) = (&c.district, index(&c.first_page)) else {
             continue;
         };
+        let last = index(&c.last_page).unwrap_or(first);
         if let Some(entry) = out.iter_mut().find(|x| &x.name == d) {
             entry.cases.push(Case {
                 id: c.case_id.clone(),
@@ -306,7 +299,7 @@ pub fn structure(ds: &Dataset, labels: &[&str]) -> Vec<District> {
         }
     }
     for d in &mut out {
-        d.cases.sort_by_key(|c| c.pages.first().copied());
+        d.cases.sort_by_key(|c| c.pages[0]);
     }
     out.retain(|d| d.first().is_some());
     out.sort_by_key(District::first);
@@ -473,7 +466,7 @@ fn canvas(
     else {
         return c;
     };
-    let alto = format!("alto/{}", url_segment(&format!("{}.xml", p.label)));
+    let alto = super::alto::href(&p.label);
     c["seeAlso"] = json!([{
         "id": url(&alto),
         "type": "Dataset",

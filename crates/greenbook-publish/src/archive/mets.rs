@@ -59,8 +59,9 @@ pub fn mets(
         env!("CARGO_PKG_VERSION")
     );
     mods(&mut x, publication);
-    files(&mut x, images, alto, ds, &url);
-    physical(&mut x, images, alto, ds);
+    let masters = masters(ds, images);
+    files(&mut x, images, alto, &masters, &url);
+    physical(&mut x, images, alto, &masters);
     let links = logical(&mut x, images, ds);
     x.push_str("  <mets:structLink>\n");
     for (from, to) in links {
@@ -141,8 +142,12 @@ fn file(x: &mut String, id: &str, mime: &str, sha256: &str, href: &str) {
     );
 }
 
-/// The scans the pages came from, each once: (its id, the page labels it holds).
-fn masters(ds: &Dataset, images: &[PageImage]) -> Vec<(String, &'static str, String, Vec<String>)> {
+/// A scan the pages came from: its file as the input folder names it, MIME type, SHA-256 (from
+/// pages.parquet) and the labels of the pages it holds.
+type Master = (String, &'static str, String, Vec<String>);
+
+/// The scans the published pages came from, each once, in page order.
+fn masters(ds: &Dataset, images: &[PageImage]) -> Vec<Master> {
     let published: std::collections::HashSet<&str> =
         images.iter().map(|i| i.label.as_str()).collect();
     let mut by_sha: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -184,7 +189,7 @@ fn files(
     x: &mut String,
     images: &[PageImage],
     alto: &[AltoFile],
-    ds: &Dataset,
+    masters: &[Master],
     url: &dyn Fn(&str) -> String,
 ) {
     x.push_str("  <mets:fileSec>\n    <mets:fileGrp USE=\"DEFAULT\">\n");
@@ -210,7 +215,6 @@ fn files(
         }
     }
     x.push_str("    </mets:fileGrp>\n");
-    let masters = masters(ds, images);
     if !masters.is_empty() {
         // The scans as they came in, named as the input folder names them (outside this folder).
         x.push_str("    <mets:fileGrp USE=\"MASTER\">\n");
@@ -228,9 +232,8 @@ fn files(
     x.push_str("  </mets:fileSec>\n");
 }
 
-fn physical(x: &mut String, images: &[PageImage], alto: &[AltoFile], ds: &Dataset) {
+fn physical(x: &mut String, images: &[PageImage], alto: &[AltoFile], masters: &[Master]) {
     let book = &crate::edition::current().book;
-    let masters = masters(ds, images);
     let _ = writeln!(
         x,
         "  <mets:structMap TYPE=\"PHYSICAL\">\n    <mets:div ID=\"PHYS_0000\" TYPE=\"physSequence\" LABEL=\"{}\">",
