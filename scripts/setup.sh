@@ -15,11 +15,11 @@ case "$mode" in
 esac
 build_packages=(libtesseract-dev libleptonica-dev libclang-dev clang pkg-config)
 runtime_packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd poppler-utils)
-# The tests' extra tools: fonts the synthetic pages are set in, xmllint (ALTO), Ghostscript (PDF
-# checks), Chromium and its driver (the review page, the IIIF viewer), and npm (Mirador, below) unless
+# The tests' extra tools: fonts the synthetic pages are set in, xmllint (ALTO), Ghostscript and qpdf
+# (PDF checks), Chromium and its driver (the review page, the IIIF viewer), and npm (Mirador, below) unless
 # an npm is already installed (Node.js's own packages conflict with Debian's).
-test_packages=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libxml2-utils ghostscript chromium
-               chromium-driver)
+test_packages=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libxml2-utils ghostscript qpdf
+               chromium chromium-driver)
 command -v npm >/dev/null 2>&1 || test_packages+=(npm)
 case "$mode" in
   all) packages=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;

@@ -1,6 +1,6 @@
 //! The archive's outputs (issue #17), read back with the tools an archive uses: ALTO validated
 //! against the official ALTO 4.4 schema offline (xmllint), `book.pdf` read with poppler (pdftotext,
-//! pdftoppm) and lopdf (page labels, outline, PDF/A metadata), `book.txt`; and scanned PDFs from real
+//! pdftoppm, pdfinfo) and qpdf (page labels, outline, PDF/A metadata), `book.txt`; and scanned PDFs from real
 //! producers (img2pdf, Ghostscript, OCRmyPDF, a bitonal CCITT G4 scan) read as well as their source
 //! images.
 
@@ -228,105 +228,92 @@ fn book_pdf_words_sit_on_their_ocr_boxes() {
     assert_eq!(checked, 3);
 }
 
-/// A PDF text string (UTF-16BE with its BOM, or PDFDocEncoding taken as Latin-1).
-fn pdf_text(o: &lopdf::Object) -> String {
-    let b = o.as_str().unwrap_or_default();
-    if b.starts_with(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = b[2..]
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        String::from_utf16_lossy(&units)
+/// The whole of `pdf` as qpdf's JSON (version 2): its objects, page labels and outline, decoded.
+fn qpdf_json(pdf: &Path) -> serde_json::Value {
+    let r = Command::new("qpdf")
+        .args(["--json=2", "--json-key=pagelabels", "--json-key=outlines"])
+        .args(["--json-key=pages", "--json-key=qpdf"])
+        .arg(pdf)
+        .output()
+        .expect("qpdf (scripts/setup.sh installs it)");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    serde_json::from_slice(&r.stdout).unwrap()
+}
+
+/// The value of object `id` ("12 0 R") in qpdf's JSON: a dictionary, or a stream's dictionary.
+fn qpdf_object<'a>(json: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    let obj = &json["qpdf"][1][format!("obj:{id}")];
+    if obj["value"].is_null() {
+        &obj["stream"]["dict"]
     } else {
-        b.iter().map(|&c| c as char).collect()
+        &obj["value"]
     }
 }
 
 #[test]
 fn book_pdf_has_folios_an_outline_metadata_and_stays_compact() {
     let pdf = output().join("book.pdf");
-    let doc = lopdf::Document::load(&pdf).unwrap();
-    let catalog = doc.catalog().unwrap();
-    let deref = |o: &lopdf::Object| -> lopdf::Object {
-        match o {
-            lopdf::Object::Reference(id) => doc.get_object(*id).unwrap().clone(),
-            o => o.clone(),
-        }
-    };
-    // Page labels: front matter in roman numerals, then the printed folios.
-    let labels_tree = deref(catalog.get(b"PageLabels").unwrap());
-    let nums = labels_tree.as_dict().unwrap().get(b"Nums").unwrap();
-    let nums = nums.as_array().unwrap();
-    let mut ranges = Vec::new();
-    for pair in nums.chunks(2) {
-        let start = pair[0].as_i64().unwrap() as usize;
-        let d = deref(&pair[1]);
-        let d = d.as_dict().unwrap();
-        let style = d
-            .get(b"S")
-            .ok()
-            .map(|s| s.as_name_str().unwrap().to_string());
-        let first = d.get(b"St").map_or(1, |s| s.as_i64().unwrap()) as u32;
-        ranges.push((start, style, first));
-    }
-    let n_pages = doc.get_pages().len();
-    let mut printed = Vec::new();
-    for i in 0..n_pages {
-        let (start, style, first) = ranges.iter().rev().find(|r| r.0 <= i).unwrap();
-        let n = first + (i - start) as u32;
-        // A viewer shows style "r" as roman numerals, "D" as decimal.
-        printed.push(format!("{}{n}", style.as_deref().unwrap_or("?")));
-    }
-    // The committed scans: seven front-matter pages (i–vii), then the printed folios 1–8.
-    let want: Vec<String> = (1..=7)
-        .map(|n| format!("r{n}"))
-        .chain((1..=8).map(|n| format!("D{n}")))
+    let json = qpdf_json(&pdf);
+    let root = json["qpdf"][1]["trailer"]["value"]["/Root"]
+        .as_str()
+        .unwrap();
+    let catalog = qpdf_object(&json, root);
+    // Page labels: front matter in roman numerals, then the printed folios. A viewer shows style
+    // "r" as roman numerals, "D" as decimal.
+    let printed: Vec<String> = json["pagelabels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let label = &l["label"];
+            let style = label["/S"].as_str().unwrap_or("/?").trim_start_matches('/');
+            format!("{style}{}", label["/St"].as_i64().unwrap_or(1))
+        })
         .collect();
-    assert_eq!(labels().len(), want.len());
-    assert_eq!(printed, want);
+    let n_pages = json["pages"].as_array().unwrap().len();
+    // The committed scans: seven front-matter pages (i–vii), then the printed folios 1–8, in two
+    // ranges that start on pages 0 and 7.
+    assert_eq!(labels().len(), n_pages);
+    assert_eq!(n_pages, 15);
+    assert_eq!(printed, ["r1", "D1"]);
+    let starts: Vec<i64> = json["pagelabels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["index"].as_i64().unwrap())
+        .collect();
+    assert_eq!(starts, [0, 7]);
     // Outline: the district, then its cases under it.
-    let outlines = deref(catalog.get(b"Outlines").unwrap());
-    let first = deref(outlines.as_dict().unwrap().get(b"First").unwrap());
-    let first = first.as_dict().unwrap();
-    assert_eq!(pdf_text(first.get(b"Title").unwrap()), "浦东新区");
-    let mut case = deref(first.get(b"First").unwrap());
-    let mut titles = Vec::new();
-    loop {
-        let d = case.as_dict().unwrap().clone();
-        titles.push(pdf_text(d.get(b"Title").unwrap()));
-        match d.get(b"Next") {
-            Ok(n) => case = deref(n),
-            Err(_) => break,
-        }
-    }
+    let outline = json["outlines"].as_array().unwrap();
+    assert_eq!(outline.len(), 1, "{outline:?}");
+    assert_eq!(outline[0]["title"], "浦东新区");
+    let titles: Vec<&str> = outline[0]["kids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles.len(), 3, "{titles:?}");
     assert!(titles[2].contains("东力"), "{titles:?}");
     // PDF/A-2b: XMP with its identification, an output intent with an ICC profile, the text font
     // embedded, the language and title.
-    let xmp = deref(catalog.get(b"Metadata").unwrap());
-    let xmp = String::from_utf8_lossy(&xmp.as_stream().unwrap().content).into_owned();
+    assert!(catalog["/Metadata"].is_string(), "{catalog}");
+    let xmp = poppler("pdfinfo", &["-meta"], &pdf);
     assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
     assert!(xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
     assert!(xmp.contains("新时代绿色社区创建"));
-    let intents = deref(catalog.get(b"OutputIntents").unwrap());
-    let intent = deref(&intents.as_array().unwrap()[0]);
-    let intent = intent.as_dict().unwrap();
-    assert_eq!(
-        intent.get(b"S").unwrap().as_name_str().unwrap(),
-        "GTS_PDFA1"
-    );
-    let icc = deref(intent.get(b"DestOutputProfile").unwrap());
-    assert_eq!(
-        icc.as_stream()
-            .unwrap()
-            .dict
-            .get(b"N")
-            .unwrap()
-            .as_i64()
-            .unwrap(),
-        3
-    );
-    assert_eq!(pdf_text(catalog.get(b"Lang").unwrap()), "zh-CN");
+    let deref = |v: &serde_json::Value| -> serde_json::Value {
+        match v.as_str() {
+            Some(id) if id.ends_with(" R") => qpdf_object(&json, id).clone(),
+            _ => v.clone(),
+        }
+    };
+    let intents = deref(&catalog["/OutputIntents"]);
+    let intent = deref(&intents[0]);
+    assert_eq!(intent["/S"], "/GTS_PDFA1");
+    let icc = deref(&intent["/DestOutputProfile"]);
+    assert_eq!(icc["/N"], 3);
+    assert_eq!(catalog["/Lang"], "u:zh-CN");
     let fonts = poppler("pdffonts", &[], &pdf.clone()).replace("-\n", "");
     assert!(fonts.contains("GlyphLessFont"), "{fonts}");
     let row = fonts.lines().find(|l| l.contains("GlyphLessFont")).unwrap();

@@ -30,39 +30,35 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// A one-page PDF whose page is the JPEG of `img` (what a scanner writes).
 fn scanned_pdf(img: &image::GrayImage) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref};
     let mut jpeg = std::io::Cursor::new(Vec::new());
     img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let image_id = doc.add_object(Stream::new(
-        dictionary! {
-            "Type" => "XObject", "Subtype" => "Image",
-            "Width" => img.width() as i64, "Height" => img.height() as i64,
-            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
-        },
-        jpeg.into_inner(),
-    ));
-    let content = doc.add_object(Stream::new(
-        dictionary! {},
-        b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
-    ));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
-        }),
+    let jpeg = jpeg.into_inner();
+    let (catalog, tree, page, image, content) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
     );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page]).count(1);
+    let mut p = pdf.page(page);
+    p.parent(tree)
+        .media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
+        .contents(content);
+    p.resources().x_objects().pair(Name(b"Im0"), image);
+    p.finish();
+    let mut x = pdf.image_xobject(image, &jpeg);
+    x.width(img.width() as i32)
+        .height(img.height() as i32)
+        .bits_per_component(8);
+    x.filter(Filter::DctDecode);
+    x.color_space().device_gray();
+    x.finish();
+    pdf.stream(content, b"q 595 0 0 842 0 0 cm /Im0 Do Q");
+    pdf.finish()
 }
 
 #[test]
@@ -123,9 +119,12 @@ fn every_bad_page_is_named_recorded_and_the_run_completes() {
     let mut textonly = scanned_pdf(&load("p008"));
     let at = textonly.windows(6).position(|x| x == b"/Im0 D").unwrap();
     textonly[at..at + 4].copy_from_slice(b"/Zz0");
-    let at = textonly
-        .windows(9)
-        .position(|x| x == b"/XObject<")
+    // The resources' /XObject dictionary (not the image's /Type /XObject), renamed.
+    let at = (0..textonly.len())
+        .find(|&i| {
+            textonly[i..].starts_with(b"/XObject")
+                && textonly[i + 8..].trim_ascii_start().starts_with(b"<<")
+        })
         .unwrap_or(0);
     assert!(at > 0, "test PDF layout");
     textonly[at..at + 8].copy_from_slice(b"/Xbjects");

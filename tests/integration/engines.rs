@@ -1,4 +1,5 @@
-//! The PP-OCR engines (`ppocr`, `hybrid`) on the committed scans: the recognizer reads a subtitle line
+//! The engines on the committed scans: what each states in `--help` and its own flags (through the
+//! tests' model-free `fake`), the PP-OCR recognizer reads a subtitle line
 //! exactly, the engine choice reaches the cache key, and a missing model or runtime is exit 5.
 
 use crate::util::*;
@@ -334,4 +335,52 @@ fn ppocr_reads_the_captions_layout_analysis_leaves_out() {
             p.text
         );
     }
+}
+
+#[test]
+fn an_engine_states_what_it_reads_and_adds_and_checks_its_own_flags() {
+    // `--help` shows what each engine states about itself.
+    let help = bin().args(["run", "--help"]).output().unwrap();
+    assert_exit(&help, 0);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for want in [
+        "ppocr: PP-OCR reads every line",
+        "languages: Chinese (Simplified and Traditional)",
+        "tesseract: Tesseract reads every page",
+        "reads tilted lines as they lie: yes",
+        "--fake-text <TEXT>",
+    ] {
+        assert!(help.contains(want), "{want} not in:\n{help}");
+    }
+    let t = tmp();
+    let run = |args: &[&str]| {
+        bin()
+            .args(["run", "-q", "--no-cache", "--date", "2026-11-29", "-o"])
+            .arg(t.path().join("out"))
+            .args(args)
+            .arg("scans/p002.png")
+            .output()
+            .unwrap()
+    };
+    // The fake engine checks its own flag; another engine refuses it by name.
+    let r = run(&["--engine", "fake", "--fake-text", " "]);
+    assert_exit(&r, 2);
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--fake-text"));
+    let r = run(&["--engine", "tesseract", "--fake-text", "甲"]);
+    assert_exit(&r, 2);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("--fake-text is a flag of --engine fake, not of --engine tesseract"),
+        "{err}"
+    );
+    // Through the whole pipeline, without a model: each line of ink on the page is a line of its
+    // text, and its ALTO has as many lines.
+    let r = run(&["--engine", "fake", "--fake-text", "甲乙"]);
+    assert_exit(&r, 0);
+    let text = std::fs::read_to_string(t.path().join("out/text/p002.txt")).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert!(lines.len() >= 20, "{text}");
+    assert!(lines.iter().all(|l| *l == "甲乙"), "{text}");
+    let alto = std::fs::read_to_string(t.path().join("out/alto/p002.xml")).unwrap();
+    assert_eq!(alto.matches("<TextLine").count(), lines.len());
 }

@@ -2,15 +2,20 @@
 //! the recognizer's height, and the small copies photo and spread detection look at. With `image`'s
 //! `resize` and `thumbnail` these took a quarter of a dense page's time.
 
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images};
+use fast_image_resize::pixels::U8;
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer, images};
 use image::GrayImage;
 
+/// Through the resizer's typed entry point, so that only its one-byte-pixel code is compiled here
+/// (its generic entry point brings in every pixel type: most of this crate's build time).
 fn scaled(img: &GrayImage, w: u32, h: u32, filter: FilterType) -> Option<GrayImage> {
-    let src = images::ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8).ok()?;
-    let mut dst = images::Image::new(w, h, PixelType::U8);
+    let src =
+        images::TypedImageRef::<U8>::from_buffer(img.width(), img.height(), img.as_raw()).ok()?;
+    let mut out = vec![0u8; w as usize * h as usize];
+    let mut dst = images::TypedImage::<U8>::from_buffer(w, h, &mut out).ok()?;
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
-    Resizer::new().resize(&src, &mut dst, &options).ok()?;
-    GrayImage::from_raw(w, h, dst.into_vec())
+    Resizer::new().resize_typed(&src, &mut dst, &options).ok()?;
+    GrayImage::from_raw(w, h, out)
 }
 
 /// `img` scaled to `w`×`h` with a triangle (bilinear) filter, as `image`'s `resize` with

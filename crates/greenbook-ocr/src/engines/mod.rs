@@ -6,6 +6,8 @@
 //! engine is a folder here with an [`EngineSpec`], and its line in [`ENGINES`]: the flags, `--help`,
 //! the choice of `--engine` and the library all come from this table.
 
+#[cfg(feature = "fake-engine")]
+pub mod fake;
 pub mod hybrid;
 pub mod ppocr;
 pub mod tesseract;
@@ -15,28 +17,58 @@ use std::sync::Arc;
 use clap::{Arg, ArgMatches, Command};
 
 use crate::io::progress::Progress;
-use crate::{OcrError, OcrOptions, PageOcr, PageSource};
+use crate::{Backend, OcrError, OcrOptions, PageOcr, PageSource};
 use tesseract::TesseractConfig;
 
 /// Every engine `--engine` can name, in the order `--help` lists them.
-pub static ENGINES: [&dyn EngineSpec; 3] = [&tesseract::Spec, &hybrid::Spec, &ppocr::Spec];
+#[cfg(not(feature = "fake-engine"))]
+pub static ENGINES: &[&dyn EngineSpec] = &[&tesseract::Spec, &hybrid::Spec, &ppocr::Spec];
+/// Every engine `--engine` can name, and the tests' `fake`.
+#[cfg(feature = "fake-engine")]
+pub static ENGINES: &[&dyn EngineSpec] =
+    &[&tesseract::Spec, &hybrid::Spec, &ppocr::Spec, &fake::Spec];
 
 /// The engine used when none is named: by the command line and by [`OcrOptions::new`] alike.
 pub const DEFAULT: &str = "ppocr";
 
+/// What an engine states about itself; `--help` on a command that reads pages shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct About {
+    /// Its name, as `--engine` takes it.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// The languages it reads.
+    pub languages: &'static str,
+    /// Whether it finds a page turned by 90°, 180° or 270° (otherwise pages are read as they are).
+    pub orientation: bool,
+    /// Whether it reads a tilted page's lines along their tilt (otherwise the page is levelled first).
+    pub deskew: bool,
+}
+
+impl About {
+    /// The engine in a few lines: its name and what it does, then what it reads and handles.
+    pub fn describe(&self) -> String {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        format!(
+            "{}: {}\n  languages: {}\n  finds a page's orientation: {}\n  reads tilted lines as they lie: {}",
+            self.name,
+            self.about,
+            self.languages,
+            yes(self.orientation),
+            yes(self.deskew)
+        )
+    }
+}
+
 /// What an engine is, and how it is set up from its flags.
 pub trait EngineSpec: Sync {
+    /// What it states about itself.
+    fn about(&self) -> &'static About;
     /// Its name, as `--engine` takes it.
-    fn name(&self) -> &'static str;
-    /// One line for `--help`.
-    fn about(&self) -> &'static str;
-    /// The languages it reads.
-    fn languages(&self) -> &'static str;
-    /// Whether it finds a page turned by 90°, 180° or 270° (otherwise the page loop reads pages as
-    /// they are).
-    fn orientation(&self) -> bool;
-    /// Whether it reads a tilted page's lines along their tilt (otherwise the page is levelled first).
-    fn deskew(&self) -> bool;
+    fn name(&self) -> &'static str {
+        self.about().name
+    }
     /// Adds its own flags to `cmd`. Engines may share a flag: [`add_once`] adds it once.
     fn add_options(&self, cmd: Command) -> Command;
     /// Checks its flags and builds the engine: finds its models, or says what to install. Layout
@@ -48,7 +80,8 @@ pub trait EngineSpec: Sync {
     ) -> Result<Arc<dyn Configured>, OcrError>;
 }
 
-/// An engine with its flags checked and its models found: what the page loop runs.
+/// An engine with its flags checked and its models found: what the page loop runs. Every
+/// [`Backend`] that names its engine is one.
 pub trait Configured: Send + Sync + std::fmt::Debug {
     /// The engine it is.
     fn spec(&self) -> &'static dyn EngineSpec;
@@ -59,6 +92,26 @@ pub trait Configured: Send + Sync + std::fmt::Debug {
         opts: &OcrOptions,
         progress: &dyn Progress,
     ) -> Result<Vec<PageOcr>, OcrError>;
+}
+
+/// A [`Backend`] that knows which registered engine it builds.
+pub trait Registered: Backend + Send + Sync + std::fmt::Debug {
+    /// The engine it builds.
+    fn spec(&self) -> &'static dyn EngineSpec;
+}
+
+impl<B: Registered> Configured for B {
+    fn spec(&self) -> &'static dyn EngineSpec {
+        Registered::spec(self)
+    }
+    fn run(
+        &self,
+        pages: &[PageSource],
+        opts: &OcrOptions,
+        progress: &dyn Progress,
+    ) -> Result<Vec<PageOcr>, OcrError> {
+        crate::run_with(self, pages, opts, progress)
+    }
 }
 
 /// `arg` added to `cmd` unless an engine added it already.
@@ -75,7 +128,7 @@ pub fn add_options(cmd: Command) -> Command {
     let names: Vec<&'static str> = ENGINES.iter().map(|e| e.name()).collect();
     let help = ENGINES
         .iter()
-        .map(|e| format!("{} ({})", e.name(), e.about()))
+        .map(|e| format!("{} ({})", e.name(), e.about().about))
         .collect::<Vec<_>>()
         .join("; ");
     let cmd = cmd.arg(
@@ -84,7 +137,15 @@ pub fn add_options(cmd: Command) -> Command {
             .value_name("ENGINE")
             .value_parser(clap::builder::PossibleValuesParser::new(names))
             .default_value(DEFAULT)
-            .help(format!("OCR engine: {help}")),
+            .help(format!("OCR engine: {help}"))
+            .long_help(format!(
+                "OCR engine (default {DEFAULT}). Each states what it reads and handles:\n\n{}",
+                ENGINES
+                    .iter()
+                    .map(|e| e.about().describe())
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            )),
     );
     ENGINES.iter().fold(cmd, |cmd, e| e.add_options(cmd))
 }

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use clap::{ArgMatches, Command};
 
 use crate::engines::tesseract::TesseractConfig;
-use crate::engines::{Configured, EngineSpec};
+use crate::engines::{About, Configured, EngineSpec, Registered};
 
 use crate::engines::ppocr::{PpocrBackend, Recognizer};
 use crate::engines::tesseract::Tesseract;
@@ -429,20 +429,14 @@ impl<E: Engine, R: LineReader> Engine for Hybrid<E, R> {
 pub struct Spec;
 
 impl EngineSpec for Spec {
-    fn name(&self) -> &'static str {
-        "hybrid"
-    }
-    fn about(&self) -> &'static str {
-        "Tesseract reads the page, PP-OCR re-reads the lines that decide names and figures"
-    }
-    fn languages(&self) -> &'static str {
-        "Tesseract's --lang, with PP-OCRv6's Chinese dictionary for the lines read again"
-    }
-    fn orientation(&self) -> bool {
-        true
-    }
-    fn deskew(&self) -> bool {
-        false
+    fn about(&self) -> &'static About {
+        &About {
+            name: "hybrid",
+            about: "Tesseract reads the page, PP-OCR re-reads the lines that decide names and figures",
+            languages: "Tesseract's --lang, with PP-OCRv6's Chinese dictionary for the lines read again",
+            orientation: true,
+            deskew: false,
+        }
     }
     fn add_options(&self, cmd: Command) -> Command {
         crate::engines::ppocr::model_options(cmd)
@@ -459,17 +453,9 @@ impl EngineSpec for Spec {
     }
 }
 
-impl Configured for HybridBackend {
+impl Registered for HybridBackend {
     fn spec(&self) -> &'static dyn EngineSpec {
         &Spec
-    }
-    fn run(
-        &self,
-        pages: &[crate::PageSource],
-        opts: &crate::OcrOptions,
-        progress: &dyn crate::io::progress::Progress,
-    ) -> Result<Vec<crate::PageOcr>, OcrError> {
-        crate::run_with(self, pages, opts, progress)
     }
 }
 

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use clap::{Arg, ArgMatches, Command};
 
-use crate::engines::{Configured, EngineSpec, add_once};
+use crate::engines::{About, Configured, EngineSpec, Registered, add_once};
 
 use crate::engines::tesseract::{Tesseract, TesseractConfig};
 use crate::lines::{
@@ -737,20 +737,14 @@ pub fn configured_models(flags: &ArgMatches) -> Result<PpocrConfig, OcrError> {
 }
 
 impl EngineSpec for Spec {
-    fn name(&self) -> &'static str {
-        "ppocr"
-    }
-    fn about(&self) -> &'static str {
-        "PP-OCR reads every line its text detector, or Tesseract's layout analysis, finds; the most accurate"
-    }
-    fn languages(&self) -> &'static str {
-        "Chinese (Simplified and Traditional), Latin letters and digits: PP-OCRv6's dictionary"
-    }
-    fn orientation(&self) -> bool {
-        true
-    }
-    fn deskew(&self) -> bool {
-        true
+    fn about(&self) -> &'static About {
+        &About {
+            name: "ppocr",
+            about: "PP-OCR reads every line its text detector, or Tesseract's layout analysis, finds; the most accurate",
+            languages: "Chinese (Simplified and Traditional), Latin letters and digits: PP-OCRv6's dictionary",
+            orientation: true,
+            deskew: true,
+        }
     }
     fn add_options(&self, cmd: Command) -> Command {
         let cmd = add_once(
@@ -783,17 +777,9 @@ impl EngineSpec for Spec {
     }
 }
 
-impl Configured for PpocrBackend {
+impl Registered for PpocrBackend {
     fn spec(&self) -> &'static dyn EngineSpec {
         &Spec
-    }
-    fn run(
-        &self,
-        pages: &[crate::PageSource],
-        opts: &crate::OcrOptions,
-        progress: &dyn crate::io::progress::Progress,
-    ) -> Result<Vec<crate::PageOcr>, OcrError> {
-        crate::run_with(self, pages, opts, progress)
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use api::Api;
 
-use crate::engines::{Configured, EngineSpec};
+use crate::engines::{About, Configured, EngineSpec, Registered};
 
 use crate::lines::words_to_text;
 use crate::{Backend, Engine, LineBox, OcrError, Recognized};
@@ -225,20 +225,14 @@ impl TesseractConfig {
 pub struct Spec;
 
 impl EngineSpec for Spec {
-    fn name(&self) -> &'static str {
-        "tesseract"
-    }
-    fn about(&self) -> &'static str {
-        "Tesseract reads every page; the fastest"
-    }
-    fn languages(&self) -> &'static str {
-        "those of the traineddata --lang names (chi_sim, chi_sim+eng, …)"
-    }
-    fn orientation(&self) -> bool {
-        true
-    }
-    fn deskew(&self) -> bool {
-        false
+    fn about(&self) -> &'static About {
+        &About {
+            name: "tesseract",
+            about: "Tesseract reads every page; the fastest",
+            languages: "those of the traineddata --lang names (chi_sim, chi_sim+eng, …)",
+            orientation: true,
+            deskew: false,
+        }
     }
     fn add_options(&self, cmd: clap::Command) -> clap::Command {
         cmd
@@ -252,17 +246,9 @@ impl EngineSpec for Spec {
     }
 }
 
-impl Configured for TesseractConfig {
+impl Registered for TesseractConfig {
     fn spec(&self) -> &'static dyn EngineSpec {
         &Spec
-    }
-    fn run(
-        &self,
-        pages: &[crate::PageSource],
-        opts: &crate::OcrOptions,
-        progress: &dyn crate::io::progress::Progress,
-    ) -> Result<Vec<crate::PageOcr>, OcrError> {
-        crate::run_with(self, pages, opts, progress)
     }
 }
 
