@@ -606,14 +606,10 @@ fn someone_elses_figure_is_refused_with_its_reason() {
     );
 }
 
-/// A second, SYNTHETIC edition: other districts, another chapter suffix, other section headings,
-/// another subtitle dash and a word of its own for the green rate (绿化指标), read with `--edition FILE`
-/// and no change of code. Without the file the
-/// built-in edition finds neither the district nor the profile's section.
-#[test]
-fn a_second_edition_is_read_from_its_file() {
-    let dir = tmp();
-    let edition = dir.path().join("beijing.toml");
+/// A second, SYNTHETIC edition's file in `dir`: other districts, another chapter suffix, other section
+/// headings, another subtitle dash and a word of its own for the green rate (绿化指标).
+fn second_edition(dir: &Path) -> PathBuf {
+    let edition = dir.join("beijing.toml");
     std::fs::write(
         &edition,
         r#"[book]
@@ -629,6 +625,10 @@ chapter_suffix = "绿色社区实践"
 sections = ["基本情况", "主要做法"]
 profile_section = "基本情况"
 subtitle_leads = ["～"]
+district_suffixes = ["区"]
+town_suffixes = ["街道", "镇", "乡"]
+area_suffixes = ["园区"]
+community_suffixes = ["居民区", "社区"]
 "#
         .to_string()
             // The same kind of book: the default edition's fact vocabulary.
@@ -641,15 +641,45 @@ subtitle_leads = ["～"]
                 .unwrap(),
     )
     .unwrap();
+    edition
+}
+
+/// The second edition's case, as its pages print it: chapter, title, subtitle, profile.
+const SECOND_EDITION_CASE: [&str; 7] = [
+    "西城区绿色社区实践",
+    "案例三",
+    "～～西城区月坛街道三里河居民区",
+    "基本情况",
+    "三里河居民区建成于1985年，现有住户1,620户，常住人口3,900人，老年人口占比42%，外来人口占比11%，绿化指标为30%。",
+    "主要做法",
+    "2023年新增绿地，绿化率提高了3个百分点。",
+];
+
+/// The facts of [`SECOND_EDITION_CASE`].
+fn assert_second_edition_case(c: &serde_json::Value) {
+    assert_eq!(c["district"], "西城区", "{c}");
+    assert_eq!(c["community"], "三里河居民区", "{c}");
+    for (field, want) in [
+        ("households", 1620.0),
+        ("population", 3900.0),
+        ("founded_year", 1985.0),
+        ("elderly_share", 42.0),
+        ("migrant_share", 11.0),
+        ("green_rate", 30.0),
+    ] {
+        assert_eq!(c[field].as_f64(), Some(want), "{field}: {c}");
+    }
+}
+
+/// The second edition read with `--edition FILE` and no change of code. Without the file the
+/// built-in edition finds neither the district nor the profile's section.
+#[test]
+fn a_second_edition_is_read_from_its_file() {
+    let dir = tmp();
+    let edition = second_edition(dir.path());
     let pages = dir.path().join("pages");
     std::fs::create_dir(&pages).unwrap();
-    std::fs::write(
-        pages.join("p1.txt"),
-        "西城区绿色社区实践\n案例三\n～～西城区月坛街道三里河居民区\n基本情况\n三里河居民区建成于1985年，\
-         现有住户1,620户，常住人口3,900人，老年人口占比42%，外来人口占比11%，绿化指标为30%。\n主要做法\n\
-         2023年新增绿地，绿化率提高了3个百分点。\n",
-    )
-    .unwrap();
+    std::fs::write(pages.join("p1.txt"), SECOND_EDITION_CASE.join("\n") + "\n").unwrap();
     let read = |with_edition: bool| {
         let mut cmd = bin();
         cmd.args(["extract", "--jsonl", "--text"]).arg(&pages);
@@ -669,19 +699,7 @@ subtitle_leads = ["～"]
     };
     let cases = read(true);
     assert_eq!(cases.len(), 1, "{cases:?}");
-    let c = &cases[0];
-    assert_eq!(c["district"], "西城区");
-    assert_eq!(c["community"], "三里河居民区");
-    for (field, want) in [
-        ("households", 1620.0),
-        ("population", 3900.0),
-        ("founded_year", 1985.0),
-        ("elderly_share", 42.0),
-        ("migrant_share", 11.0),
-        ("green_rate", 30.0),
-    ] {
-        assert_eq!(c[field].as_f64(), Some(want), "{field}: {c}");
-    }
+    assert_second_edition_case(&cases[0]);
     // The built-in edition knows neither 西城区, 基本情况 nor 绿化指标: no district, no green rate.
     let plain = read(false);
     assert!(
@@ -713,4 +731,53 @@ subtitle_leads = ["～"]
         stderr.contains("bad.toml") && stderr.contains("profile_section"),
         "{stderr}"
     );
+}
+
+/// The second edition through `run`, from scanned pages (SYNTHETIC, rendered here) to the dataset and
+/// the archive's metadata, with no change of code.
+#[test]
+fn a_second_edition_runs_from_scans_to_the_dataset() {
+    let dir = tmp();
+    let edition = second_edition(dir.path());
+    let fonts = greenbook_synth::render::FontSet::load(Path::new(
+        greenbook_synth::render::DEFAULT_FONT_DIR,
+    ))
+    .unwrap();
+    let scans = in_dir(&dir);
+    let (page, _) = greenbook_synth::render::text_page(&fonts, &SECOND_EDITION_CASE, 11).unwrap();
+    std::fs::write(scans.join("p1.png"), page).unwrap();
+    let out = dir.path().join("out");
+    let r = bin()
+        .args([
+            "run",
+            "-q",
+            "--no-cache",
+            "--date",
+            "2026-11-29",
+            "--edition",
+        ])
+        .arg(&edition)
+        .arg("-o")
+        .arg(&out)
+        .arg(&scans)
+        .output()
+        .unwrap();
+    assert_exit(&r, 0);
+    let ds = greenbook::dataset::Dataset::read(&out).unwrap();
+    assert_eq!(ds.cases.len(), 1, "{:?}", ds.cases);
+    let c = &ds.cases[0];
+    let json = serde_json::json!({
+        "district": c.district,
+        "community": c.community,
+        "households": c.values.int(extract::Field::Households),
+        "population": c.values.int(extract::Field::Population),
+        "founded_year": c.values.int(extract::Field::FoundedYear),
+        "elderly_share": c.values.get(extract::Field::ElderlyShare),
+        "migrant_share": c.values.get(extract::Field::MigrantShare),
+        "green_rate": c.values.get(extract::Field::GreenRate),
+    });
+    assert_second_edition_case(&json);
+    // The archive names the second book.
+    let mets = std::fs::read_to_string(out.join("mets.xml")).unwrap();
+    assert!(mets.contains("社区绿化实践 北京案例汇编"), "{mets}");
 }

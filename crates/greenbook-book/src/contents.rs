@@ -37,14 +37,14 @@ pub fn title_key(s: &str) -> String {
 }
 
 /// The district named at the start of a subtitle, tolerating one OCR error in the name ("前安区" for
-/// 静安区, "杨清区" for 杨浦区): exact names first, then a window of the same length ending in 区.
+/// 静安区, "杨清区" for 杨浦区): exact names first, then a window of the same length ending as it (区).
 pub fn district_fuzzy(text: &str) -> Option<&'static str> {
     district_in(text).or_else(|| {
         let chars: Vec<char> = text.chars().take(8).collect();
         districts().find(|d| {
             let n = d.chars().count();
             chars.windows(n).any(|w| {
-                w.last() == Some(&'区')
+                w.last() == d.chars().last().as_ref()
                     && strsim::levenshtein(&w.iter().collect::<String>(), d) <= 1
             })
         })
@@ -68,7 +68,8 @@ pub fn subtitle_district(text: &str) -> Option<&'static str> {
 /// Finds the district a piece of text names (exact first, then by the name without 区/新区).
 pub fn district_in(text: &str) -> Option<&'static str> {
     districts().find(|d| text.contains(d)).or_else(|| {
-        districts().find(|d| text.contains(d.trim_end_matches('区').trim_end_matches('新')))
+        let edition = crate::edition::current();
+        districts().find(|d| text.contains(edition.district_stem(d)))
     })
 }
 

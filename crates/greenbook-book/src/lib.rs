@@ -128,42 +128,30 @@ fn subtitle_lead(c: char) -> bool {
     crate::edition::current().is_subtitle_lead(c)
 }
 
-/// Where a community name ends in a subtitle.
-const COMMUNITY_SUFFIXES: [&str; 6] = ["居民区", "村", "社区", "居委会", "小区", "家园"];
-
-/// Shaped like a subtitle (——district, street or town, community) whatever OCR did to the district:
-/// a street or town and a community name after it.
+/// Shaped like a subtitle (——district, street or town, community) whatever OCR did to the district.
 fn subtitle_shape(t: &str) -> bool {
-    let t = t.trim_end_matches(['。', '.', ' ']);
-    town_end(t).is_some() && has_community_suffix(t)
+    crate::edition::current().subtitle_shape(t)
 }
 
-/// Ends as a community name does (居民区, 村, 小区…).
-fn has_community_suffix(t: &str) -> bool {
-    COMMUNITY_SUFFIXES.iter().any(|s| t.ends_with(s))
-}
-
-/// Where the street or town of a subtitle ends (after its first 街道, 镇 or 乡, a byte offset; a
-/// 镇街道, 嘉定镇街道, is one street).
+/// Where the street or town of a subtitle ends ([`crate::edition::Edition::town_end`]).
 fn town_end(t: &str) -> Option<usize> {
-    let e = ["街道", "镇", "乡"]
-        .iter()
-        .filter_map(|k| t.find(k).map(|i| i + k.len()))
-        .min()?;
-    Some(if t[e..].starts_with("街道") {
-        e + "街道".len()
-    } else {
-        e
-    })
+    crate::edition::current().town_end(t)
 }
 
-/// The same after the district's name, where a new area, an industrial zone or a park (菊园新区, 嘉定工业区)
-/// is a town too.
+/// Ends as a community's name does ([`crate::edition::Edition::has_community_suffix`]).
+fn has_community_suffix(t: &str) -> bool {
+    crate::edition::current().has_community_suffix(t)
+}
+
+/// The same after the district's name, where a new area, an industrial zone or a park (菊园新区, 嘉定工业区:
+/// the edition's `area_suffixes`) is a town too.
 fn town_end_after_district(rest: &str) -> Option<usize> {
-    let area = ["新区", "工业区", "开发区", "园区"]
+    let area = crate::edition::current()
+        .structure
+        .area_suffixes
         .iter()
         .filter_map(|k| {
-            rest.find(k)
+            rest.find(k.as_str())
                 .filter(|&i| (2..=4).contains(&rest[..i].chars().count()))
                 .map(|i| i + k.len())
         })
@@ -355,7 +343,12 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
         // The district is unreadable: the street or town and the community still are.
         return match town_end(t) {
             Some(e) if e < t.len() => {
-                let start = t.find('区').map_or(0, |i| i + '区'.len_utf8()).min(e);
+                let edition = crate::edition::current();
+                let start = t
+                    .char_indices()
+                    .find(|&(_, c)| edition.ends_district(c))
+                    .map_or(0, |(i, c)| i + c.len_utf8())
+                    .min(e);
                 let town = &t[start..e];
                 (
                     None,
@@ -380,7 +373,7 @@ fn parse_subtitle(s: &str) -> (Option<String>, Option<String>, Option<String>) {
         .or_else(damaged_end)
         .or_else(|| {
             // Named without 区 or 新区 (浦东高行镇…).
-            let short = d.trim_end_matches('区').trim_end_matches('新');
+            let short = crate::edition::current().district_stem(d);
             t.find(short).map(|i| &t[i + short.len()..])
         })
         .unwrap_or(t);

@@ -44,6 +44,14 @@ pub struct Structure {
     pub sections: Vec<String>,
     pub profile_section: String,
     pub subtitle_leads: Vec<String>,
+    /// The ends of a district's name that prose drops, longest first (新区, 区: 浦东 for 浦东新区).
+    pub district_suffixes: Vec<String>,
+    /// The ends of a street's or town's name in a subtitle; the first may follow another (嘉定镇街道).
+    pub town_suffixes: Vec<String>,
+    /// Areas that stand where a street or town does after the district (菊园新区, 嘉定工业区).
+    pub area_suffixes: Vec<String>,
+    /// The ends of a community's name (居民区, 村…).
+    pub community_suffixes: Vec<String>,
 }
 
 /// The words by which a profile names what a figure is of, per keyword class.
@@ -79,6 +87,18 @@ impl Edition {
             Some("structure.chapter_suffix needs two or more characters")
         } else if s.subtitle_leads.iter().any(|l| l.chars().count() != 1) {
             Some("structure.subtitle_leads are single characters")
+        } else if [
+            &s.district_suffixes,
+            &s.town_suffixes,
+            &s.area_suffixes,
+            &s.community_suffixes,
+        ]
+        .iter()
+        .any(|l| l.is_empty() || l.iter().any(|w| w.is_empty()))
+        {
+            Some(
+                "structure.district_suffixes, town_suffixes, area_suffixes and community_suffixes need words",
+            )
         } else if e.facts.person_units.iter().any(|l| l.chars().count() != 1) {
             Some("facts.person_units are single characters")
         } else if [
@@ -119,8 +139,69 @@ impl Edition {
     /// A district's short name, as prose also writes it (浦东 for 浦东新区, 黄浦 for 黄浦区).
     pub fn district_stems(&self) -> impl Iterator<Item = &str> {
         self.districts()
-            .map(|d| d.trim_end_matches('区').trim_end_matches('新'))
+            .map(|d| self.district_stem(d))
             .filter(|s| s.chars().count() >= 2)
+    }
+
+    /// `district` without the first of the district suffixes it ends with.
+    pub fn district_stem<'a>(&self, district: &'a str) -> &'a str {
+        self.structure
+            .district_suffixes
+            .iter()
+            .find_map(|s| district.strip_suffix(s.as_str()))
+            .unwrap_or(district)
+    }
+
+    /// Whether `c` ends a district's name (区).
+    pub fn ends_district(&self, c: char) -> bool {
+        self.districts().any(|d| d.ends_with(c))
+    }
+
+    /// Where the street or town of a subtitle ends, a byte offset in `t`: after its first town suffix
+    /// (街道, 镇, 乡), and after the first suffix right behind it (a 镇街道, 嘉定镇街道, is one street).
+    pub fn town_end(&self, t: &str) -> Option<usize> {
+        let suffixes = &self.structure.town_suffixes;
+        let e = suffixes
+            .iter()
+            .filter_map(|k| t.find(k.as_str()).map(|i| i + k.len()))
+            .min()?;
+        let first = &suffixes[0];
+        Some(if t[e..].starts_with(first.as_str()) {
+            e + first.len()
+        } else {
+            e
+        })
+    }
+
+    /// Whether `t` ends as a community's name does (居民区, 村, 小区…).
+    pub fn has_community_suffix(&self, t: &str) -> bool {
+        self.structure
+            .community_suffixes
+            .iter()
+            .any(|s| t.ends_with(s.as_str()))
+    }
+
+    /// Whether the text after a subtitle's dashes is shaped like one whatever OCR did to the district:
+    /// a street or town, then a community's name.
+    pub fn subtitle_shape(&self, t: &str) -> bool {
+        let t = t.trim_end_matches(['。', '.', ' ']);
+        self.town_end(t).is_some() && self.has_community_suffix(t)
+    }
+
+    /// Whether a line of OCR text could be a case's subtitle, as the OCR re-read rules look for it
+    /// (the book's structure confirms it by the district it names): two lead characters or a dash, then
+    /// under 40 characters naming a district or shaped like a subtitle.
+    pub fn may_be_subtitle(&self, text: &str) -> bool {
+        let t = text.trim();
+        let lead: Vec<char> = t
+            .chars()
+            .take_while(|&c| c != ' ' && self.is_subtitle_lead(c))
+            .collect();
+        let opens = lead.len() >= 2 || lead.first().is_some_and(|&c| c == '—' || c == '-');
+        let body = t.trim_start_matches(|c| self.is_subtitle_lead(c));
+        opens
+            && t.chars().count() < 40
+            && (self.district_stems().any(|d| body.contains(d)) || self.subtitle_shape(body))
     }
 
     /// Whether a character opens a case's subtitle (the dashes of ——浦东新区…, as OCR reads them).

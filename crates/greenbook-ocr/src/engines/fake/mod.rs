@@ -165,7 +165,7 @@ mod tests {
             (r.lines[1].x, r.lines[1].y, r.lines[1].w, r.lines[1].h),
             (50, 40, 70, 12)
         );
-        assert_eq!(r.text, "甲\n甲");
+        assert_eq!(r.text, "甲\n甲\n");
         assert_eq!(r.mean_conf, Some(90.0));
     }
 }

@@ -57,16 +57,9 @@ fn is_profile_heading(text: &str) -> bool {
 }
 
 /// A case's subtitle as OCR first reads it: the edition's dash (as printed: one 一 alone opens prose
-/// too, so it takes two), then a place with 区 in it.
+/// too, so it takes two), then a district or a subtitle's shape ([`crate::edition::Edition`]).
 fn is_subtitle(text: &str) -> bool {
-    let t = text.trim();
-    let e = crate::edition::current();
-    let lead: Vec<char> = t
-        .chars()
-        .take_while(|&c| c != ' ' && e.is_subtitle_lead(c))
-        .collect();
-    let opens = lead.len() >= 2 || lead.first().is_some_and(|&c| c == '—' || c == '-');
-    opens && t.chars().count() < 40 && t.contains('区')
+    crate::edition::current().may_be_subtitle(text)
 }
 
 /// The reason to re-read line `i` of a page's lines (texts in reading order) whole or for its
