@@ -13,9 +13,6 @@ cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
 pages=${1:-30}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-bin=target/debug/greenbook
 set_dir=$work/ming-2
 target/debug/greenbook-synth eval-set -o "$set_dir" --face ming --seed 2 --pages "$pages" 2>/dev/null
 n=$(ls "$set_dir"/*.png | wc -l)

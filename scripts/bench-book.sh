@@ -8,9 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
-bin=$PWD/target/debug/greenbook
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bin=$PWD/$bin
 book=${1:-$work/book}
 [ -f "$book/manifest.csv" ] || "$PWD/target/debug/greenbook-synth" synth-book --seed 1 -o "$book" 2>/dev/null
 total=$(($(wc -l < "$book/manifest.csv") - 1))

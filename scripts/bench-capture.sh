@@ -11,11 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
-bench_setup
-rapidocr_setup
+bench_setup --rapidocr
 seed=${1:-202}
 pages=${2:-8}
-bench_scratch
 f1() { # micro F1 of the six facts over the gold cases, and the cases found: GOLD PAGES
   $bin eval-extract -q --gold "$1" --pages "$2" 2>/dev/null | awk '
     NF == 7 && $2 ~ /^[0-9]+$/ {tp += $2; fp += $3; fn += $4}

@@ -10,13 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
-bench_setup
-rapidocr_setup
+bench_setup --rapidocr
 pages=${1:-30}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-synth=target/debug/greenbook-synth
-bin=target/debug/greenbook
 report="<!-- engines:start -->
 Measured $(date -u +%Y-%m-%d) by \`scripts/bench-engines.sh $pages\` ($(machine)):
 "
@@ -24,15 +19,10 @@ for spec in "ming 2" "kai 3"; do
   set -- $spec
   face=$1 seed=$2
   set_dir=$work/$face-$seed
-  $synth eval-set -o "$set_dir" --face "$face" --seed "$seed" --pages "$pages" 2>/dev/null
-  n=$(ls "$set_dir"/*.png | wc -l)
+  n=$(eval_set "$face" "$seed" "$pages" "$set_dir")
   rows=$work/rows-$face
   : > "$rows"
-  mkdir -p "$work/cli-$face"
-  t0=$(now)
-  ls "$set_dir"/*.png | tesseract_p2 "$work/cli-$face"
-  t1=$(now)
-  echo "tesseract-CLI-P2 $(echo "$t1 - $t0" | bc) 0 $work/cli-$face" >> "$rows"
+  echo "tesseract-CLI-P2 $(cli_seconds "$set_dir" "$work/cli-$face") 0 $work/cli-$face" >> "$rows"
   for e in tesseract hybrid ppocr; do
     out=$work/$e-$face
     /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --engine $e --no-cache --jobs 2 \

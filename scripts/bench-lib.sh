@@ -1,12 +1,15 @@
 # Shared by the bench-*.sh scripts (sourced, not run): set-up, the tesseract CLI baseline, and writing a
 # report section into BENCHMARKS.md.
 
-# Set-up for a timed benchmark: packages, GNU time and bc, a dev build; one OpenMP thread per Tesseract.
+# Set-up for a timed benchmark: packages, GNU time and bc, a dev build; one OpenMP thread per Tesseract;
+# with --rapidocr, RapidOCR too (rapidocr_setup); then a scratch folder (bench_scratch).
 bench_setup() {
   ./scripts/setup.sh
   ./scripts/setup.sh --apt time bc
   cargo build -q --workspace
   export OMP_THREAD_LIMIT=1
+  if [ "${1:-}" = --rapidocr ]; then rapidocr_setup; fi
+  bench_scratch
 }
 
 now() { date +%s.%N; }
@@ -26,6 +29,25 @@ bench_scratch() {
   trap 'rm -rf "$work"' EXIT
   synth=target/debug/greenbook-synth
   bin=target/debug/greenbook
+}
+
+# A SYNTHETIC evaluation set of PAGES pages in FACE, seed SEED, in DIR (greenbook-synth eval-set, with
+# any further flags); prints how many page images it holds. Usage: eval_set FACE SEED PAGES DIR [FLAG…]
+eval_set() {
+  local face=$1 seed=$2 pages=$3 dir=$4
+  shift 4
+  $synth eval-set -o "$dir" --face "$face" --seed "$seed" --pages "$pages" "$@" 2>/dev/null
+  ls "$dir"/*.png | wc -l
+}
+
+# The baseline's seconds on the PNG pages of SET_DIR, its text in OUT_DIR. Usage: cli_seconds SET_DIR OUT_DIR
+cli_seconds() {
+  local t0 t1
+  mkdir -p "$2"
+  t0=$(now)
+  ls "$1"/*.png | tesseract_p2 "$2"
+  t1=$(now)
+  echo "$t1 - $t0" | bc
 }
 
 # RapidOCR from PyPI, the comparison the bench-*.sh scripts run (a benchmark tool, not a dependency).

@@ -7,9 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
-bin=target/debug/greenbook
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 pages=$(ls scans/*.png)
 n=$(echo "$pages" | wc -l)
 cores=$(nproc --all)

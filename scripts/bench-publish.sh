@@ -11,7 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 bench_setup
-bench_scratch
 reps=${1:-5}
 rev=${2:-}
 clean=${3:-}

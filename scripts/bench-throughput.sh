@@ -12,12 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
-bench_setup
-rapidocr_setup
+bench_setup --rapidocr
 pages=${1:-12}
 ming=${2:-707}
 kai=${3:-708}
-bench_scratch
 report="<!-- throughput:start -->
 Measured $(date -u +%Y-%m-%d) by \`scripts/bench-throughput.sh $pages $ming $kai\` ($(machine)):
 "
@@ -29,15 +27,10 @@ for spec in "ming $ming" "kai $kai"; do
   set -- $spec
   face=$1 seed=$2
   set_dir=$work/$face
-  $synth eval-set -o "$set_dir" --face "$face" --seed "$seed" --pages "$pages" 2>/dev/null
-  n=$(ls "$set_dir"/*.png | wc -l)
+  n=$(eval_set "$face" "$seed" "$pages" "$set_dir")
   rows=$work/rows-$face
   : > "$rows"
-  mkdir -p "$work/cli-$face"
-  t0=$(now)
-  ls "$set_dir"/*.png | tesseract_p2 "$work/cli-$face"
-  t1=$(now)
-  echo "tesseract CLI -P2|$(echo "$t1 - $t0" | bc)|0|$work/cli-$face" >> "$rows"
+  echo "tesseract CLI -P2|$(cli_seconds "$set_dir" "$work/cli-$face")|0|$work/cli-$face" >> "$rows"
   for r in small tiny cascade; do
     out=$work/$r-$face
     /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --recognition $r --no-cache \

@@ -288,3 +288,49 @@ impl CorrectionsArg {
         Corrections::load(self.corrections.as_deref(), inputs)
     }
 }
+
+/// What `run` and `merge` share: the stages after OCR (digests, publication, corrections) and the
+/// edition they read the book by.
+#[derive(Args, Debug, Clone)]
+pub struct FinishArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub publish: PublishArgs,
+    #[command(flatten)]
+    pub corrections: CorrectionsArg,
+    #[command(flatten)]
+    pub edition: EditionArg,
+}
+
+/// [`FinishArgs`], checked and read.
+pub struct Finish {
+    pub report: ReportOptions,
+    pub publication: Publication,
+    pub corrections: Option<Corrections>,
+}
+
+impl FinishArgs {
+    /// Loads the edition, then checks the report and publication flags and reads the corrections
+    /// (see [`CorrectionsArg::load`]).
+    pub fn load(&self, inputs: &[PathBuf]) -> Result<Finish, Error> {
+        self.edition.load()?;
+        Ok(Finish {
+            report: self.report.options()?,
+            publication: self.publish.publication()?,
+            corrections: self.corrections.load(inputs)?,
+        })
+    }
+}
+
+/// What `ocr` and `run` share: the pages, the output folder and the engine that reads them.
+#[derive(Args, Debug, Clone)]
+pub struct PagesArgs {
+    /// Folders (manifest.csv or natural file order) or image files.
+    #[arg(default_value = "scans")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArg,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}

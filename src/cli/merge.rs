@@ -6,7 +6,7 @@ use clap::Args;
 use greenbook::pipeline::Error;
 use greenbook::pipeline::merge::{MergeRequest, merge};
 
-use super::flags::{CorrectionsArg, EditionArg, OutputArg, PublishArgs, ReportArgs};
+use super::flags::{FinishArgs, OutputArg};
 use super::{Exit, Global};
 
 /// Combine the part files of a sharded OCR run, check every page is there once, then run
@@ -22,26 +22,20 @@ pub struct MergeArgs {
     #[command(flatten)]
     pub out: OutputArg,
     #[command(flatten)]
-    pub report: ReportArgs,
-    #[command(flatten)]
-    pub publish: PublishArgs,
-    #[command(flatten)]
-    pub corrections: CorrectionsArg,
-    #[command(flatten)]
-    pub edition: EditionArg,
+    pub finish: FinishArgs,
 }
 
 /// `greenbook merge`.
 pub fn command(args: MergeArgs, global: Global) -> Result<Exit, Error> {
-    args.edition.load()?;
+    let finish = args.finish.load(&args.inputs)?;
     let req = MergeRequest {
         parts_dir: args
             .parts_dir
             .clone()
             .unwrap_or_else(|| args.out.dir.join("parts")),
-        report: args.report.options()?,
-        publication: args.publish.publication()?,
-        corrections: args.corrections.load(&args.inputs)?,
+        report: finish.report,
+        publication: finish.publication,
+        corrections: finish.corrections,
         inputs: args.inputs,
         out: args.out.dir,
     };

@@ -7,19 +7,14 @@ use greenbook::ocr::PageOcr;
 use greenbook::pipeline::Error;
 use greenbook::pipeline::ocr_stage::{Balance, OcrRequest, Shard, run_ocr, run_shard};
 
-use super::flags::{EngineArgs, OutputArg};
+use super::flags::PagesArgs;
 use super::{Exit, Global};
 
 /// OCR page images (folders or files: PNG, JPEG, TIFF, scanned PDF) in parallel.
 #[derive(Args, Debug, Clone)]
 pub struct OcrArgs {
-    /// Folders (manifest.csv or natural file order) or image files.
-    #[arg(default_value = "scans")]
-    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
-    pub out: OutputArg,
-    #[command(flatten)]
-    pub engine: EngineArgs,
+    pub pages: PagesArgs,
     /// Write one UTF-8 .txt per page, named by page label.
     #[arg(long)]
     pub text_dir: Option<PathBuf>,
@@ -57,7 +52,7 @@ pub struct OcrArgs {
 
 /// `greenbook ocr`.
 pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
-    let mut options = args.engine.options(&args.out.dir)?;
+    let mut options = args.pages.engine.options(&args.pages.out.dir)?;
     options.hocr = args.hocr_dir.is_some();
     let shard = match args.shard {
         Some(s) => Some(s),
@@ -67,9 +62,11 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
     super::install_interrupt_handler();
     let progress = global.reporter();
     if let Some(shard) = shard {
-        let parts_dir = args.parts_dir.unwrap_or_else(|| args.out.dir.join("parts"));
+        let parts_dir = args
+            .parts_dir
+            .unwrap_or_else(|| args.pages.out.dir.join("parts"));
         let out = run_shard(
-            &args.inputs,
+            &args.pages.inputs,
             &options,
             (shard, args.balance),
             &parts_dir,
@@ -86,16 +83,16 @@ pub fn command(args: OcrArgs, global: Global) -> Result<Exit, Error> {
         );
         return Ok(super::pages_exit(out.interrupted, out.failed()));
     }
-    greenbook::pipeline::check_out_not_input(&args.out.dir, &args.inputs)?;
-    let held = greenbook::pipeline::hold(&args.out.dir)?;
+    greenbook::pipeline::check_out_not_input(&args.pages.out.dir, &args.pages.inputs)?;
+    let held = greenbook::pipeline::hold(&args.pages.out.dir)?;
     let req = OcrRequest {
         pages_json: Some(
             args.pages_json
-                .unwrap_or_else(|| args.out.dir.join("pages.jsonl")),
+                .unwrap_or_else(|| args.pages.out.dir.join("pages.jsonl")),
         ),
-        inputs: args.inputs,
+        inputs: args.pages.inputs,
         options,
-        out: Some(args.out.dir.clone()),
+        out: Some(args.pages.out.dir.clone()),
         text_dir: args.text_dir,
         hocr_dir: args.hocr_dir,
         alto_dir: args.alto_dir,

@@ -1,12 +1,10 @@
 //! `greenbook run`: every stage, from page images to Parquet and digests.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use greenbook::pipeline::Error;
 use greenbook::pipeline::run::{RunRequest, run_all};
 
-use super::flags::{CorrectionsArg, EditionArg, EngineArgs, OutputArg, PublishArgs, ReportArgs};
+use super::flags::{FinishArgs, PagesArgs};
 use super::{Exit, Global};
 
 /// Every stage: OCR → structure → facts → Parquet → PDF digests, then a summary.
@@ -15,33 +13,22 @@ use super::{Exit, Global};
     after_help = "Examples:\n  greenbook run                          # scans/ → output/\n  greenbook run book2/ -o out2 --jobs 2  # another edition\n  greenbook run --only-district 浦东新区 --date 2026-11-29"
 )]
 pub struct RunArgs {
-    /// Folders (manifest.csv or natural file order) or image files.
-    #[arg(default_value = "scans")]
-    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
-    pub out: OutputArg,
+    pub pages: PagesArgs,
     #[command(flatten)]
-    pub engine: EngineArgs,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    #[command(flatten)]
-    pub publish: PublishArgs,
-    #[command(flatten)]
-    pub corrections: CorrectionsArg,
-    #[command(flatten)]
-    pub edition: EditionArg,
+    pub finish: FinishArgs,
 }
 
 /// `greenbook run`.
 pub fn command(args: RunArgs, global: Global) -> Result<Exit, Error> {
-    args.edition.load()?;
+    let finish = args.finish.load(&args.pages.inputs)?;
     let req = RunRequest {
-        options: args.engine.options(&args.out.dir)?,
-        report: args.report.options()?,
-        publication: args.publish.publication()?,
-        corrections: args.corrections.load(&args.inputs)?,
-        inputs: args.inputs,
-        out: args.out.dir,
+        options: args.pages.engine.options(&args.pages.out.dir)?,
+        report: finish.report,
+        publication: finish.publication,
+        corrections: finish.corrections,
+        inputs: args.pages.inputs,
+        out: args.pages.out.dir,
     };
     super::ensure_single_threaded_openmp();
     super::install_interrupt_handler();

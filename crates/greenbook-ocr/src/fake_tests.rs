@@ -179,14 +179,7 @@ fn upright(w: u32, h: u32, seed: u32) -> GrayImage {
 fn save(dir: &Path, name: &str, img: &GrayImage) -> PageSource {
     let path = dir.join(name);
     img.save(&path).unwrap();
-    PageSource {
-        label: name.trim_end_matches(".png").into(),
-        path,
-        frame: 0,
-        kind: None,
-        district: None,
-        contents_title: None,
-    }
+    PageSource::frame(name.trim_end_matches(".png"), path, 0)
 }
 
 fn options(cache: Option<&Path>, jobs: usize) -> OcrOptions {

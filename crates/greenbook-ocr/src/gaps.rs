@@ -297,18 +297,7 @@ mod tests {
 
     #[test]
     fn missed_lines_are_put_in_their_places_with_their_words() {
-        let word = |text: &str, l: &LineBox| Word {
-            text: text.into(),
-            conf: 90.0,
-            block: l.block,
-            par: l.par,
-            line: l.line,
-            x: l.x,
-            y: l.y,
-            w: l.w,
-            h: l.h,
-            char_conf: Vec::new(),
-        };
+        let word = |text: &str, l: &LineBox| Word::on_line(text, 90.0, l);
         let (a, b) = (line(1, 100, 100, 800, 40), line(2, 100, 700, 800, 40));
         let caption = line(3, 460, 600, 74, 36);
         let read = LineRead {

@@ -459,14 +459,7 @@ mod tests {
     fn spread_halves_take_their_folios_as_labels() {
         use input::spread::{Half, Side};
         let page = |label: &str, file: &str, side: Option<Side>, text: &str| {
-            let src = PageSource {
-                label: label.into(),
-                path: file.into(),
-                frame: 0,
-                kind: None,
-                district: None,
-                contents_title: None,
-            };
+            let src = PageSource::frame(label, file, 0);
             PageOcr {
                 text: text.into(),
                 half: side.map(|side| Half {
@@ -564,13 +557,8 @@ mod tests {
             p
         };
         let (small, big, tiff) = (file("a.png", 100), file("b.png", 900), file("c.tif", 1200));
-        let src = |path: &Path, frame: u32| PageSource {
-            label: format!("{}-{frame}", path.display()),
-            path: path.to_path_buf(),
-            frame,
-            kind: None,
-            district: None,
-            contents_title: None,
+        let src = |path: &Path, frame: u32| {
+            PageSource::frame(format!("{}-{frame}", path.display()), path, frame)
         };
         // The 1200-byte TIFF holds 3 pages of ~400 bytes each; a missing file counts as 0.
         let missing = dir.path().join("gone.png");

@@ -67,6 +67,24 @@ pub struct Word {
     pub char_conf: Vec<u8>,
 }
 
+impl Word {
+    /// One word covering the whole of `line`, read as `text` with confidence `conf`.
+    pub fn on_line(text: impl Into<String>, conf: f32, line: &LineBox) -> Word {
+        Word {
+            text: text.into(),
+            conf,
+            block: line.block,
+            par: line.par,
+            line: line.line,
+            x: line.x,
+            y: line.y,
+            w: line.w,
+            h: line.h,
+            char_conf: Vec::new(),
+        }
+    }
+}
+
 /// A text line found by layout analysis, in the pixels of the image analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineBox {

@@ -42,9 +42,27 @@ pub fn register(face: &Arc<[u8]>) -> &'static str {
     name
 }
 
+/// A chart on `root`: its caption over it, and room for the axes' labels.
+fn builder<'a, 'b>(
+    root: &'a DrawingArea<BitMapBackend<'b>, plotters::coord::Shift>,
+    font: &'static str,
+    caption: &str,
+    x_label_area: u32,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
+    let mut b = ChartBuilder::on(root);
+    b.caption(caption, (font, 34).into_font())
+        .margin(20)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area);
+    b
+}
+
 /// Width 16 cm at 200 DPI.
 const W: u32 = 1260;
 
+/// A chart `height` pixels tall drawn by `f` on a white canvas; one that cannot be drawn becomes a
+/// panel saying why.
 fn draw(
     font: &'static str,
     caption: &str,
@@ -55,7 +73,10 @@ fn draw(
     let mut rgb = vec![255u8; (W * height * 3) as usize];
     let result = {
         let root = BitMapBackend::with_buffer(&mut rgb, (W, height)).into_drawing_area();
-        let r = f(&root);
+        let r = root
+            .fill(&WHITE)
+            .map_err(|e| e.to_string())
+            .and_then(|()| f(&root));
         let _ = root.present();
         r
     };
@@ -93,12 +114,7 @@ pub fn hbar(font: &'static str, caption: &str, x_label: &str, data: &[(String, f
         .collect();
     let names: Vec<String> = data.iter().map(|(l, _)| l.clone()).collect();
     draw(font, caption, labels, height, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(caption, (font, 34).into_font())
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(300)
+        let mut chart = builder(root, font, caption, 60, 300)
             .build_cartesian_2d(0f64..xmax, (0..n as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
@@ -157,12 +173,7 @@ fn green_histogram(font: &'static str, cases: &[&CaseRow]) -> Chart {
         format!("{caption}绿化率社区数%"),
         560,
         |root| {
-            root.fill(&WHITE).map_err(|e| e.to_string())?;
-            let mut chart = ChartBuilder::on(root)
-                .caption(caption, (font, 34).into_font())
-                .margin(20)
-                .x_label_area_size(70)
-                .y_label_area_size(80)
+            let mut chart = builder(root, font, caption, 70, 80)
                 .build_cartesian_2d(0f64..100f64, 0u32..ymax)
                 .map_err(|e| e.to_string())?;
             chart
@@ -213,12 +224,7 @@ fn elderly_vs_migrant(font: &'static str, cases: &[&CaseRow]) -> Chart {
         ])
         .collect();
     draw(font, caption, labels, 620, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(caption, (font, 34).into_font())
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(80)
+        let mut chart = builder(root, font, caption, 70, 80)
             .build_cartesian_2d(0f64..60f64, 0f64..60f64)
             .map_err(|e| e.to_string())?;
         chart
@@ -297,7 +303,6 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
         .collect();
     let height = 1180;
     draw(font, caption, labels, height, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
         if outlines.is_empty() {
             return Err("district outlines missing".into());
         }

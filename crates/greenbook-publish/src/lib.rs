@@ -692,7 +692,16 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
             .collect::<Vec<_>>()
             .join("、")
     )];
-    // Totals of households and population, with their pages.
+    out.extend(totals(ds, cases));
+    out.push(green_against_city(ds, cases));
+    out.extend(oldest_and_newest(ds, cases));
+    out.extend(highest_shares(ds, cases));
+    out.extend(quality_line(ds, cases));
+    out
+}
+
+/// The totals of households and population, with their pages.
+fn totals(ds: &Dataset, cases: &[&CaseRow]) -> Option<String> {
     let mut parts = Vec::new();
     for (field, unit) in [(Field::Households, "户"), (Field::Population, "人")] {
         let with: Vec<&&CaseRow> = cases
@@ -719,10 +728,11 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
             pages_ref(&pages)
         ));
     }
-    if !parts.is_empty() {
-        out.push(format!("已数字化的社区合计 {}。", parts.join("、")));
-    }
-    // Green rate against the city mean, in points.
+    (!parts.is_empty()).then(|| format!("已数字化的社区合计 {}。", parts.join("、")))
+}
+
+/// The district's mean green rate against the city's, in points.
+fn green_against_city(ds: &Dataset, cases: &[&CaseRow]) -> String {
     let mean = |cs: &[&CaseRow]| -> Option<f64> {
         let v: Vec<f64> = cs
             .iter()
@@ -748,44 +758,50 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
                     fmt_num((diff.abs() * 10.0).round() / 10.0)
                 )
             };
-            out.push(format!(
+            format!(
                 "本区社区平均绿化率 {}%（{}），{cmp}。",
                 fmt_num((d * 10.0).round() / 10.0),
                 pages_ref(&pages)
-            ));
+            )
         }
-        _ => out.push("本区已数字化的社区均未给出绿化率。".into()),
+        _ => "本区已数字化的社区均未给出绿化率。".into(),
     }
-    // The oldest and newest communities.
+}
+
+/// The oldest and newest communities.
+fn oldest_and_newest(ds: &Dataset, cases: &[&CaseRow]) -> Option<String> {
     let dated: Vec<(&CaseRow, f64)> = cases
         .iter()
         .filter_map(|c| c.values.get(Field::FoundedYear).map(|y| (*c, y)))
         .collect();
     let oldest = dated.iter().min_by(|a, b| a.1.total_cmp(&b.1));
     let newest = dated.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-    if let (Some(o), Some(n)) = (oldest, newest) {
-        let at = |c: &CaseRow| {
-            fact_page(ds, c, Field::FoundedYear)
-                .map_or(String::new(), |p| format!("，{}", page_ref(&p)))
-        };
-        if o.1 == n.1 {
-            out.push(format!(
-                "已数字化的社区均建成于 {} 年。",
-                Field::FoundedYear.show(o.1)
-            ));
-        } else {
-            out.push(format!(
-                "建成最早的是{}（{} 年{}），最新的是{}（{} 年{}）。",
-                show_name(o.0),
-                figure(ds, o.0, Field::FoundedYear, o.1),
-                at(o.0),
-                show_name(n.0),
-                figure(ds, n.0, Field::FoundedYear, n.1),
-                at(n.0)
-            ));
-        }
-    }
-    // Notable shares: the highest elderly and migrant shares.
+    let (o, n) = (oldest?, newest?);
+    let at = |c: &CaseRow| {
+        fact_page(ds, c, Field::FoundedYear)
+            .map_or(String::new(), |p| format!("，{}", page_ref(&p)))
+    };
+    Some(if o.1 == n.1 {
+        format!(
+            "已数字化的社区均建成于 {} 年。",
+            Field::FoundedYear.show(o.1)
+        )
+    } else {
+        format!(
+            "建成最早的是{}（{} 年{}），最新的是{}（{} 年{}）。",
+            show_name(o.0),
+            figure(ds, o.0, Field::FoundedYear, o.1),
+            at(o.0),
+            show_name(n.0),
+            figure(ds, n.0, Field::FoundedYear, n.1),
+            at(n.0)
+        )
+    })
+}
+
+/// The highest elderly and migrant shares.
+fn highest_shares(ds: &Dataset, cases: &[&CaseRow]) -> Vec<String> {
+    let mut out = Vec::new();
     for (field, what) in [
         (Field::ElderlyShare, "老年人口占比"),
         (Field::MigrantShare, "外来人口占比"),
@@ -804,6 +820,11 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+/// How many figures are doubtful and how many a reviewer corrected, when any are.
+fn quality_line(ds: &Dataset, cases: &[&CaseRow]) -> Option<String> {
     let flagged = cases
         .iter()
         .flat_map(|c| ds.facts_of(&c.case_id))
@@ -814,12 +835,11 @@ fn headline(ds: &Dataset, cases: &[&CaseRow], listed: usize) -> Vec<String> {
         .flat_map(|c| ds.facts_of(&c.case_id))
         .filter(|f| f.source == crate::dataset::Source::Corrected)
         .count();
-    if flagged + corrected > 0 {
-        out.push(format!(
+    (flagged + corrected > 0).then(|| {
+        format!(
             "{flagged} 个数字存疑（标“存疑”），{corrected} 个经人工校对（标“（校）”），详见“数据质量说明”。"
-        ));
-    }
-    out
+        )
+    })
 }
 
 /// The city-wide overview comparing all districts.
@@ -842,48 +862,7 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
         ],
     );
     b.push(Block::Heading("各区比较".into()));
-    let rows = districts
-        .iter()
-        .map(|d| {
-            let cs: Vec<&CaseRow> = all
-                .iter()
-                .copied()
-                .filter(|c| c.district.as_deref() == Some(d))
-                .collect();
-            let hh = summarize(cs.iter().filter_map(|c| c.values.get(Field::Households)));
-            vec![
-                Cell::Text(d.clone()),
-                Cell::Figure(
-                    ds.contents
-                        .iter()
-                        .filter(|c| &c.district == d)
-                        .count()
-                        .to_string(),
-                ),
-                Cell::Figure(cs.len().to_string()),
-                Cell::figure(hh.map(|s| fmt_num(s.sum))),
-                mean_cell(&cs, Field::GreenRate),
-                mean_cell(&cs, Field::ElderlyShare),
-                mean_cell(&cs, Field::MigrantShare),
-            ]
-        })
-        .collect();
-    b.push(Block::Table {
-        weights: vec![4, 3, 3, 3, 3, 3, 3],
-        header: [
-            "区",
-            "目录案例",
-            "已数字化",
-            "户数合计（户）",
-            "平均绿化率（%）",
-            "平均老年人占比（%）",
-            "平均外来人口占比（%）",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        rows,
-    });
+    b.push(districts_table(ds, &all, &districts));
     let digitised: Vec<(String, Option<f64>)> = districts
         .iter()
         .map(|d| {
@@ -932,5 +911,51 @@ pub fn overview(ds: &Dataset, stamp: &str, font: &'static str) -> Digest {
         name: "00-全市概览".into(),
         title: "上海市绿色社区数据概览".into(),
         blocks: b,
+    }
+}
+
+/// Each district's cases listed and digitised, households and mean shares.
+fn districts_table(ds: &Dataset, all: &[&CaseRow], districts: &[String]) -> Block {
+    let rows = districts
+        .iter()
+        .map(|d| {
+            let cs: Vec<&CaseRow> = all
+                .iter()
+                .copied()
+                .filter(|c| c.district.as_deref() == Some(d))
+                .collect();
+            let hh = summarize(cs.iter().filter_map(|c| c.values.get(Field::Households)));
+            vec![
+                Cell::Text(d.clone()),
+                Cell::Figure(
+                    ds.contents
+                        .iter()
+                        .filter(|c| &c.district == d)
+                        .count()
+                        .to_string(),
+                ),
+                Cell::Figure(cs.len().to_string()),
+                Cell::figure(hh.map(|s| fmt_num(s.sum))),
+                mean_cell(&cs, Field::GreenRate),
+                mean_cell(&cs, Field::ElderlyShare),
+                mean_cell(&cs, Field::MigrantShare),
+            ]
+        })
+        .collect();
+    Block::Table {
+        weights: vec![4, 3, 3, 3, 3, 3, 3],
+        header: [
+            "区",
+            "目录案例",
+            "已数字化",
+            "户数合计（户）",
+            "平均绿化率（%）",
+            "平均老年人占比（%）",
+            "平均外来人口占比（%）",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
     }
 }

@@ -1,7 +1,7 @@
 //! The page canvas and the flatbed-scan degradation: paper tint, uneven illumination, skew (±1°), slight
 //! blur, speckle, JPEG-grade compression artefacts. Deterministic from a seed.
 
-use image::{GrayImage, ImageEncoder, Luma};
+use image::{GrayImage, Luma};
 
 /// SplitMix64: small, fast, and the same on every platform.
 #[derive(Debug, Clone)]
@@ -209,15 +209,5 @@ fn jpeg_round_trip(img: &GrayImage, quality: u8) -> Option<GrayImage> {
 
 /// PNG, best compression, adaptive filters: deterministic bytes for identical pixels.
 pub fn encode_png(img: &GrayImage) -> Result<Vec<u8>, String> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let mut buf = Vec::new();
-    PngEncoder::new_with_quality(&mut buf, CompressionType::Best, FilterType::Adaptive)
-        .write_image(
-            img.as_raw(),
-            img.width(),
-            img.height(),
-            image::ExtendedColorType::L8,
-        )
-        .map_err(|e| e.to_string())?;
-    Ok(buf)
+    greenbook::input::grey_png(img, image::codecs::png::CompressionType::Best)
 }

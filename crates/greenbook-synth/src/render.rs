@@ -116,6 +116,11 @@ fn style_font(s: Style) -> TextFont {
         Style::ChapterNumber => (Face::SansBold, 48.0, 1.3),
         Style::ChapterName => (Face::SansBold, 24.0, 1.5),
     };
+    text_font(face, pt, leading)
+}
+
+/// A typeface at `pt` points with `leading` times its size between baselines.
+const fn text_font(face: Face, pt: f32, leading: f32) -> TextFont {
     TextFont {
         face,
         px: pt * PT,
@@ -123,56 +128,16 @@ fn style_font(s: Style) -> TextFont {
     }
 }
 
-const BODY: TextFont = TextFont {
-    face: Face::Serif,
-    px: 10.5 * PT,
-    leading: 1.7,
-};
-const SECTION: TextFont = TextFont {
-    face: Face::SansBold,
-    px: 12.0 * PT,
-    leading: 2.0,
-};
-const SUB1: TextFont = TextFont {
-    face: Face::SansBold,
-    px: 10.5 * PT,
-    leading: 1.9,
-};
-const SUB2: TextFont = TextFont {
-    face: Face::Sans,
-    px: 10.5 * PT,
-    leading: 1.8,
-};
-const CASE_TITLE: TextFont = TextFont {
-    face: Face::SansBold,
-    px: 16.0 * PT,
-    leading: 1.6,
-};
-const SUBTITLE: TextFont = TextFont {
-    face: Face::Serif,
-    px: 11.0 * PT,
-    leading: 1.8,
-};
-const TOC_CHAPTER: TextFont = TextFont {
-    face: Face::SansBold,
-    px: 10.0 * PT,
-    leading: 1.5,
-};
-const TOC_ENTRY: TextFont = TextFont {
-    face: Face::Serif,
-    px: 9.0 * PT,
-    leading: 1.36,
-};
-const CAPTION: TextFont = TextFont {
-    face: Face::Serif,
-    px: 9.0 * PT,
-    leading: 1.6,
-};
-const RUNNING: TextFont = TextFont {
-    face: Face::Serif,
-    px: 9.0 * PT,
-    leading: 1.0,
-};
+const BODY: TextFont = text_font(Face::Serif, 10.5, 1.7);
+const SECTION: TextFont = text_font(Face::SansBold, 12.0, 2.0);
+const SUB1: TextFont = text_font(Face::SansBold, 10.5, 1.9);
+const SUB2: TextFont = text_font(Face::Sans, 10.5, 1.8);
+const CASE_TITLE: TextFont = text_font(Face::SansBold, 16.0, 1.6);
+const SUBTITLE: TextFont = text_font(Face::Serif, 11.0, 1.8);
+const TOC_CHAPTER: TextFont = text_font(Face::SansBold, 10.0, 1.5);
+const TOC_ENTRY: TextFont = text_font(Face::Serif, 9.0, 1.36);
+const CAPTION: TextFont = text_font(Face::Serif, 9.0, 1.6);
+const RUNNING: TextFont = text_font(Face::Serif, 9.0, 1.0);
 
 /// Characters a line may not start with, and may not end with (Chinese line-breaking rules).
 const NO_START: &str = "，。、；：？！）”’》」』】〉…·,.;:?!)%％—";

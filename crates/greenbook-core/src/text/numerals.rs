@@ -426,226 +426,290 @@ fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     s.parse::<f64>().ok().map(|v| (v, k))
 }
 
+/// A figure as first read where it starts: its value, where it ends, whether it is a share and how
+/// it is qualified.
+struct Reading {
+    value: f64,
+    end: usize,
+    percent: bool,
+    qualifier: Qualifier,
+}
+
+impl Reading {
+    fn exact(value: f64, end: usize) -> Reading {
+        Reading {
+            value,
+            end,
+            percent: false,
+            qualifier: Qualifier::Exact,
+        }
+    }
+
+    fn share(value: f64, end: usize) -> Reading {
+        Reading {
+            percent: true,
+            ..Reading::exact(value, end)
+        }
+    }
+}
+
 /// Finds every number in `text` (char indices), with percent forms and qualifiers resolved.
 pub fn find_numbers(text: &str) -> Vec<Number> {
     let chars: Vec<char> = text.chars().map(super::normalize_char).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let start = i;
-        let mut percent = false;
-        let mut parsed: Option<(f64, usize)> = None;
-        let mut qualifier = Qualifier::Exact;
-        if starts_with_at(&chars, i, "百分之") {
-            let j = i + 3;
-            parsed = arabic_at(&chars, j).or_else(|| {
-                let end = (j..chars.len())
-                    .find(|&k| {
-                        !CN_DIGITS.contains(chars[k])
-                            && !CN_UNITS.contains(chars[k])
-                            && chars[k] != '点'
-                    })
-                    .unwrap_or(chars.len());
-                parse_chinese(&chars[j..end].iter().collect::<String>()).map(|v| (v, end))
-            });
-            percent = parsed.is_some();
-        } else if let Some((v, end)) = fraction_at(&chars, i) {
-            parsed = Some((v, end));
-            percent = true;
-        } else if starts_with_at(&chars, i, "近半") || starts_with_at(&chars, i, "近一半") {
-            let n = if chars.get(i + 1) == Some(&'一') {
-                3
-            } else {
-                2
-            };
-            parsed = Some((50.0, i + n));
-            percent = true;
-            qualifier = Qualifier::AtMost;
-        } else if let Some((v, end)) = every_at(&chars, i) {
-            // 每三个居民中就有一个: one in three.
-            parsed = Some((v, end));
-            percent = true;
-        } else if starts_with_at(&chars, i, "一半") {
-            parsed = Some((50.0, i + 2));
-            percent = true;
-        } else if starts_with_at(&chars, i, "过半") || starts_with_at(&chars, i, "半数以上") {
-            let n = if chars[i] == '过' { 2 } else { 4 };
-            parsed = Some((50.0, i + n));
-            percent = true;
-            qualifier = Qualifier::AtLeast;
-        } else if let Some((v, end)) = arabic_at(&chars, i) {
-            // Mixed: 8千, 1.2万, 100万三千, 1万600 (the whole run read as one numeral).
-            let run = (end..chars.len())
-                .find(|&k| !(is_cn_numeral(chars[k]) || chars[k].is_ascii_digit()))
-                .unwrap_or(chars.len());
-            let mixed = (run > end && multiplier(chars[end]).is_some())
-                .then(|| {
-                    let tail: String = chars[end..run].iter().collect();
-                    parse_chinese(&format!("{v}{tail}"))
+        match reading_at(&chars, i) {
+            Ok(r) => {
+                let n = number(&chars, i, r);
+                i = n.1.max(i + 1);
+                out.push(n.0);
+            }
+            Err(next) => i = next,
+        }
+    }
+    join_ranges(&chars, out)
+}
+
+/// The figure that starts at `i`, or where to look for one next.
+fn reading_at(chars: &[char], i: usize) -> Result<Reading, usize> {
+    if starts_with_at(chars, i, "百分之") {
+        let j = i + 3;
+        let parsed = arabic_at(chars, j).or_else(|| {
+            let end = (j..chars.len())
+                .find(|&k| {
+                    !CN_DIGITS.contains(chars[k])
+                        && !CN_UNITS.contains(chars[k])
+                        && chars[k] != '点'
                 })
-                .flatten();
-            let mut v = mixed.unwrap_or(v);
-            let mut end = if mixed.is_some() { run } else { end };
-            while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)).or_else(|| {
-                // OCR reads 千 as 干: "4.2干人".
-                (chars.get(end) == Some(&'干')
-                    && matches!(chars.get(end + 1), Some('人' | '户' | '余' | '多')))
-                .then_some(1000.0)
-            }) {
-                v *= m;
-                end += 1;
+                .unwrap_or(chars.len());
+            parse_chinese(&chars[j..end].iter().collect::<String>()).map(|v| (v, end))
+        });
+        parsed.map(|(v, end)| Reading::share(v, end)).ok_or(i + 1)
+    } else if let Some((v, end)) = fraction_at(chars, i) {
+        Ok(Reading::share(v, end))
+    } else if starts_with_at(chars, i, "近半") || starts_with_at(chars, i, "近一半") {
+        let n = if chars.get(i + 1) == Some(&'一') {
+            3
+        } else {
+            2
+        };
+        Ok(Reading {
+            qualifier: Qualifier::AtMost,
+            ..Reading::share(50.0, i + n)
+        })
+    } else if let Some((v, end)) = every_at(chars, i) {
+        // 每三个居民中就有一个: one in three.
+        Ok(Reading::share(v, end))
+    } else if starts_with_at(chars, i, "一半") {
+        Ok(Reading::share(50.0, i + 2))
+    } else if starts_with_at(chars, i, "过半") || starts_with_at(chars, i, "半数以上") {
+        let n = if chars[i] == '过' { 2 } else { 4 };
+        Ok(Reading {
+            qualifier: Qualifier::AtLeast,
+            ..Reading::share(50.0, i + n)
+        })
+    } else if let Some((v, end)) = arabic_at(chars, i) {
+        let (v, end) = with_multipliers(chars, v, end);
+        Ok(Reading::exact(v, end))
+    } else if plain(chars[i]).is_some_and(|c| CN_DIGITS.contains(c) || "十廿卅".contains(c)) {
+        chinese_at(chars, i)
+    } else {
+        Err(i + 1)
+    }
+}
+
+/// A figure in digits with what follows it: 8千, 1.2万, 100万三千, 1万600 (the whole run read as one
+/// numeral).
+fn with_multipliers(chars: &[char], v: f64, end: usize) -> (f64, usize) {
+    let run = (end..chars.len())
+        .find(|&k| !(is_cn_numeral(chars[k]) || chars[k].is_ascii_digit()))
+        .unwrap_or(chars.len());
+    let mixed = (run > end && multiplier(chars[end]).is_some())
+        .then(|| {
+            let tail: String = chars[end..run].iter().collect();
+            parse_chinese(&format!("{v}{tail}"))
+        })
+        .flatten();
+    let mut v = mixed.unwrap_or(v);
+    let mut end = if mixed.is_some() { run } else { end };
+    while let Some(m) = chars.get(end).and_then(|c| multiplier(*c)).or_else(|| {
+        // OCR reads 千 as 干: "4.2干人".
+        (chars.get(end) == Some(&'干')
+            && matches!(chars.get(end + 1), Some('人' | '户' | '余' | '多')))
+        .then_some(1000.0)
+    }) {
+        v *= m;
+        end += 1;
+    }
+    (v, end)
+}
+
+/// A figure in Chinese numerals at `i` (a character that can open one), or where to look next when
+/// it is no quantity.
+fn chinese_at(chars: &[char], i: usize) -> Result<Reading, usize> {
+    // OCR reads 〇 as O or 0 inside a Chinese year ("二OO八年"): accepted after the first digit.
+    // 点 joins a decimal part (一七二零点一).
+    let o_for_zero = |c: char| matches!(c, 'O' | 'o' | '0');
+    let digit_after = |k: usize| {
+        chars
+            .get(k + 1)
+            .is_some_and(|&d| is_cn_numeral(d) || d.is_ascii_digit())
+    };
+    let mut end = i;
+    let mut decimals = false;
+    while let Some(&c) = chars.get(end) {
+        let ok = is_cn_numeral(c)
+            || end > i && o_for_zero(c)
+            || decimals && c.is_ascii_digit()
+            || c == '点' && end > i && !decimals && digit_after(end);
+        if !ok {
+            break;
+        }
+        decimals |= c == '点';
+        end += 1;
+    }
+    let word: String = chars[i..end]
+        .iter()
+        .map(|&c| if o_for_zero(c) { '〇' } else { c })
+        .collect();
+    // The unit, after an optional 余/多 (七千八百余人).
+    let next = match chars.get(end).copied() {
+        Some('余' | '多') => chars.get(end + 1).copied(),
+        c => c,
+    };
+    // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number),
+    // or when they state a magnitude with a digit (人口约两万, 三万五).
+    let quantity = matches!(
+        next,
+        Some('户' | '人' | '年' | '成' | '名' | '位' | '岁' | '元' | '圆')
+    ) && (end - i >= 2 || next != Some('年'));
+    let magnitude = end - i >= 2
+        && word
+            .chars()
+            .any(|c| plain(c).is_some_and(|p| "百千万亿".contains(p)));
+    let v = (quantity || magnitude)
+        .then(|| parse_chinese(&word))
+        .flatten()
+        .ok_or(end.max(i + 1))?;
+    Ok(if next == Some('成') {
+        // 一成半: one and a half tenths.
+        let half = chars.get(end + 1) == Some(&'半');
+        let v = v * 10.0 + if half { 5.0 } else { 0.0 };
+        Reading::share(v, end + 1 + usize::from(half))
+    } else {
+        Reading::exact(v, end)
+    })
+}
+
+/// The number a reading makes, with where its mention ends for the search: a percent sign (or what
+/// OCR made of it) read, the qualifiers before and after it, its sign and its unit.
+fn number(chars: &[char], start: usize, r: Reading) -> (Number, usize) {
+    let Reading {
+        value,
+        end,
+        percent,
+        mut qualifier,
+    } = r;
+    let (value, end, percent) = percent_sign(chars, start, value, end, percent);
+    let mut value = value;
+    let mut mstart = start;
+    // A qualifier may stand right before the number or before a verb (约占三成, 约为3000户).
+    let verb = start > 0 && "占为达有计共".contains(chars[start - 1]);
+    let anchors = if verb {
+        vec![start, start - 1]
+    } else {
+        vec![start]
+    };
+    'q: for anchor in anchors {
+        for (p, q) in PREFIX_QUALIFIERS {
+            if ends_with_at(chars, anchor, p) {
+                if qualifier == Qualifier::Exact {
+                    qualifier = q;
+                }
+                mstart = anchor - p.chars().count();
+                break 'q;
             }
-            parsed = Some((v, end));
-        } else if plain(chars[i]).is_some_and(|c| CN_DIGITS.contains(c) || "十廿卅".contains(c))
+        }
+    }
+    // A sign written before the numeral (负一百, -10.1万; not the dash of a range 1200-1300).
+    if start > 0
+        && (chars[start - 1] == '负'
+            || chars[start - 1] == '-' && !(start > 1 && chars[start - 2].is_ascii_digit()))
+        && !percent
+    {
+        value = -value;
+        mstart = mstart.min(start - 1);
+    }
+    // The unit, after spaces a typesetter put around the number (住户 856 户).
+    let unit: String = chars[end..]
+        .iter()
+        .skip_while(|c| **c == ' ')
+        .take(3)
+        .collect();
+    // Suffix qualifiers come after the number or after its one-character unit (3000余户, 3000户以上).
+    let mut mend = end;
+    for skip in [0usize, 1] {
+        if let Some((p, q)) = SUFFIX_QUALIFIERS
+            .iter()
+            .find(|(p, _)| starts_with_at(chars, end + skip, p))
         {
-            // OCR reads 〇 as O or 0 inside a Chinese year ("二OO八年"): accepted after the first digit.
-            // 点 joins a decimal part (一七二零点一).
-            let o_for_zero = |c: char| matches!(c, 'O' | 'o' | '0');
-            let digit_after = |k: usize| {
-                chars
-                    .get(k + 1)
-                    .is_some_and(|&d| is_cn_numeral(d) || d.is_ascii_digit())
-            };
-            let mut end = i;
-            let mut decimals = false;
-            while let Some(&c) = chars.get(end) {
-                let ok = is_cn_numeral(c)
-                    || end > i && o_for_zero(c)
-                    || decimals && c.is_ascii_digit()
-                    || c == '点' && end > i && !decimals && digit_after(end);
-                if !ok {
-                    break;
-                }
-                decimals |= c == '点';
-                end += 1;
-            }
-            let word: String = chars[i..end]
-                .iter()
-                .map(|&c| if o_for_zero(c) { '〇' } else { c })
-                .collect();
-            // The unit, after an optional 余/多 (七千八百余人).
-            let next = match chars.get(end).copied() {
-                Some('余' | '多') => chars.get(end + 1).copied(),
-                c => c,
-            };
-            // Chinese numerals only count next to a unit that makes them a quantity (一墙之隔 is no number),
-            // or when they state a magnitude with a digit (人口约两万, 三万五).
-            let quantity = matches!(
-                next,
-                Some('户' | '人' | '年' | '成' | '名' | '位' | '岁' | '元' | '圆')
-            ) && (end - i >= 2 || next != Some('年'));
-            let magnitude = end - i >= 2
-                && word
-                    .chars()
-                    .any(|c| plain(c).is_some_and(|p| "百千万亿".contains(p)));
-            if (quantity || magnitude)
-                && let Some(v) = parse_chinese(&word)
-            {
-                if next == Some('成') {
-                    // 一成半: one and a half tenths.
-                    let half = chars.get(end + 1) == Some(&'半');
-                    let v = v * 10.0 + if half { 5.0 } else { 0.0 };
-                    parsed = Some((v, end + 1 + usize::from(half)));
-                    percent = true;
-                } else {
-                    parsed = Some((v, end));
-                }
-            }
-            if parsed.is_none() {
-                i = end.max(i + 1);
+            if skip == 1 && !matches!(chars.get(end), Some('户' | '人' | '名' | '年')) {
                 continue;
             }
+            qualifier = *q;
+            mend = end + skip + p.chars().count();
+            break;
         }
-        let Some((value, mut end)) = parsed else {
-            i += 1;
-            continue;
-        };
-        let mut value = value;
-        if matches!(chars.get(end), Some('%' | '％')) {
-            percent = true;
-            end += 1;
-            // OCR reads "％" as "9%" (20％ → 209%): a whole percentage above 100 ending in 9.
-            if value > 100.0 && value.fract() == 0.0 && value % 10.0 == 9.0 && value < 1010.0 {
-                value = (value - 9.0) / 10.0;
-            }
-        } else if !percent
-            && value.fract() == 0.0
-            && (196.0..10_100.0).contains(&value)
-            && (value - 96.0) % 100.0 == 0.0
-            && !matches!(chars.get(end), Some(c) if c.is_alphanumeric() && !c.is_ascii_digit())
-            && chars[start.saturating_sub(3)..start]
-                .iter()
-                .any(|c| "占比率达为".contains(*c))
-        {
-            // ... or as "96" (31％ → 3196) right after a share or rate word.
-            value = (value - 96.0) / 100.0;
-            percent = true;
-        }
-        let mut mstart = start;
-        // A qualifier may stand right before the number or before a verb (约占三成, 约为3000户).
-        let verb = start > 0 && "占为达有计共".contains(chars[start - 1]);
-        let anchors = if verb {
-            vec![start, start - 1]
-        } else {
-            vec![start]
-        };
-        'q: for anchor in anchors {
-            for (p, q) in PREFIX_QUALIFIERS {
-                if ends_with_at(&chars, anchor, p) {
-                    if qualifier == Qualifier::Exact {
-                        qualifier = q;
-                    }
-                    mstart = anchor - p.chars().count();
-                    break 'q;
-                }
-            }
-        }
-        // A sign written before the numeral (负一百, -10.1万; not the dash of a range 1200-1300).
-        if start > 0
-            && (chars[start - 1] == '负'
-                || chars[start - 1] == '-' && !(start > 1 && chars[start - 2].is_ascii_digit()))
-            && !percent
-        {
-            value = -value;
-            mstart = mstart.min(start - 1);
-        }
-        // The unit, after spaces a typesetter put around the number (住户 856 户).
-        let unit: String = chars[end..]
-            .iter()
-            .skip_while(|c| **c == ' ')
-            .take(3)
-            .collect();
-        // Suffix qualifiers come after the number or after its one-character unit (3000余户, 3000户以上).
-        let mut mend = end;
-        for skip in [0usize, 1] {
-            if let Some((p, q)) = SUFFIX_QUALIFIERS
-                .iter()
-                .find(|(p, _)| starts_with_at(&chars, end + skip, p))
-            {
-                if skip == 1 && !matches!(chars.get(end), Some('户' | '人' | '名' | '年')) {
-                    continue;
-                }
-                qualifier = *q;
-                mend = end + skip + p.chars().count();
-                break;
-            }
-        }
-        let unit = if unit.starts_with(['余', '多', '+', '＋']) {
-            unit.chars().skip(1).collect()
-        } else {
-            unit
-        };
-        out.push(Number {
+    }
+    let unit = if unit.starts_with(['余', '多', '+', '＋']) {
+        unit.chars().skip(1).collect()
+    } else {
+        unit
+    };
+    (
+        Number {
             value,
             percent,
             qualifier,
             start: mstart,
             end: mend.max(end),
             unit,
-        });
-        i = end.max(i + 1);
+        },
+        end,
+    )
+}
+
+/// A percent sign after the figure, or what OCR made of one: "209%" for 20％, "3196" for 31％ right
+/// after a share or rate word.
+fn percent_sign(
+    chars: &[char],
+    start: usize,
+    mut value: f64,
+    mut end: usize,
+    mut percent: bool,
+) -> (f64, usize, bool) {
+    if matches!(chars.get(end), Some('%' | '％')) {
+        percent = true;
+        end += 1;
+        // OCR reads "％" as "9%" (20％ → 209%): a whole percentage above 100 ending in 9.
+        if value > 100.0 && value.fract() == 0.0 && value % 10.0 == 9.0 && value < 1010.0 {
+            value = (value - 9.0) / 10.0;
+        }
+    } else if !percent
+        && value.fract() == 0.0
+        && (196.0..10_100.0).contains(&value)
+        && (value - 96.0) % 100.0 == 0.0
+        && !matches!(chars.get(end), Some(c) if c.is_alphanumeric() && !c.is_ascii_digit())
+        && chars[start.saturating_sub(3)..start]
+            .iter()
+            .any(|c| "占比率达为".contains(*c))
+    {
+        // ... or as "96" (31％ → 3196) right after a share or rate word.
+        value = (value - 96.0) / 100.0;
+        percent = true;
     }
-    join_ranges(&chars, out)
+    (value, end, percent)
 }
 
 /// A range (1200—1300户, 30%～35%, 一千至一千二百人) is one figure: its midpoint, approximate, with the

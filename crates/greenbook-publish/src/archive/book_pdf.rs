@@ -161,60 +161,15 @@ pub fn write_book_pdf(
         if let Some(dir) = image_dir {
             images.push(super::iiif::write_page_image(dir, p, &img)?);
         }
-        let (page_id, content_id, image_id) = (next(), next(), next());
-        let (w, h) = match &img {
-            Embeddable::Jpeg { width, height, .. } | Embeddable::Flate { width, height, .. } => {
-                (*width, *height)
-            }
+        let ids = PageIds {
+            page: next(),
+            content: next(),
+            image: next(),
+            tree,
+            font,
         };
-        let k = points_per_px(p);
-        let (pw, ph) = (w as f32 * k, h as f32 * k);
-        match &img {
-            Embeddable::Jpeg {
-                data, components, ..
-            } => {
-                let mut x = pdf.image_xobject(image_id, data);
-                x.filter(Filter::DctDecode);
-                x.width(w as i32).height(h as i32).bits_per_component(8);
-                x.color_space_name(Name(if *components == 1 {
-                    b"DeviceGray"
-                } else {
-                    b"DeviceRGB"
-                }));
-            }
-            Embeddable::Flate { data, .. } => {
-                let mut x = pdf.image_xobject(image_id, data);
-                x.filter(Filter::FlateDecode);
-                x.decode_parms()
-                    .predictor(pdf_writer::types::Predictor::PngOptimum)
-                    .colors(1)
-                    .bits_per_component(8)
-                    .columns(w as i32);
-                x.width(w as i32).height(h as i32).bits_per_component(8);
-                x.color_space_name(Name(b"DeviceGray"));
-            }
-        }
-        let mut content = Content::new();
-        content.save_state();
-        content.transform([pw, 0.0, 0.0, ph, 0.0, 0.0]);
-        content.x_object(Name(b"Im0"));
-        content.restore_state();
-        // The words, when the boxes refer to this image (they do unless OCR failed).
-        if p.width == Some(w) && p.height == Some(h) {
-            text_layer(&mut content, p, k, ph, &mut cids);
-        }
-        let content = compress(&content.finish());
-        pdf.stream(content_id, &content).filter(Filter::FlateDecode);
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, pw, ph));
-        page.parent(tree);
-        page.contents(content_id);
-        let mut res = page.resources();
-        res.x_objects().pair(Name(b"Im0"), image_id);
-        res.fonts().pair(Name(b"F0"), font);
-        res.finish();
-        page.finish();
-        page_refs.push(page_id);
+        write_page(&mut pdf, ids, p, &img, &mut cids);
+        page_refs.push(ids.page);
         labels.push(p.label.as_str());
     }
     pdf.pages(tree)
@@ -225,24 +180,149 @@ pub fn write_book_pdf(
         &cids,
         [font, cid_font, descriptor, font_file, cid_map, to_unicode],
     );
-    // Outline: districts › cases.
-    let tree_entries = outline(ds, &labels);
+    let has_outline = write_outline(&mut pdf, &mut next, outline_root, ds, &labels, &page_refs);
+    let label_ids = write_page_labels(&mut pdf, &mut next, &labels);
+    write_metadata(&mut pdf, info, xmp, icc, date);
+    {
+        let mut c = pdf.catalog(catalog);
+        c.pages(tree);
+        c.lang(TextStr("zh-CN"));
+        c.metadata(xmp);
+        if has_outline {
+            c.outlines(outline_root);
+            c.page_mode(pdf_writer::types::PageMode::UseOutlines);
+        }
+        {
+            let mut nums = c.page_labels();
+            let mut entries = nums.nums();
+            for (start, id) in &label_ids {
+                entries.insert(*start as i32, *id);
+            }
+        }
+        let mut intents = c.output_intents();
+        let mut intent = intents.push();
+        intent.subtype(OutputIntentSubtype::PDFA);
+        intent.output_condition_identifier(TextStr("sRGB IEC61966-2.1"));
+        intent.registry_name(TextStr("http://www.color.org"));
+        intent.info(TextStr("sRGB IEC61966-2.1"));
+        intent.dest_output_profile(icc);
+    }
+    let id = file_id(pages);
+    pdf.set_file_id((id.clone(), id));
+    let bytes = pdf.finish();
+    crate::io::write_atomic(path, &bytes).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(BookPdf {
+        pages: page_refs.len(),
+        bytes: bytes.len(),
+        skipped,
+        images,
+    })
+}
+
+/// A page's objects, and the page tree and font it refers to.
+#[derive(Clone, Copy)]
+struct PageIds {
+    page: Ref,
+    content: Ref,
+    image: Ref,
+    tree: Ref,
+    font: Ref,
+}
+
+/// One page: its image, sized by its resolution, and under it the words OCR read, in the glyphless
+/// font.
+fn write_page(
+    pdf: &mut Pdf,
+    ids: PageIds,
+    p: &PageOcr,
+    img: &Embeddable,
+    cids: &mut BTreeMap<char, u16>,
+) {
+    let (w, h) = match img {
+        Embeddable::Jpeg { width, height, .. } | Embeddable::Flate { width, height, .. } => {
+            (*width, *height)
+        }
+    };
+    let k = points_per_px(p);
+    let (pw, ph) = (w as f32 * k, h as f32 * k);
+    match img {
+        Embeddable::Jpeg {
+            data, components, ..
+        } => {
+            let mut x = pdf.image_xobject(ids.image, data);
+            x.filter(Filter::DctDecode);
+            x.width(w as i32).height(h as i32).bits_per_component(8);
+            x.color_space_name(Name(if *components == 1 {
+                b"DeviceGray"
+            } else {
+                b"DeviceRGB"
+            }));
+        }
+        Embeddable::Flate { data, .. } => {
+            let mut x = pdf.image_xobject(ids.image, data);
+            x.filter(Filter::FlateDecode);
+            x.decode_parms()
+                .predictor(pdf_writer::types::Predictor::PngOptimum)
+                .colors(1)
+                .bits_per_component(8)
+                .columns(w as i32);
+            x.width(w as i32).height(h as i32).bits_per_component(8);
+            x.color_space_name(Name(b"DeviceGray"));
+        }
+    }
+    let mut content = Content::new();
+    content.save_state();
+    content.transform([pw, 0.0, 0.0, ph, 0.0, 0.0]);
+    content.x_object(Name(b"Im0"));
+    content.restore_state();
+    // The words, when the boxes refer to this image (they do unless OCR failed).
+    if p.width == Some(w) && p.height == Some(h) {
+        text_layer(&mut content, p, k, ph, cids);
+    }
+    let content = compress(&content.finish());
+    pdf.stream(ids.content, &content)
+        .filter(Filter::FlateDecode);
+    let mut page = pdf.page(ids.page);
+    page.media_box(Rect::new(0.0, 0.0, pw, ph));
+    page.parent(ids.tree);
+    page.contents(ids.content);
+    let mut res = page.resources();
+    res.x_objects().pair(Name(b"Im0"), ids.image);
+    res.fonts().pair(Name(b"F0"), ids.font);
+    res.finish();
+    page.finish();
+}
+
+/// The outline, districts › cases, under `root`; false when there is none.
+fn write_outline(
+    pdf: &mut Pdf,
+    next: &mut impl FnMut() -> Ref,
+    root: Ref,
+    ds: &Dataset,
+    labels: &[&str],
+    page_refs: &[Ref],
+) -> bool {
+    let tree_entries = outline(ds, labels);
     let district_ids: Vec<Ref> = tree_entries.iter().map(|_| next()).collect();
     let case_ids: Vec<Vec<Ref>> = tree_entries
         .iter()
         .map(|(_, _, cs)| cs.iter().map(|_| next()).collect())
         .collect();
-    let visible: usize = district_ids.len();
-    if !district_ids.is_empty() {
-        let mut o = pdf.outline(outline_root);
-        o.first(district_ids[0]);
-        o.last(*district_ids.last().unwrap_or(&district_ids[0]));
-        o.count(visible as i32);
-    }
+    let (Some(&first), Some(&last)) = (district_ids.first(), district_ids.last()) else {
+        return false;
+    };
+    let mut o = pdf.outline(root);
+    o.first(first);
+    o.last(last);
+    o.count(district_ids.len() as i32);
+    o.finish();
     for (i, (district, page, cases)) in tree_entries.iter().enumerate() {
         let mut item = pdf.outline_item(district_ids[i]);
         item.title(TextStr(district));
-        item.parent(outline_root);
+        item.parent(root);
         if i > 0 {
             item.prev(district_ids[i - 1]);
         }
@@ -269,8 +349,17 @@ pub fn write_book_pdf(
             c.dest().page(page_refs[*cpage]).fit();
         }
     }
-    // Page labels as their own objects (the number tree holds references).
-    let ranges = label_ranges(&labels);
+    true
+}
+
+/// The page labels, each range its own object (the number tree holds references): the first page
+/// of each range, with its object.
+fn write_page_labels(
+    pdf: &mut Pdf,
+    next: &mut impl FnMut() -> Ref,
+    labels: &[&str],
+) -> Vec<(usize, Ref)> {
+    let ranges = label_ranges(labels);
     let label_ids: Vec<Ref> = ranges.iter().map(|_| next()).collect();
     for ((_, f), id) in ranges.iter().zip(&label_ids) {
         let mut l = pdf.indirect(*id).start::<pdf_writer::writers::PageLabel>();
@@ -286,7 +375,16 @@ pub fn write_book_pdf(
             }
         }
     }
-    // Metadata: the document information dictionary and the XMP packet must agree (PDF/A).
+    ranges
+        .iter()
+        .map(|(start, _)| *start)
+        .zip(label_ids)
+        .collect()
+}
+
+/// The document information dictionary and the XMP packet, which must agree (PDF/A), and the sRGB
+/// profile of the output intent.
+fn write_metadata(pdf: &mut Pdf, info: Ref, xmp: Ref, icc: Ref, date: Option<crate::Date>) {
     let producer = format!("greenbook {}", env!("CARGO_PKG_VERSION"));
     let title = format!("{}（OCR 文本层）", crate::edition::current().book.title);
     let creator = "greenbook";
@@ -318,51 +416,17 @@ pub fn write_book_pdf(
     let packet = x.finish(None);
     pdf.metadata(xmp, packet.as_bytes());
     pdf.icc_profile(icc, SRGB).n(3).alternate().srgb();
-    {
-        let mut c = pdf.catalog(catalog);
-        c.pages(tree);
-        c.lang(TextStr("zh-CN"));
-        c.metadata(xmp);
-        if !district_ids.is_empty() {
-            c.outlines(outline_root);
-            c.page_mode(pdf_writer::types::PageMode::UseOutlines);
-        }
-        {
-            let mut nums = c.page_labels();
-            let mut entries = nums.nums();
-            for ((start, _), id) in ranges.iter().zip(&label_ids) {
-                entries.insert(*start as i32, *id);
-            }
-        }
-        let mut intents = c.output_intents();
-        let mut intent = intents.push();
-        intent.subtype(OutputIntentSubtype::PDFA);
-        intent.output_condition_identifier(TextStr("sRGB IEC61966-2.1"));
-        intent.registry_name(TextStr("http://www.color.org"));
-        intent.info(TextStr("sRGB IEC61966-2.1"));
-        intent.dest_output_profile(icc);
+}
+
+/// The file's identifier: from the pages' contents, so the same book gives the same one.
+fn file_id(pages: &[PageOcr]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in pages {
+        h.update(p.sha256.as_deref().unwrap_or(&p.label));
+        h.update(&p.text);
     }
-    let id = {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for p in pages {
-            h.update(p.sha256.as_deref().unwrap_or(&p.label));
-            h.update(&p.text);
-        }
-        h.finalize()[..16].to_vec()
-    };
-    pdf.set_file_id((id.clone(), id));
-    let bytes = pdf.finish();
-    crate::io::write_atomic(path, &bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(BookPdf {
-        pages: page_refs.len(),
-        bytes: bytes.len(),
-        skipped,
-        images,
-    })
+    h.finalize()[..16].to_vec()
 }
 
 fn compress(data: &[u8]) -> Vec<u8> {

@@ -88,14 +88,7 @@ mod tests {
     use crate::ocr::{PageError, PageErrorKind};
 
     fn page(label: &str, text: &str, error: Option<PageErrorKind>) -> PageOcr {
-        let src = crate::input::PageSource {
-            label: label.into(),
-            path: format!("{label}.png").into(),
-            frame: 0,
-            kind: None,
-            district: None,
-            contents_title: None,
-        };
+        let src = crate::input::PageSource::frame(label, format!("{label}.png"), 0);
         PageOcr {
             text: text.into(),
             error: error.map(|k| PageError::new(k, "blank page")),

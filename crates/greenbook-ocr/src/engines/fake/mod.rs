@@ -90,18 +90,7 @@ impl Engine for Fake {
         let lines = ink_lines(img);
         let words = lines
             .iter()
-            .map(|l| Word {
-                text: self.text.clone(),
-                conf: 90.0,
-                block: l.block,
-                par: l.par,
-                line: l.line,
-                x: l.x,
-                y: l.y,
-                w: l.w,
-                h: l.h,
-                char_conf: Vec::new(),
-            })
+            .map(|l| Word::on_line(self.text.clone(), 90.0, l))
             .collect();
         Ok(recognized(words, lines))
     }
