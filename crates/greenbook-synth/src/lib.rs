@@ -8,6 +8,7 @@ pub mod degrade;
 pub mod excerpt;
 pub mod render;
 pub mod synth;
+mod typefaces;
 
 use std::path::{Path, PathBuf};
 

@@ -3,141 +3,26 @@
 //!
 //! Everything is deterministic: same text, fonts, seed → same bytes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
+use ab_glyph::{Font, point};
 
 use crate::SynthError;
 use crate::degrade::{self, Canvas, Rng};
 use crate::excerpt::{Block, Document, PageKind, Section, Style};
+use crate::typefaces::*;
+pub use crate::typefaces::{DEFAULT_FONT_DIR, FontSet};
 
 pub const DPI: f32 = 300.0;
 pub const PAGE_W: usize = 2480; // 210 mm
 pub const PAGE_H: usize = 3366; // 285 mm
 const MM: f32 = DPI / 25.4;
-const PT: f32 = DPI / 72.0;
+pub(crate) const PT: f32 = DPI / 72.0;
 const MARGIN_X: f32 = 19.0 * MM;
 const TOP: f32 = 23.0 * MM;
 const BOTTOM: f32 = PAGE_H as f32 - 21.0 * MM;
 const TEXT_W: f32 = PAGE_W as f32 - 2.0 * MARGIN_X;
 const BOOK_TITLE: &str = "新时代绿色社区创建 上海案例精选";
-
-/// Where Debian's `fonts-noto-cjk` puts its collections.
-pub const DEFAULT_FONT_DIR: &str = "/usr/share/fonts/opentype/noto";
-/// Index of the Simplified Chinese face inside the Noto CJK `.ttc` collections (`fc-list : file index family`).
-const SC_INDEX: u32 = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Face {
-    Serif,
-    Sans,
-    SansBold,
-}
-
-/// The three faces the book uses: Song (serif) body, sans and bold sans headings.
-pub struct FontSet {
-    serif: FontVec,
-    sans: FontVec,
-    sans_bold: FontVec,
-}
-
-impl FontSet {
-    pub fn load(dir: &Path) -> Result<FontSet, SynthError> {
-        let load = |name: &str| -> Result<FontVec, SynthError> {
-            let path = dir.join(name);
-            let data = std::fs::read(&path).map_err(|e| SynthError::Font {
-                path: path.clone(),
-                reason: format!("{e} (install the Debian package fonts-noto-cjk)"),
-            })?;
-            FontVec::try_from_vec_and_index(data, SC_INDEX).map_err(|e| SynthError::Font {
-                path,
-                reason: e.to_string(),
-            })
-        };
-        Ok(FontSet {
-            serif: load("NotoSerifCJK-Regular.ttc")?,
-            sans: load("NotoSansCJK-Regular.ttc")?,
-            sans_bold: load("NotoSansCJK-Bold.ttc")?,
-        })
-    }
-
-    /// The same set with its body (serif) face taken from face `index` of the collection `path`.
-    pub fn with_body(self, path: &Path, index: u32) -> Result<FontSet, SynthError> {
-        let data = std::fs::read(path).map_err(|e| SynthError::Font {
-            path: path.to_path_buf(),
-            reason: format!(
-                "{e} (install the Debian packages fonts-arphic-uming fonts-arphic-ukai)"
-            ),
-        })?;
-        let serif = FontVec::try_from_vec_and_index(data, index).map_err(|e| SynthError::Font {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        Ok(FontSet { serif, ..self })
-    }
-
-    fn face(&self, f: Face) -> &FontVec {
-        match f {
-            Face::Serif => &self.serif,
-            Face::Sans => &self.sans,
-            Face::SansBold => &self.sans_bold,
-        }
-    }
-
-    fn scale(&self, f: Face, em_px: f32) -> PxScale {
-        let font = self.face(f);
-        let upem = font.units_per_em().unwrap_or(1000.0);
-        PxScale::from(em_px * font.height_unscaled() / upem)
-    }
-
-    fn advance(&self, f: Face, em_px: f32, c: char) -> f32 {
-        let font = self.face(f);
-        font.as_scaled(self.scale(f, em_px))
-            .h_advance(font.glyph_id(c))
-    }
-}
-
-/// A text style resolved to a face, an em size in pixels and a line height factor.
-#[derive(Debug, Clone, Copy)]
-struct TextFont {
-    face: Face,
-    px: f32,
-    leading: f32,
-}
-
-fn style_font(s: Style) -> TextFont {
-    let (face, pt, leading) = match s {
-        Style::CoverTitle => (Face::SansBold, 30.0, 1.5),
-        Style::CoverSub => (Face::SansBold, 22.0, 1.5),
-        Style::Heading => (Face::SansBold, 14.0, 1.8),
-        Style::Latin => (Face::Sans, 9.0, 1.6),
-        Style::Body => (Face::Serif, 10.5, 1.75),
-        Style::Small => (Face::Serif, 9.0, 1.6),
-        Style::ChapterNumber => (Face::SansBold, 48.0, 1.3),
-        Style::ChapterName => (Face::SansBold, 24.0, 1.5),
-    };
-    text_font(face, pt, leading)
-}
-
-/// A typeface at `pt` points with `leading` times its size between baselines.
-const fn text_font(face: Face, pt: f32, leading: f32) -> TextFont {
-    TextFont {
-        face,
-        px: pt * PT,
-        leading,
-    }
-}
-
-const BODY: TextFont = text_font(Face::Serif, 10.5, 1.7);
-const SECTION: TextFont = text_font(Face::SansBold, 12.0, 2.0);
-const SUB1: TextFont = text_font(Face::SansBold, 10.5, 1.9);
-const SUB2: TextFont = text_font(Face::Sans, 10.5, 1.8);
-const CASE_TITLE: TextFont = text_font(Face::SansBold, 16.0, 1.6);
-const SUBTITLE: TextFont = text_font(Face::Serif, 11.0, 1.8);
-const TOC_CHAPTER: TextFont = text_font(Face::SansBold, 10.0, 1.5);
-const TOC_ENTRY: TextFont = text_font(Face::Serif, 9.0, 1.36);
-const CAPTION: TextFont = text_font(Face::Serif, 9.0, 1.6);
-const RUNNING: TextFont = text_font(Face::Serif, 9.0, 1.0);
 
 /// Characters a line may not start with, and may not end with (Chinese line-breaking rules).
 const NO_START: &str = "，。、；：？！）”’》」』】〉…·,.;:?!)%％—";

@@ -5,6 +5,9 @@
 //! Input is put in [`super::normalize`]d form first (full-width digits and ％ to ASCII, one char for one,
 //! so every span is also a span of the caller's text). Never panics (property test + fuzz target).
 
+mod arabic;
+use arabic::arabic_at;
+
 use serde::Serialize;
 
 /// How exact a stated number is.
@@ -319,111 +322,6 @@ fn ends_with_at(chars: &[char], end: usize, pat: &str) -> bool {
 fn starts_with_at(chars: &[char], start: usize, pat: &str) -> bool {
     let p: Vec<char> = pat.chars().collect();
     start + p.len() <= chars.len() && chars[start..start + p.len()] == p[..]
-}
-
-/// Reads an Arabic number at `i` (digits with OCR repairs: O/o→0, l/I→1 next to digits; "3 901" and
-/// "2,300" thousands groups). Returns (value, end index).
-fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
-    let is_d = |k: usize| chars.get(k).is_some_and(|c| c.is_ascii_digit());
-    let fix = |k: usize| -> Option<char> {
-        let c = *chars.get(k)?;
-        match c {
-            '0'..='9' => Some(c),
-            'O' | 'o' if is_d(k.wrapping_sub(1)) || is_d(k + 1) => Some('0'),
-            'l' | 'I' | '|' if is_d(k.wrapping_sub(1)) || is_d(k + 1) => Some('1'),
-            _ => None,
-        }
-    };
-    // The unit of a count right after a figure.
-    let unit = |j: usize| matches!(chars.get(j), Some('人' | '户' | '名'));
-    fix(i)?;
-    let mut s = String::new();
-    let mut k = i;
-    while let Some(c) = fix(k) {
-        s.push(c);
-        k += 1;
-    }
-    // Full-width digits come out of OCR one by one with spaces between ("２５２８" → "2 5 2 8"):
-    // single digits separated by single spaces, at least three of them, are one number.
-    if s.len() == 1 && chars.get(k) == Some(&' ') && fix(k + 1).is_some() && fix(k + 2).is_none() {
-        let mut t = s.clone();
-        let mut j = k;
-        while chars.get(j) == Some(&' ') && fix(j + 1).is_some() && fix(j + 2).is_none() {
-            t.push(fix(j + 1)?);
-            j += 2;
-        }
-        if t.len() >= 3 {
-            s = t;
-            k = j;
-        }
-    }
-    // Stray spaces inside a count, as OCR leaves them in spaced type: groups of digits separated by
-    // single spaces and running into a count's unit are one figure when either
-    // - two groups, two or three digits then one or two, run straight into 人/户/名 ("702 5人"), or
-    // - groups of one to three digits make four to six digits in all and run into the unit or into
-    //   余/多 and the unit ("1 3 97户", "11 35 6余人": PP-OCR on Ming pages, fresh sets seeds 16 and 18).
-    // Fewer digits stay apart ("楼栋2 3户"); a space before three digits is a thousands group (below),
-    // and one before the unit itself ("856 户") is not inside.
-    // A speck OCR read between two digits (568·5户: PP-OCR on full-width digits, fresh set Ming seed
-    // 25) splits a count the same way.
-    let gap = |j: usize| matches!(chars.get(j), Some(' ' | '·'));
-    if s.len() <= 3 && gap(k) {
-        let (mut t, mut j, mut groups) = (s.clone(), k, vec![s.len()]);
-        while gap(j) && fix(j + 1).is_some() {
-            let mut n = j + 1;
-            while let Some(c) = fix(n) {
-                t.push(c);
-                n += 1;
-            }
-            groups.push(n - (j + 1));
-            j = n;
-        }
-        let split = matches!(groups[..], [2..=3, 1..=2]) && unit(j);
-        let spread = groups.iter().all(|&g| g <= 3)
-            && (4..=6).contains(&t.len())
-            && (unit(j) || (matches!(chars.get(j), Some('余' | '多')) && unit(j + 1)));
-        if split || spread {
-            s = t;
-            k = j;
-        }
-    }
-    // Thousands groups: separator followed by exactly three digits. In a count (the unit 人, 户 or 名
-    // right after the group, or after 余 or 多) a dot is a separator too, or a speck OCR read inside the figure (5·987户):
-    // a count has no decimals.
-    loop {
-        let sep = chars.get(k).copied();
-        let count_dot = matches!(sep, Some('.' | '·'))
-            && (unit(k + 4) || (matches!(chars.get(k + 4), Some('余' | '多')) && unit(k + 5)));
-        if (matches!(sep, Some(',') | Some(' ') | Some('，')) || count_dot)
-            && (1..=3).all(|d| fix(k + d).is_some())
-            && fix(k + 4).is_none()
-        {
-            if sep == Some('，') && s.len() > 3 {
-                break;
-            }
-            for d in 1..=3 {
-                s.push(fix(k + d)?);
-            }
-            k += 4;
-        } else {
-            break;
-        }
-    }
-    // A decimal point OCR doubled ("35..2%", PP-OCR on a Ming page, fresh set seed 22) is one point.
-    let point = match (chars.get(k), chars.get(k + 1)) {
-        (Some('.'), Some('.')) if fix(k + 2).is_some() => Some(2),
-        (Some('.'), _) if fix(k + 1).is_some() => Some(1),
-        _ => None,
-    };
-    if let Some(width) = point {
-        s.push('.');
-        k += width;
-        while let Some(c) = fix(k) {
-            s.push(c);
-            k += 1;
-        }
-    }
-    s.parse::<f64>().ok().map(|v| (v, k))
 }
 
 /// A figure as first read where it starts: its value, where it ends, whether it is a share and how
@@ -873,7 +771,7 @@ mod tests {
     /// one number of that value; the error entries are no numeral.
     #[test]
     fn cn2an_tables() {
-        let table = include_str!("../../../../tests/data/cn2an_tables.tsv");
+        let table = include_str!("../../../../../tests/data/cn2an_tables.tsv");
         let mut checked = 0;
         for line in table.lines().filter(|l| !l.starts_with('#')) {
             let cols: Vec<&str> = line.split('\t').collect();
