@@ -412,10 +412,24 @@ pub fn read(pages: &[PageText]) -> Book {
         .map(|ls| ls.join("\n"))
         .collect();
     let toc = contents::parse(&toc_text.join("\n"));
+    let mut book = Book {
+        contents: toc,
+        cases: Vec::new(),
+        page_case: vec![None; pages.len()],
+        page_district: vec![None; pages.len()],
+    };
+    read_cases(pages, &lines, &mut book);
+    settle_names(pages, &mut book.cases);
+    districts_from_headers(&lines, &mut book);
+    book
+}
 
+/// The cases, page by page: a subtitle opens one (its title the line before), and every page up to
+/// the next case, chapter divider or contents page adds to its body.
+fn read_cases(pages: &[PageText], lines: &[Vec<String>], book: &mut Book) {
+    let toc = &book.contents;
     let mut cases: Vec<Case> = Vec::new();
-    let mut page_case = vec![None; pages.len()];
-    let mut page_district = vec![None; pages.len()];
+    let (page_case, page_district) = (&mut book.page_case, &mut book.page_district);
     let mut current: Option<usize> = None;
     for (pi, ls) in lines.iter().enumerate() {
         let is_toc = ls
@@ -454,7 +468,7 @@ pub fn read(pages: &[PageText]) -> Book {
             let subtitle = body[k].1.clone();
             let (district, town, community) = parse_subtitle(&subtitle);
             let printed: Option<u32> = ls.last().and_then(|l| l.parse().ok());
-            let entry = contents::best_match(&toc, &title, printed).cloned();
+            let entry = contents::best_match(toc, &title, printed).cloned();
             let id = entry
                 .as_ref()
                 .map_or_else(|| pages[pi].label.clone(), |e| format!("c{:03}", e.page));
@@ -484,49 +498,15 @@ pub fn read(pages: &[PageText]) -> Book {
         page_case[pi] = Some(ci);
         page_district[pi] = case.district.clone();
         case.page_starts.push((case.body.chars().count(), pi));
-        let mut last_line: Option<String> = None;
-        for (_, l) in &body[from..] {
-            if let Some(s) = section_of(l) {
-                case.sections
-                    .push((s.to_string(), case.body.chars().count()));
-                continue;
-            }
-            // A form's row (住户数：1,560户) or a post's item (🏠建成：1994年) on a line of its own
-            // is a sentence of its own: the line before it ends there.
-            // So is a short line after a short line that did not end a sentence: a list's item, not
-            // a paragraph's wrapped line (the book's lines hold 35 or more characters).
-            let open = case
-                .body
-                .chars()
-                .next_back()
-                .is_some_and(|c| !"。！？；：，、".contains(c));
-            let short = |t: &str| t.trim().chars().count() <= SHORT_LINE;
-            // The short line before ended on a value (36%, 1,010人) and this one starts anew (not with
-            // the value's unit: 共有1224 / 户 is one sentence).
-            let ends_on_value = |t: &str| {
-                let mut rev = t.trim().chars().rev();
-                match rev.next() {
-                    Some(c) if c.is_ascii_digit() || c == '%' || c == '％' => true,
-                    Some('户' | '人' | '年') => rev.next().is_some_and(|d| d.is_ascii_digit()),
-                    _ => false,
-                }
-            };
-            let starts_anew = l.trim().chars().next().is_some_and(|c| {
-                !c.is_ascii_digit() && !"户人年%％余多万千百个名位左以".contains(c)
-            });
-            let item = short(l)
-                && starts_anew
-                && last_line
-                    .as_deref()
-                    .is_some_and(|p| short(p) && ends_on_value(p));
-            if open && (opens_row(l) || item) {
-                case.body.push('；');
-            }
-            crate::text::push_word(&mut case.body, l);
-            last_line = Some(l.to_string());
-        }
+        add_lines(case, body[from..].iter().map(|(_, l)| l.as_str()));
     }
-    for c in &mut cases {
+    book.cases = cases;
+}
+
+/// The community's name settled by a vote of its occurrences on the case's pages (and of the lines
+/// a second engine read there).
+fn settle_names(pages: &[PageText], cases: &mut [Case]) {
+    for c in cases.iter_mut() {
         if let Some(name) = &c.community {
             let others: Vec<String> = pages[c.first_page..=c.last_page]
                 .iter()
@@ -540,25 +520,69 @@ pub fn read(pages: &[PageText]) -> Book {
             c.name_alternatives = vote.alternatives;
         }
     }
-    // A subtitle whose district OCR could not read, in a scan without the contents: the running
-    // headers of the case's pages name it.
-    for (ci, c) in cases.iter_mut().enumerate() {
+}
+
+/// A subtitle whose district OCR could not read, in a scan without the contents: the running headers
+/// of the case's pages name it.
+fn districts_from_headers(lines: &[Vec<String>], book: &mut Book) {
+    for (ci, c) in book.cases.iter_mut().enumerate() {
         if c.district.is_none() {
             c.district = (c.first_page..=c.last_page)
                 .find_map(|pi| lines[pi].first().and_then(|l| header_district(l)))
                 .map(str::to_string);
-            for (pi, pc) in page_case.iter().enumerate() {
+            for (pi, pc) in book.page_case.iter().enumerate() {
                 if *pc == Some(ci) {
-                    page_district[pi] = c.district.clone();
+                    book.page_district[pi] = c.district.clone();
                 }
             }
         }
     }
-    Book {
-        contents: toc,
-        cases,
-        page_case,
-        page_district,
+}
+
+/// A page's lines added to a case's body: headings as its sections, and a line that opens a form's
+/// row or a list's item as a sentence of its own.
+fn add_lines<'a>(case: &mut Case, lines: impl Iterator<Item = &'a str>) {
+    let mut last_line: Option<String> = None;
+    for l in lines {
+        if let Some(s) = section_of(l) {
+            case.sections
+                .push((s.to_string(), case.body.chars().count()));
+            continue;
+        }
+        // A form's row (住户数：1,560户) or a post's item (🏠建成：1994年) on a line of its own
+        // is a sentence of its own: the line before it ends there.
+        // So is a short line after a short line that did not end a sentence: a list's item, not
+        // a paragraph's wrapped line (the book's lines hold 35 or more characters).
+        let open = case
+            .body
+            .chars()
+            .next_back()
+            .is_some_and(|c| !"。！？；：，、".contains(c));
+        let short = |t: &str| t.trim().chars().count() <= SHORT_LINE;
+        // The short line before ended on a value (36%, 1,010人) and this one starts anew (not with
+        // the value's unit: 共有1224 / 户 is one sentence).
+        let ends_on_value = |t: &str| {
+            let mut rev = t.trim().chars().rev();
+            match rev.next() {
+                Some(c) if c.is_ascii_digit() || c == '%' || c == '％' => true,
+                Some('户' | '人' | '年') => rev.next().is_some_and(|d| d.is_ascii_digit()),
+                _ => false,
+            }
+        };
+        let starts_anew =
+            l.trim().chars().next().is_some_and(|c| {
+                !c.is_ascii_digit() && !"户人年%％余多万千百个名位左以".contains(c)
+            });
+        let item = short(l)
+            && starts_anew
+            && last_line
+                .as_deref()
+                .is_some_and(|p| short(p) && ends_on_value(p));
+        if open && (opens_row(l) || item) {
+            case.body.push('；');
+        }
+        crate::text::push_word(&mut case.body, l);
+        last_line = Some(l.to_string());
     }
 }
 

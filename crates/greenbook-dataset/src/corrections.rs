@@ -171,38 +171,7 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
                 ),
             )
         })?;
-        let raw = get(2);
-        let value = match target {
-            Target::Community if raw.is_empty() => {
-                return Err(line_err(line, "an empty community name".into()));
-            }
-            Target::Community => Value::Name(raw),
-            Target::Fact(f) => {
-                let v = parse_number(&raw).ok_or_else(|| {
-                    line_err(
-                        line,
-                        format!("'{raw}' is not a number for {} ({})", f.name(), f.unit()),
-                    )
-                })?;
-                let ok = match f.measure() {
-                    Measure::Count => v >= 0.0 && v.fract() == 0.0,
-                    Measure::Year => v.fract() == 0.0 && (1000.0..=2100.0).contains(&v),
-                    Measure::Percent => (0.0..=100.0).contains(&v),
-                };
-                if !ok {
-                    let want = match f.measure() {
-                        Measure::Count => "a whole number",
-                        Measure::Year => "a year",
-                        Measure::Percent => "a percentage from 0 to 100",
-                    };
-                    return Err(line_err(
-                        line,
-                        format!("'{raw}' is not {want} for {}", f.name()),
-                    ));
-                }
-                Value::Number(v)
-            }
-        };
+        let value = checked_value(target, get(2)).map_err(|why| line_err(line, why))?;
         if let Some(prev) = first_line.insert((case_id.clone(), target.name()), line) {
             return Err(line_err(
                 line,
@@ -233,6 +202,32 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         });
     }
     Ok(out)
+}
+
+/// The corrected value `raw` for `target`, checked: a name that is not empty, or a number of the
+/// fact's kind (a whole count, a year, a percentage from 0 to 100).
+fn checked_value(target: Target, raw: String) -> Result<Value, String> {
+    let f = match target {
+        Target::Community if raw.is_empty() => return Err("an empty community name".into()),
+        Target::Community => return Ok(Value::Name(raw)),
+        Target::Fact(f) => f,
+    };
+    let v = parse_number(&raw)
+        .ok_or_else(|| format!("'{raw}' is not a number for {} ({})", f.name(), f.unit()))?;
+    let ok = match f.measure() {
+        Measure::Count => v >= 0.0 && v.fract() == 0.0,
+        Measure::Year => v.fract() == 0.0 && (1000.0..=2100.0).contains(&v),
+        Measure::Percent => (0.0..=100.0).contains(&v),
+    };
+    if !ok {
+        let want = match f.measure() {
+            Measure::Count => "a whole number",
+            Measure::Year => "a year",
+            Measure::Percent => "a percentage from 0 to 100",
+        };
+        return Err(format!("'{raw}' is not {want} for {}", f.name()));
+    }
+    Ok(Value::Number(v))
 }
 
 /// Applies `corrections` (read from `path`) to `ds`: the value replaces the OCR value everywhere —

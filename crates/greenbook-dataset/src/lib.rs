@@ -195,45 +195,6 @@ pub struct Dataset {
 impl Dataset {
     /// Builds the rows from OCR pages, the book structure read from them, and the extracted facts.
     pub fn build(pages: &[PageOcr], book: &Book, cases: &[CaseFacts]) -> Dataset {
-        let page_rows = pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PageRow {
-                index: i as u32,
-                label: p.label.clone(),
-                file: p.file.clone(),
-                frame: p.frame,
-                sha256: p.sha256.clone(),
-                kind: p.kind,
-                district: book.page_district.get(i).cloned().flatten(),
-                case_id: book
-                    .page_case
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map(|c| book.cases[c].id.clone()),
-                text: p.text.clone(),
-                mean_conf: p.mean_conf,
-                words: p.words.len() as u32,
-                rotation: u32::from(p.rotation),
-                text_height_px: p.text_height_px,
-                ocr_scale: p.ocr_scale,
-                skew_deg: p.skew_deg,
-                deskew_deg: p.deskew_deg,
-                spread_side: p.half.map(|h| h.side.suffix().to_string()),
-                photo_corners: p.photo.map(|q| {
-                    q.corners
-                        .iter()
-                        .map(|(x, y)| format!("{x:.0},{y:.0}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }),
-                capture_note: p.capture_note.clone(),
-                ocr_ms: p.millis,
-                engine: p.engine.clone(),
-                error: p.error.clone(),
-            })
-            .collect();
         let contents = book
             .contents
             .iter()
@@ -250,66 +211,24 @@ impl Dataset {
             })
             .collect();
         let label = |i: usize| pages.get(i).map(|p| p.label.clone()).unwrap_or_default();
-        let case_rows = book
-            .cases
-            .iter()
-            .zip(cases)
-            .map(|(c, f)| CaseRow {
-                case_id: c.id.clone(),
-                district: c.district.clone(),
-                town: c.town.clone(),
-                community: c.community.clone(),
-                community_agreement: c.name_agreement,
-                community_alternatives: c.name_alternatives.clone(),
-                refused: f
-                    .refused
-                    .iter()
-                    .map(|r| format!("{}: {}", r.field, r.show()))
-                    .collect(),
-                title: c
-                    .contents
-                    .as_ref()
-                    .map_or(c.title.clone(), |e| e.title.clone()),
-                printed_page: c.contents.as_ref().map(|e| e.page),
-                first_page: label(c.first_page),
-                last_page: label(c.last_page),
-                values: f.values,
-                corrected: Vec::new(),
-                community_fix: None,
-            })
-            .collect();
-        let facts = cases
-            .iter()
-            .flat_map(|c| &c.facts)
-            .map(|f| FactRow {
-                case_id: f.case_id.clone(),
-                field: f.field,
-                value: f.value,
-                qualifier: f.qualifier,
-                page: f.page.clone(),
-                sentence: f.sentence.clone(),
-                span_start: f.span.0 as u32,
-                span_end: f.span.1 as u32,
-                rule: f.rule.to_string(),
-                page_conf: f.page_conf,
-                scope: f.scope.clone(),
-                ocr_conf: f.ocr_conf,
-                confidence: f.confidence,
-                flags: f.flags.clone(),
-                why: Some(f.why.clone()),
-                refused: f.refused.iter().map(|r| r.show()).collect(),
-                ocr_value: None,
-                source: Source::Ocr,
-                note: None,
-                reviewer: None,
-                reviewed_on: None,
-            })
-            .collect();
         Dataset {
-            pages: page_rows,
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PageRow::of(i, p, book))
+                .collect(),
             contents,
-            cases: case_rows,
-            facts,
+            cases: book
+                .cases
+                .iter()
+                .zip(cases)
+                .map(|(c, f)| CaseRow::of(c, f, &label))
+                .collect(),
+            facts: cases
+                .iter()
+                .flat_map(|c| &c.facts)
+                .map(FactRow::of)
+                .collect(),
         }
     }
 
@@ -679,6 +598,105 @@ pub fn stats_table(ds: &Dataset) -> String {
         );
     }
     out
+}
+
+impl PageRow {
+    /// The row of page `i` of the run, with its place in the book.
+    fn of(i: usize, p: &PageOcr, book: &Book) -> PageRow {
+        PageRow {
+            index: i as u32,
+            label: p.label.clone(),
+            file: p.file.clone(),
+            frame: p.frame,
+            sha256: p.sha256.clone(),
+            kind: p.kind,
+            district: book.page_district.get(i).cloned().flatten(),
+            case_id: book
+                .page_case
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|c| book.cases[c].id.clone()),
+            text: p.text.clone(),
+            mean_conf: p.mean_conf,
+            words: p.words.len() as u32,
+            rotation: u32::from(p.rotation),
+            text_height_px: p.text_height_px,
+            ocr_scale: p.ocr_scale,
+            skew_deg: p.skew_deg,
+            deskew_deg: p.deskew_deg,
+            spread_side: p.half.map(|h| h.side.suffix().to_string()),
+            photo_corners: p.photo.map(|q| {
+                q.corners
+                    .iter()
+                    .map(|(x, y)| format!("{x:.0},{y:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            capture_note: p.capture_note.clone(),
+            ocr_ms: p.millis,
+            engine: p.engine.clone(),
+            error: p.error.clone(),
+        }
+    }
+}
+
+impl CaseRow {
+    /// The row of a case the book's structure found, with its facts; `label` names page `i`.
+    fn of(c: &crate::book::Case, f: &CaseFacts, label: &dyn Fn(usize) -> String) -> CaseRow {
+        CaseRow {
+            case_id: c.id.clone(),
+            district: c.district.clone(),
+            town: c.town.clone(),
+            community: c.community.clone(),
+            community_agreement: c.name_agreement,
+            community_alternatives: c.name_alternatives.clone(),
+            refused: f
+                .refused
+                .iter()
+                .map(|r| format!("{}: {}", r.field, r.show()))
+                .collect(),
+            title: c
+                .contents
+                .as_ref()
+                .map_or(c.title.clone(), |e| e.title.clone()),
+            printed_page: c.contents.as_ref().map(|e| e.page),
+            first_page: label(c.first_page),
+            last_page: label(c.last_page),
+            values: f.values,
+            corrected: Vec::new(),
+            community_fix: None,
+        }
+    }
+}
+
+impl FactRow {
+    /// The row of an extracted fact, as OCR read it.
+    fn of(f: &crate::extract::Fact) -> FactRow {
+        FactRow {
+            case_id: f.case_id.clone(),
+            field: f.field,
+            value: f.value,
+            qualifier: f.qualifier,
+            page: f.page.clone(),
+            sentence: f.sentence.clone(),
+            span_start: f.span.0 as u32,
+            span_end: f.span.1 as u32,
+            rule: f.rule.to_string(),
+            page_conf: f.page_conf,
+            scope: f.scope.clone(),
+            ocr_conf: f.ocr_conf,
+            confidence: f.confidence,
+            flags: f.flags.clone(),
+            why: Some(f.why.clone()),
+            refused: f.refused.iter().map(|r| r.show()).collect(),
+            ocr_value: None,
+            source: Source::Ocr,
+            note: None,
+            reviewer: None,
+            reviewed_on: None,
+        }
+    }
 }
 
 #[cfg(test)]

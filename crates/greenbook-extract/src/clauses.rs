@@ -102,44 +102,21 @@ pub(crate) fn classify(
     words: &[String],
     n: &Number,
 ) -> Option<(Field, How)> {
-    let v = vocab();
-    let has_word = |ks: &[&str]| words.iter().any(|w| ks.contains(&w.as_str()));
     let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
     // 市级, 区级: an honour's level, not a figure of the community (全市, 全区… are places: `whose`).
     if has(&["市级", "区级"]) {
         return None;
     }
     if n.percent {
-        if has(&v.other_rates) {
-            return None;
-        }
-        // 绿化面积占比35%, 绿地面积占小区面积的35%: the green area's share is the green rate.
-        if has(&v.green) {
-            return Some((Field::GreenRate, How::Keyword));
-        }
-        if has(&v.elderly) || AGE_BAND.is_match(clause) {
-            return Some((Field::ElderlyShare, How::Keyword));
-        }
-        if has(&v.migrant) {
-            return Some((Field::MigrantShare, How::Keyword));
-        }
-        return None;
+        return share_of(clause);
     }
     let unit = n.unit.as_str();
-    let int = n.value.fract() == 0.0;
     // 1980年代: a decade, not a year.
-    if is_year(n) && !unit.starts_with("年代") {
-        if has(&v.completed) {
-            return Some((Field::FoundedYear, How::Completed));
-        }
-        if has(&v.established) {
-            return Some((Field::FoundedYear, How::Established));
-        }
-        // 1985年的老小区: the year an estate is of.
-        let after: String = clause.chars().skip(n.end).take(6).collect();
-        if ESTATE_OF_YEAR.is_match(&after) {
-            return Some((Field::FoundedYear, How::Completed));
-        }
+    if is_year(n)
+        && !unit.starts_with("年代")
+        && let Some(found) = year_of(clause, n)
+    {
+        return Some(found);
     }
     if unit.starts_with('户')
         && !unit.starts_with("户籍")
@@ -153,6 +130,61 @@ pub(crate) fn classify(
     if has(&["户数"]) && no_unit {
         return Some((Field::Households, How::KeywordHouseholds));
     }
+    head_count(clause, sentence, words, n, no_unit)
+}
+
+/// Which share a percentage in `clause` is, by its keywords: the green rate, the elderly's or the
+/// migrants' (none for a rate of another kind).
+fn share_of(clause: &str) -> Option<(Field, How)> {
+    let v = vocab();
+    let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
+    if has(&v.other_rates) {
+        return None;
+    }
+    // 绿化面积占比35%, 绿地面积占小区面积的35%: the green area's share is the green rate.
+    if has(&v.green) {
+        return Some((Field::GreenRate, How::Keyword));
+    }
+    if has(&v.elderly) || AGE_BAND.is_match(clause) {
+        return Some((Field::ElderlyShare, How::Keyword));
+    }
+    if has(&v.migrant) {
+        return Some((Field::MigrantShare, How::Keyword));
+    }
+    None
+}
+
+/// A year the clause says an estate was completed or its committee founded in.
+fn year_of(clause: &str, n: &Number) -> Option<(Field, How)> {
+    let v = vocab();
+    let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
+    if has(&v.completed) {
+        return Some((Field::FoundedYear, How::Completed));
+    }
+    if has(&v.established) {
+        return Some((Field::FoundedYear, How::Established));
+    }
+    // 1985年的老小区: the year an estate is of.
+    let after: String = clause.chars().skip(n.end).take(6).collect();
+    ESTATE_OF_YEAR
+        .is_match(&after)
+        .then_some((Field::FoundedYear, How::Completed))
+}
+
+/// A head count of the residents: 人, 名, 位 or 口 (after 余 or 多) by a population word, a figure
+/// after 人口 with no unit, or a count right after the households'.
+fn head_count(
+    clause: &str,
+    sentence: &str,
+    words: &[String],
+    n: &Number,
+    no_unit: bool,
+) -> Option<(Field, How)> {
+    let v = vocab();
+    let has_word = |ks: &[&str]| words.iter().any(|w| ks.contains(&w.as_str()));
+    let has = |ks: &[&str]| ks.iter().any(|k| clause.contains(k));
+    let unit = n.unit.as_str();
+    let int = n.value.fract() == 0.0;
     // A head count: 人, 名, 位 or 口 (after 余 or 多), of the residents.
     // 3,600+居民: the residents named with no measure word.
     let person = counts_people(unit) || unit.starts_with("居民");

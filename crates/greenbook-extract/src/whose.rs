@@ -100,6 +100,16 @@ struct Place {
 /// 康健新村街道, is the wider place).
 fn places(sentence: &str, stem: &str) -> Vec<Place> {
     let chars: Vec<char> = sentence.chars().collect();
+    let mut out = wider_places(sentence, &chars);
+    add_estates(&chars, stem, &mut out);
+    add_self_words(sentence, stem, &mut out);
+    settle(&chars, &mut out);
+    out
+}
+
+/// The wider places (streets, towns, districts, the city) a sentence names as whose its figures may
+/// be, leaving out where the community lies and groups of people.
+fn wider_places(sentence: &str, chars: &[char]) -> Vec<Place> {
     let byte_to_char = |b: usize| sentence[..b].chars().count();
     let mut out: Vec<Place> = Vec::new();
     let mut located_end: Option<usize> = None;
@@ -160,6 +170,13 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
             owner: Owner::Wider(text),
         });
     }
+    out
+}
+
+/// The estates and committees a sentence names (its words ending in an estate suffix), each this
+/// community, another one or a wider place; not those inside a wider place's name, nor counts of
+/// estates.
+fn add_estates(chars: &[char], stem: &str, out: &mut Vec<Place>) {
     let mut i = 0;
     while i < chars.len() {
         let Some(suffix) = ESTATE_SUFFIXES.iter().find(|s| {
@@ -207,7 +224,7 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
                 Owner::Other(whole)
             } else if let Some(w) = name
                 .is_empty()
-                .then(|| wider_before_de(&out, &chars, start))
+                .then(|| wider_before_de(out, chars, start))
                 .flatten()
             {
                 // 罗店镇镇区的居民区: the wider place's committees, in general.
@@ -227,13 +244,17 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         }
         i = end;
     }
-    // The community's name without its suffix (馨佳园的绿化率) is the community.
+}
+
+/// Words by which a profile speaks of its own community again (所辖房屋, 辖区内, 小区本身), and the
+/// community's name without its suffix (馨佳园的绿化率): the community.
+fn add_self_words(sentence: &str, stem: &str, out: &mut Vec<Place>) {
+    let byte_to_char = |b: usize| sentence[..b].chars().count();
     let words: Vec<&str> = if stem.chars().count() >= 2 {
         SELF_WORDS.iter().copied().chain([stem]).collect()
     } else {
         SELF_WORDS.to_vec()
     };
-    // Words by which a profile speaks of its own community again: 所辖房屋, 辖区内, 小区本身.
     for word in words {
         let mut from = 0;
         while let Some(b) = sentence[from..].find(word) {
@@ -252,6 +273,12 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
             });
         }
     }
+}
+
+/// The places settled against each other, in order: a wider place's name that is only the start of
+/// an estate's is the estate's; a kind the community is one of, and an average over its own estates,
+/// are the community's.
+fn settle(chars: &[char], out: &mut Vec<Place>) {
     // A wider place's name that is only the start of an estate's (镇 in 堡镇新村) is the estate.
     let estates: Vec<(usize, usize)> = out
         .iter()
@@ -263,7 +290,7 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
             || !estates.iter().any(|&(s, e)| s <= p.start && p.end < e)
     });
     // A place followed by 之一 is a kind the community is one of (街道建设的重点片区之一): the community.
-    for p in &mut out {
+    for p in out.iter_mut() {
         if chars[p.end..].starts_with(&['之', '一']) {
             p.owner = Owner::This;
         }
@@ -288,7 +315,6 @@ fn places(sentence: &str, stem: &str) -> Vec<Place> {
         .map(|p| p.start)
         .collect();
     out.retain(|p| !drop.contains(&p.start) || !matches!(p.owner, Owner::Wider(_)));
-    out
 }
 
 /// Words that make what follows them, up to the clause's end, the standard a figure is compared with

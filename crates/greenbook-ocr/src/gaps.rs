@@ -29,7 +29,36 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
     let lines = without_slivers(lines.to_vec());
     let (w, h) = (img.width() as usize, img.height() as usize);
     let raw = img.as_raw();
-    // Known lines, widened by a quarter of a line so their descenders and accents are not found again.
+    // Once per row: the band scan and the column profile below both need them.
+    let free = free_columns(&lines, line_h, w, h);
+    let mut out = Vec::new();
+    for (y0, y1) in ink_bands(raw, w, &free) {
+        let bh = y1 - y0;
+        // As tall as a line of text, or a caption's smaller type (a band is the ink's height, a line
+        // box also holds the leading: body text of 45 px has 70-px boxes): photos are taller, specks
+        // and rules shorter.
+        if bh * 10 < line_h * 3 || bh * 5 > line_h * 8 {
+            continue;
+        }
+        for (x0, x1) in ink_runs(raw, w, &free, y0, y1) {
+            block += 1;
+            out.push(LineBox {
+                block,
+                par: 1,
+                line: 1,
+                x: x0 as u32,
+                y: y0 as u32,
+                w: (x1 - x0) as u32,
+                h: bh as u32,
+            });
+        }
+    }
+    out
+}
+
+/// Per row of a `w`×`h` page, the column ranges outside every known line (each widened by a quarter of
+/// a line, so its descenders and accents are not found again).
+fn free_columns(lines: &[LineBox], line_h: usize, w: usize, h: usize) -> Vec<Vec<(usize, usize)>> {
     let pad = line_h / 4;
     let covered: Vec<(usize, usize, usize, usize)> = lines
         .iter()
@@ -44,7 +73,6 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
         })
         .collect();
     let free_at = |y: usize| -> Vec<(usize, usize)> {
-        // The column ranges of row y outside every known line.
         let mut taken: Vec<(usize, usize)> = covered
             .iter()
             .filter(|c| c.1 <= y && y < c.3)
@@ -64,8 +92,12 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
         }
         out
     };
-    // Once per row: the band scan and the column profile below both need them.
-    let free: Vec<Vec<(usize, usize)>> = (0..h).map(free_at).collect();
+    (0..h).map(free_at).collect()
+}
+
+/// Bands of rows with ink outside the known lines (a row with under 3 ink pixels is blank: specks),
+/// short gaps bridged.
+fn ink_bands(raw: &[u8], w: usize, free: &[Vec<(usize, usize)>]) -> Vec<(usize, usize)> {
     let ink_in = |y: usize, ranges: &[(usize, usize)]| -> usize {
         let row = &raw[y * w..(y + 1) * w];
         ranges
@@ -73,7 +105,6 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
             .map(|&(a, b)| row[a..b].iter().filter(|&&v| v < INK).count())
             .sum()
     };
-    // Bands of rows with ink (a row with under 3 ink pixels is blank: specks), short gaps bridged.
     let mut bands: Vec<(usize, usize)> = Vec::new();
     let mut start: Option<usize> = None;
     let mut last_ink = 0;
@@ -92,58 +123,51 @@ pub fn missed_lines(img: &GrayImage, lines: &[LineBox]) -> Vec<LineBox> {
     if let Some(s) = start {
         bands.push((s, last_ink + 1));
     }
-    let mut out = Vec::new();
-    for (y0, y1) in bands {
-        let bh = y1 - y0;
-        // As tall as a line of text, or a caption's smaller type (a band is the ink's height, a line
-        // box also holds the leading: body text of 45 px has 70-px boxes): photos are taller, specks
-        // and rules shorter.
-        if bh * 10 < line_h * 3 || bh * 5 > line_h * 8 {
-            continue;
-        }
-        // Ink per column of the band, outside the known lines.
-        let mut cols = vec![0usize; w];
-        for y in y0..y1 {
-            let row = &raw[y * w..(y + 1) * w];
-            for &(a, b) in &free[y] {
-                for (c, &v) in cols[a..b].iter_mut().zip(&row[a..b]) {
-                    *c += usize::from(v < INK);
-                }
-            }
-        }
-        // Runs of inked columns, joined across gaps under 1.5 band heights (the space between words).
-        let mut x = 0;
-        while x < w {
-            if cols[x] == 0 {
-                x += 1;
-                continue;
-            }
-            let (x0, mut x1, mut gap, mut ink) = (x, x + 1, 0, 0);
-            while x < w && gap * 2 <= bh * 3 {
-                if cols[x] > 0 {
-                    (x1, gap) = (x + 1, 0);
-                    ink += cols[x];
-                } else {
-                    gap += 1;
-                }
-                x += 1;
-            }
-            // A glyph's worth of ink, at least half a band wide.
-            if ink >= bh * 2 && (x1 - x0) * 2 >= bh {
-                block += 1;
-                out.push(LineBox {
-                    block,
-                    par: 1,
-                    line: 1,
-                    x: x0 as u32,
-                    y: y0 as u32,
-                    w: (x1 - x0) as u32,
-                    h: bh as u32,
-                });
+    bands
+}
+
+/// The runs of inked columns of the band `y0..y1`, outside the known lines, joined across gaps under
+/// 1.5 band heights (the space between words), that hold a glyph's worth of ink and are at least half
+/// a band wide.
+fn ink_runs(
+    raw: &[u8],
+    w: usize,
+    free: &[Vec<(usize, usize)>],
+    y0: usize,
+    y1: usize,
+) -> Vec<(usize, usize)> {
+    let bh = y1 - y0;
+    let mut cols = vec![0usize; w];
+    for y in y0..y1 {
+        let row = &raw[y * w..(y + 1) * w];
+        for &(a, b) in &free[y] {
+            for (c, &v) in cols[a..b].iter_mut().zip(&row[a..b]) {
+                *c += usize::from(v < INK);
             }
         }
     }
-    out
+    let mut runs = Vec::new();
+    let mut x = 0;
+    while x < w {
+        if cols[x] == 0 {
+            x += 1;
+            continue;
+        }
+        let (x0, mut x1, mut gap, mut ink) = (x, x + 1, 0, 0);
+        while x < w && gap * 2 <= bh * 3 {
+            if cols[x] > 0 {
+                (x1, gap) = (x + 1, 0);
+                ink += cols[x];
+            } else {
+                gap += 1;
+            }
+            x += 1;
+        }
+        if ink >= bh * 2 && (x1 - x0) * 2 >= bh {
+            runs.push((x0, x1));
+        }
+    }
+    runs
 }
 
 fn median_height(lines: &[LineBox]) -> Option<u32> {

@@ -273,51 +273,18 @@ fn read_page<B: Backend>(
             )
             .and_then(|r| r)
     };
-    let mut rec = match recognize(&img) {
+    let rec = match recognize(&img) {
         Ok(r) => r,
         Err(e) => {
             return fail(PageErrorKind::Engine, format!("{}: {e}", src.shown()));
         }
     };
-    // A rotated or foreign page reads badly: ask the detector, turn the page if it says so, keep the
-    // better read. Boxes, size and skew are those of the image the kept reading came from.
-    let mut rotation = 0u16;
-    let mut rotated: Option<GrayImage> = None;
-    let mut script_error = None;
-    let orientation = || {
-        let make = || engines.backend.detector().ok_or_else(String::new);
-        engines.osd.with(make, |o| o.detect(&img, 300)).ok()?
-    };
-    if suspicious(&rec)
-        && let Some(o) = orientation()
-    {
-        if o.degrees != 0 && o.confidence >= 1.0 {
-            let fix = (360 - o.degrees) % 360;
-            let turned = preprocess::rotate(&img, fix);
-            // A page on its side reads a few confident fragments: any reading across the lines wins.
-            if let Ok(again) = recognize(&turned)
-                && ((rec.sideways && !again.sideways)
-                    || again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0))
-            {
-                rec = again;
-                rotation = fix;
-                rotated = Some(turned);
-            }
-        }
-        let foreign =
-            !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
-        if engines.backend.reads_han() && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
-            script_error = Some(PageError::new(
-                PageErrorKind::ForeignScript,
-                format!(
-                    "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
-                    src.shown(),
-                    o.script,
-                    engines.backend.lang()
-                ),
-            ));
-        }
-    }
+    let Turned {
+        rec,
+        rotation,
+        rotated,
+        script_error,
+    } = turned(rec, &img, src, engines, &recognize);
     let read = rotated.as_ref().unwrap_or(&img);
     let error = if rec.words.is_empty() {
         Some(PageError::new(
@@ -349,6 +316,70 @@ fn read_page<B: Backend>(
         error,
         alternates: rec.alternates,
         ..PageOcr::blank(src, engine_id)
+    }
+}
+
+/// What orientation and script detection made of a page: the reading kept, the turn that gave it
+/// (and the turned image), and the error of a page in another script.
+struct Turned {
+    rec: Recognized,
+    rotation: u16,
+    rotated: Option<GrayImage>,
+    script_error: Option<PageError>,
+}
+
+/// A rotated or foreign page reads badly: the detector is asked, the page turned if it says so, the
+/// better reading kept. Boxes, size and skew are those of the image the kept reading came from.
+fn turned<B: Backend>(
+    rec: Recognized,
+    img: &GrayImage,
+    src: &PageSource,
+    engines: &Engines<B>,
+    recognize: &dyn Fn(&GrayImage) -> Result<Recognized, String>,
+) -> Turned {
+    let mut rec = rec;
+    let mut rotation = 0u16;
+    let mut rotated: Option<GrayImage> = None;
+    let mut script_error = None;
+    let orientation = || {
+        let make = || engines.backend.detector().ok_or_else(String::new);
+        engines.osd.with(make, |o| o.detect(img, 300)).ok()?
+    };
+    if suspicious(&rec)
+        && let Some(o) = orientation()
+    {
+        if o.degrees != 0 && o.confidence >= 1.0 {
+            let fix = (360 - o.degrees) % 360;
+            let turned = preprocess::rotate(img, fix);
+            // A page on its side reads a few confident fragments: any reading across the lines wins.
+            if let Ok(again) = recognize(&turned)
+                && ((rec.sideways && !again.sideways)
+                    || again.mean_conf.unwrap_or(0.0) > rec.mean_conf.unwrap_or(0.0))
+            {
+                rec = again;
+                rotation = fix;
+                rotated = Some(turned);
+            }
+        }
+        let foreign =
+            !matches!(o.script.as_str(), "Han" | "Common" | "") && o.script_confidence >= 1.0;
+        if engines.backend.reads_han() && foreign && han_chars(&rec.text) < MIN_HAN_CHARS {
+            script_error = Some(PageError::new(
+                PageErrorKind::ForeignScript,
+                format!(
+                    "{}: the page is in {} script, not Chinese (--lang {}); text kept, not used",
+                    src.shown(),
+                    o.script,
+                    engines.backend.lang()
+                ),
+            ));
+        }
+    }
+    Turned {
+        rec,
+        rotation,
+        rotated,
+        script_error,
     }
 }
 

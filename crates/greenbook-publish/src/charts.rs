@@ -306,37 +306,13 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
         if outlines.is_empty() {
             return Err("district outlines missing".into());
         }
-        let pts = || outlines.iter().flat_map(|o| o.rings.iter().flatten());
-        let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
-        let (y0, y1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
-        // Equirectangular at the city's latitude, fitted below the caption.
-        let kx = (31.2f64).to_radians().cos();
-        let (top, pad) = (90.0, 30.0);
-        let avail_w = f64::from(W) - 2.0 * pad;
-        let avail_h = f64::from(height) - top - pad - 60.0;
-        let scale = (avail_w / ((x1 - x0) * kx)).min(avail_h / (y1 - y0));
-        let px = |p: &[f64; 2]| -> (i32, i32) {
-            (
-                (pad + (p[0] - x0) * kx * scale) as i32,
-                (top + (y1 - p[1]) * scale) as i32,
-            )
-        };
+        let map = Projection::fit(&outlines, height);
+        let px = |p: &[f64; 2]| map.at(p);
         let max = values
             .iter()
             .filter_map(|(_, v)| *v)
             .fold(0.0f64, f64::max)
             .max(1.0);
-        let shade = |v: Option<f64>| match v {
-            Some(v) if v > 0.0 => {
-                let t = (v / max).clamp(0.0, 1.0);
-                RGBColor(
-                    (200.0 - 160.0 * t) as u8,
-                    (230.0 - 110.0 * t) as u8,
-                    (201.0 - 150.0 * t) as u8,
-                )
-            }
-            _ => RGBColor(225, 225, 225),
-        };
         let value_of = |name: &str| values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v);
         root.draw_text(
             &format!("{caption}（示意图）"),
@@ -354,7 +330,7 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
             let v = value_of(&o.name);
             for ring in &o.rings {
                 let poly: Vec<(i32, i32)> = ring.iter().map(px).collect();
-                root.draw(&Polygon::new(poly.clone(), shade(v).filled()))
+                root.draw(&Polygon::new(poly.clone(), shade(v, max).filled()))
                     .map_err(|e| e.to_string())?;
                 root.draw(&PathElement::new(
                     poly,
@@ -407,6 +383,53 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
         }
         Ok(())
     })
+}
+
+/// Longitude and latitude to pixels: equirectangular at the city's latitude, fitted below the
+/// caption of a map `height` pixels tall.
+struct Projection {
+    x0: f64,
+    y1: f64,
+    kx: f64,
+    scale: f64,
+}
+
+impl Projection {
+    const TOP: f64 = 90.0;
+    const PAD: f64 = 30.0;
+
+    fn fit(outlines: &[Outline], height: u32) -> Projection {
+        let pts = || outlines.iter().flat_map(|o| o.rings.iter().flatten());
+        let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
+        let (y0, y1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
+        let kx = (31.2f64).to_radians().cos();
+        let avail_w = f64::from(W) - 2.0 * Self::PAD;
+        let avail_h = f64::from(height) - Self::TOP - Self::PAD - 60.0;
+        let scale = (avail_w / ((x1 - x0) * kx)).min(avail_h / (y1 - y0));
+        Projection { x0, y1, kx, scale }
+    }
+
+    fn at(&self, p: &[f64; 2]) -> (i32, i32) {
+        (
+            (Self::PAD + (p[0] - self.x0) * self.kx * self.scale) as i32,
+            (Self::TOP + (self.y1 - p[1]) * self.scale) as i32,
+        )
+    }
+}
+
+/// A district's fill: darker green the nearer its value is to `max`, grey without one.
+fn shade(v: Option<f64>, max: f64) -> RGBColor {
+    match v {
+        Some(v) if v > 0.0 => {
+            let t = (v / max).clamp(0.0, 1.0);
+            RGBColor(
+                (200.0 - 160.0 * t) as u8,
+                (230.0 - 110.0 * t) as u8,
+                (201.0 - 150.0 * t) as u8,
+            )
+        }
+        _ => RGBColor(225, 225, 225),
+    }
 }
 
 /// The three charts of a digest.

@@ -183,30 +183,14 @@ pub fn write_book_pdf(
     let has_outline = write_outline(&mut pdf, &mut next, outline_root, ds, &labels, &page_refs);
     let label_ids = write_page_labels(&mut pdf, &mut next, &labels);
     write_metadata(&mut pdf, info, xmp, icc, date);
-    {
-        let mut c = pdf.catalog(catalog);
-        c.pages(tree);
-        c.lang(TextStr("zh-CN"));
-        c.metadata(xmp);
-        if has_outline {
-            c.outlines(outline_root);
-            c.page_mode(pdf_writer::types::PageMode::UseOutlines);
-        }
-        {
-            let mut nums = c.page_labels();
-            let mut entries = nums.nums();
-            for (start, id) in &label_ids {
-                entries.insert(*start as i32, *id);
-            }
-        }
-        let mut intents = c.output_intents();
-        let mut intent = intents.push();
-        intent.subtype(OutputIntentSubtype::PDFA);
-        intent.output_condition_identifier(TextStr("sRGB IEC61966-2.1"));
-        intent.registry_name(TextStr("http://www.color.org"));
-        intent.info(TextStr("sRGB IEC61966-2.1"));
-        intent.dest_output_profile(icc);
-    }
+    let catalog = Catalog {
+        id: catalog,
+        tree,
+        xmp,
+        icc,
+        outline: has_outline.then_some(outline_root),
+    };
+    catalog.write(&mut pdf, &label_ids);
     let id = file_id(pages);
     pdf.set_file_id((id.clone(), id));
     let bytes = pdf.finish();
@@ -220,6 +204,45 @@ pub fn write_book_pdf(
         skipped,
         images,
     })
+}
+
+/// The catalog's objects: the page tree, the XMP packet, the output intent's profile and the
+/// outline, when there is one.
+struct Catalog {
+    id: Ref,
+    tree: Ref,
+    xmp: Ref,
+    icc: Ref,
+    outline: Option<Ref>,
+}
+
+impl Catalog {
+    /// The catalog: language, metadata, outline, page labels (`labels`: first page, object) and the
+    /// PDF/A output intent.
+    fn write(&self, pdf: &mut Pdf, labels: &[(usize, Ref)]) {
+        let mut c = pdf.catalog(self.id);
+        c.pages(self.tree);
+        c.lang(TextStr("zh-CN"));
+        c.metadata(self.xmp);
+        if let Some(outline) = self.outline {
+            c.outlines(outline);
+            c.page_mode(pdf_writer::types::PageMode::UseOutlines);
+        }
+        {
+            let mut nums = c.page_labels();
+            let mut entries = nums.nums();
+            for (start, id) in labels {
+                entries.insert(*start as i32, *id);
+            }
+        }
+        let mut intents = c.output_intents();
+        let mut intent = intents.push();
+        intent.subtype(OutputIntentSubtype::PDFA);
+        intent.output_condition_identifier(TextStr("sRGB IEC61966-2.1"));
+        intent.registry_name(TextStr("http://www.color.org"));
+        intent.info(TextStr("sRGB IEC61966-2.1"));
+        intent.dest_output_profile(self.icc);
+    }
 }
 
 /// A page's objects, and the page tree and font it refers to.
