@@ -120,17 +120,7 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         line,
         reason,
     };
-    let read_err = |source| CorrectionError::Read {
-        path: path.into(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > MAX_BYTES {
-        return Err(read_err(std::io::Error::other(format!(
-            "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
-        ))));
-    }
-    let bytes = std::fs::read(path).map_err(read_err)?;
+    let bytes = read_bounded(path)?;
     let (mut reader, header) =
         crate::io::open_csv(&bytes, false).map_err(|(l, why)| line_err(l, why))?;
     if header != COLUMNS {
@@ -185,10 +175,8 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         for (what, col, max) in [("note", 3, MAX_NOTE), ("reviewer", 4, MAX_REVIEWER)] {
             let n = get(col).chars().count();
             if n > max {
-                return Err(line_err(
-                    line,
-                    format!("the {what} has {n} characters, more than {max}: shorten it"),
-                ));
+                let why = format!("the {what} has {n} characters, more than {max}: shorten it");
+                return Err(line_err(line, why));
             }
         }
         out.push(Correction {
@@ -202,6 +190,21 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         });
     }
     Ok(out)
+}
+
+/// The bytes of the corrections file at `path`, refused when larger than a corrections file may be.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, CorrectionError> {
+    let read_err = |source| CorrectionError::Read {
+        path: path.into(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_BYTES {
+        return Err(read_err(std::io::Error::other(format!(
+            "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
+        ))));
+    }
+    std::fs::read(path).map_err(read_err)
 }
 
 /// The corrected value `raw` for `target`, checked: a name that is not empty, or a number of the
@@ -228,6 +231,33 @@ fn checked_value(target: Target, raw: String) -> Result<Value, String> {
         return Err(format!("'{raw}' is not {want} for {}", f.name()));
     }
     Ok(Value::Number(v))
+}
+
+/// The fact a reviewer adds where OCR found none: no page, sentence or OCR value.
+fn added_fact(c: &Correction, field: Field, value: f64) -> FactRow {
+    FactRow {
+        case_id: c.case_id.clone(),
+        field,
+        value,
+        qualifier: Qualifier::Exact,
+        page: String::new(),
+        sentence: String::new(),
+        span_start: 0,
+        span_end: 0,
+        rule: "corrected".into(),
+        page_conf: None,
+        scope: Scope::Community,
+        ocr_conf: None,
+        confidence: 1.0,
+        flags: Vec::new(),
+        why: None,
+        refused: Vec::new(),
+        ocr_value: None,
+        source: Source::Corrected,
+        note: c.note.clone(),
+        reviewer: c.reviewer.clone(),
+        reviewed_on: c.date.clone(),
+    }
 }
 
 /// Applies `corrections` (read from `path`) to `ds`: the value replaces the OCR value everywhere —
@@ -284,29 +314,7 @@ pub fn apply(
                         f.reviewer = c.reviewer.clone();
                         f.reviewed_on = c.date.clone();
                     }
-                    None => ds.facts.push(FactRow {
-                        case_id: c.case_id.clone(),
-                        field,
-                        value,
-                        qualifier: Qualifier::Exact,
-                        page: String::new(),
-                        sentence: String::new(),
-                        span_start: 0,
-                        span_end: 0,
-                        rule: "corrected".into(),
-                        page_conf: None,
-                        scope: Scope::Community,
-                        ocr_conf: None,
-                        confidence: 1.0,
-                        flags: Vec::new(),
-                        why: None,
-                        refused: Vec::new(),
-                        ocr_value: None,
-                        source: Source::Corrected,
-                        note: c.note.clone(),
-                        reviewer: c.reviewer.clone(),
-                        reviewed_on: c.date.clone(),
-                    }),
+                    None => ds.facts.push(added_fact(c, field, value)),
                 }
             }
             _ => {}

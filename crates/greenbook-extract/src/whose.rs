@@ -476,9 +476,9 @@ impl Reading {
         }
     }
 
-    /// Whose figure the number at char `at` of the sentence is.
-    pub fn owner(&self, at: usize) -> Owner {
-        let (chars, places) = (&self.chars, &self.places);
+    /// Whose a figure in a parenthesis is: the place the parenthesis names before it, or the wider
+    /// (or, where the sentence speaks of others, the other) place right before the parenthesis.
+    fn in_parenthesis(&self, at: usize) -> Option<Owner> {
         // The parenthesis the number stands in, if any (an unclosed one before it counts).
         let holding = self
             .closed
@@ -486,29 +486,37 @@ impl Reading {
             .find(|&&(o, c)| o < at && at < c)
             .map(|&(o, _)| o)
             .or_else(|| self.open.iter().copied().rfind(|&o| o < at));
-        if let Some(open) = holding {
-            // What the parenthesis names before the number, else the words right before it.
-            if let Some(p) = places.iter().rfind(|p| p.start > open && p.end <= at) {
-                return p.owner.clone();
-            }
-            let before = places.iter().rfind(|p| p.end <= open && open - p.end <= 2);
-            match before {
-                Some(
-                    p @ Place {
-                        owner: Owner::Wider(_),
-                        ..
-                    },
-                ) => return p.owner.clone(),
-                Some(
-                    p @ Place {
-                        owner: Owner::Other(_),
-                        ..
-                    },
-                ) if self.elsewhere || p.start <= 1 => {
-                    return p.owner.clone();
-                }
-                _ => {}
-            }
+        let open = holding?;
+        // What the parenthesis names before the number, else the words right before it.
+        if let Some(p) = self.places.iter().rfind(|p| p.start > open && p.end <= at) {
+            return Some(p.owner.clone());
+        }
+        let before = self
+            .places
+            .iter()
+            .rfind(|p| p.end <= open && open - p.end <= 2);
+        match before {
+            Some(
+                p @ Place {
+                    owner: Owner::Wider(_),
+                    ..
+                },
+            ) => Some(p.owner.clone()),
+            Some(
+                p @ Place {
+                    owner: Owner::Other(_),
+                    ..
+                },
+            ) if self.elsewhere || p.start <= 1 => Some(p.owner.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whose figure the number at char `at` of the sentence is.
+    pub fn owner(&self, at: usize) -> Owner {
+        let (chars, places) = (&self.chars, &self.places);
+        if let Some(owner) = self.in_parenthesis(at) {
+            return owner;
         }
         // A year that modifies a neighbour named after it: 与1987年建成的通河七村相邻.
         let after: String = chars[at..].iter().take(12).collect();

@@ -147,11 +147,26 @@ pub fn find_page(img: &GrayImage) -> Option<Quad> {
     let br = pick(&|(x, y)| x + y)?;
     let tr = pick(&|(x, y)| x - y)?;
     let bl = pick(&|(x, y)| y - x)?;
-    // The quadrilateral's area against the region's with its holes (the ink) filled row by row: a
-    // page, not a blob.
     let corners = [tl, tr, br, bl];
+    if !fills_its_region(&corners, &region, w, h) {
+        return None;
+    }
+    let s = R as f32;
+    let full = corners.map(|(x, y)| ((x + 0.5) * s, (y + 0.5) * s));
+    let width = ((dist(full[0], full[1]) + dist(full[3], full[2])) / 2.0).round() as u32;
+    let height = ((dist(full[0], full[3]) + dist(full[1], full[2])) / 2.0).round() as u32;
+    Some(Quad {
+        corners: full,
+        width: width.max(1),
+        height: height.max(1),
+    })
+}
+
+/// Whether the quadrilateral `corners` has the area of `region` (on a `w`×`h` grid) with its holes
+/// (the ink) filled row by row, within 15 %: a page, not a blob.
+fn fills_its_region(corners: &[(f32, f32); 4], region: &[usize], w: usize, h: usize) -> bool {
     let mut spans = vec![(usize::MAX, 0usize); h];
-    for &i in &region {
+    for &i in region {
         let (x, y) = (i % w, i / w);
         spans[y] = (spans[y].0.min(x), spans[y].1.max(x));
     }
@@ -168,18 +183,7 @@ pub fn find_page(img: &GrayImage) -> Option<Quad> {
             })
             .sum::<f32>()
             .abs();
-    if area < 0.85 * filled as f32 || area > 1.15 * filled as f32 {
-        return None;
-    }
-    let s = R as f32;
-    let full = corners.map(|(x, y)| ((x + 0.5) * s, (y + 0.5) * s));
-    let width = ((dist(full[0], full[1]) + dist(full[3], full[2])) / 2.0).round() as u32;
-    let height = ((dist(full[0], full[3]) + dist(full[1], full[2])) / 2.0).round() as u32;
-    Some(Quad {
-        corners: full,
-        width: width.max(1),
-        height: height.max(1),
-    })
+    (0.85 * filled as f32..=1.15 * filled as f32).contains(&area)
 }
 
 /// The homography taking the unit square's corners (0,0), (1,0), (1,1), (0,1) to `q`, row-major

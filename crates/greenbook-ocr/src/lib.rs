@@ -137,6 +137,39 @@ fn ocr_one<B: Backend>(src: &PageSource, opts: &OcrOptions, engines: &Engines<B>
     pages
 }
 
+/// The page's readings from the cache at `path`, when there and usable (not forced again, with hOCR
+/// when it is asked for), placed as `src`.
+fn cached(path: Option<&Path>, src: &PageSource, opts: &OcrOptions) -> Option<Vec<PageOcr>> {
+    let hits = read_cache(path.filter(|_| !opts.force)?)?;
+    if opts.hocr && hits.iter().any(|h| h.hocr.is_none()) {
+        return None;
+    }
+    Some(
+        hits.into_iter()
+            .map(|mut hit| {
+                hit.cached = true;
+                hit.placed(src)
+            })
+            .collect(),
+    )
+}
+
+/// A photo of a page: the page cut out, made rectangular and evenly lit, before anything else; with
+/// where it was found, or the note for a camera photo in which no page was found.
+fn page_of_photo(
+    img: GrayImage,
+    bytes: &[u8],
+) -> (GrayImage, Option<input::photo::Quad>, Option<String>) {
+    let photo = input::photo::find_page(&img);
+    let img = match &photo {
+        Some(q) => input::photo::flatten_light(&input::photo::rectify(&img, q)),
+        None => img,
+    };
+    let note =
+        (photo.is_none() && input::camera_photo(bytes)).then(|| input::PHOTO_NOT_FOUND.to_string());
+    (img, photo, note)
+}
+
 fn ocr_page_or_spread<B: Backend>(
     src: &PageSource,
     opts: &OcrOptions,
@@ -157,17 +190,8 @@ fn ocr_page_or_spread<B: Backend>(
         .cache_dir
         .as_ref()
         .map(|d| cache_path(d, &raw.sha256, engine_id));
-    if let Some(path) = cache.as_ref().filter(|_| !opts.force)
-        && let Some(hits) = read_cache(path)
-        && (!opts.hocr || hits.iter().all(|h| h.hocr.is_some()))
-    {
-        return hits
-            .into_iter()
-            .map(|mut hit| {
-                hit.cached = true;
-                hit.placed(src)
-            })
-            .collect();
+    if let Some(hits) = cached(cache.as_deref(), src, opts) {
+        return hits;
     }
     let fail = |kind: PageErrorKind, e: String| {
         let e = PageError::new(kind, e);
@@ -192,14 +216,7 @@ fn ocr_page_or_spread<B: Backend>(
         let e = format!("{}: blank page (no ink found)", src.shown());
         return fail(PageErrorKind::Blank, e);
     }
-    // A photo of a page: the page cut out, made rectangular and evenly lit, before anything else.
-    let photo = input::photo::find_page(&img);
-    let img = match &photo {
-        Some(q) => input::photo::flatten_light(&input::photo::rectify(&img, q)),
-        None => img,
-    };
-    let note = (photo.is_none() && input::camera_photo(&raw.bytes))
-        .then(|| input::PHOTO_NOT_FOUND.to_string());
+    let (img, photo, note) = page_of_photo(img, &raw.bytes);
     let placed = |mut p: PageOcr| {
         p.sha256 = Some(raw.sha256.clone());
         p.photo = photo;
@@ -234,6 +251,22 @@ fn ocr_page_or_spread<B: Backend>(
     pages
 }
 
+/// A tilted page levelled first (the layout analysis cuts tilted paragraphs into pieces): the image
+/// to read, the skew measured and whether it was clear, and the angle it was levelled by.
+fn levelled(img: GrayImage) -> (GrayImage, Option<(f32, bool)>, Option<f32>) {
+    let t = Instant::now();
+    let measured = skew::measure(&img);
+    let deskew = measured
+        .filter(|(a, clear)| *clear && a.abs() >= DESKEW_MIN)
+        .map(|(a, _)| a);
+    let img = match deskew {
+        Some(a) => input::deskewed(&img, a),
+        None => img,
+    };
+    profile::add(profile::Step::Prepare, t);
+    (img, measured, deskew)
+}
+
 /// Reads one page's image (a whole image, or one page of a spread): levelled, then recognised, turned
 /// and read again when it looks rotated, checked for its script.
 fn read_page<B: Backend>(
@@ -253,17 +286,7 @@ fn read_page<B: Backend>(
             ..PageOcr::failed(src, None, engine_id, e, ms(start))
         }
     };
-    // A tilted page is levelled first: the layout analysis cuts tilted paragraphs into pieces.
-    let t = Instant::now();
-    let measured = skew::measure(&img);
-    let deskew = measured
-        .filter(|(a, clear)| *clear && a.abs() >= DESKEW_MIN)
-        .map(|(a, _)| a);
-    let img = match deskew {
-        Some(a) => input::deskewed(&img, a),
-        None => img,
-    };
-    profile::add(profile::Step::Prepare, t);
+    let (img, measured, deskew) = levelled(img);
     let recognize = |img: &GrayImage| {
         engines
             .ocr

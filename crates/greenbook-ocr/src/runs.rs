@@ -70,6 +70,49 @@ pub fn extent<'a>(words: impl IntoIterator<Item = &'a Word>) -> (u32, u32, u32, 
     (x0, y0, x1 - x0, y1 - y0)
 }
 
+/// One run per word, when the repaired line has as many characters as its words: each word's share
+/// of the characters, and a space after the run that owns the character before it.
+fn word_runs(parts: &[(&Word, usize)], repaired: &str, chars: &[char]) -> Vec<Run> {
+    // A space in the repaired line goes after the run that owns the character before it.
+    let owner: Vec<usize> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, n))| std::iter::repeat_n(i, *n))
+        .collect();
+    let mut spaced = vec![false; parts.len()];
+    let mut seen = 0;
+    for c in repaired.chars() {
+        if !c.is_whitespace() {
+            seen += 1;
+        } else if seen > 0 {
+            spaced[owner[seen - 1]] = true;
+        }
+    }
+    let mut at = 0;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, &(w, n))| {
+            let text: String = chars[at..at + n].iter().collect();
+            at += n;
+            Run {
+                text,
+                x: w.x,
+                y: w.y,
+                w: w.w,
+                h: w.h,
+                conf: w.conf,
+                char_conf: if w.char_conf.len() == n {
+                    w.char_conf.clone()
+                } else {
+                    Vec::new()
+                },
+                space_after: spaced[i],
+            }
+        })
+        .collect()
+}
+
 /// The page's lines with their runs. A line's repaired text is laid on its words' boxes character by
 /// character when repair kept the number of characters (the usual case: it swaps characters, such
 /// as half-width punctuation for full-width); otherwise the whole line is one run on the line's box.
@@ -90,44 +133,7 @@ pub fn page_lines(words: &[Word]) -> Vec<Line> {
                 .filter(|(_, n)| *n > 0)
                 .collect();
             let runs = if parts.iter().map(|(_, n)| n).sum::<usize>() == chars.len() {
-                // A space in the repaired line goes after the run that owns the character before it.
-                let owner: Vec<usize> = parts
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, (_, n))| std::iter::repeat_n(i, *n))
-                    .collect();
-                let mut spaced = vec![false; parts.len()];
-                let mut seen = 0;
-                for c in repaired.chars() {
-                    if !c.is_whitespace() {
-                        seen += 1;
-                    } else if seen > 0 {
-                        spaced[owner[seen - 1]] = true;
-                    }
-                }
-                let mut at = 0;
-                parts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &(w, n))| {
-                        let text: String = chars[at..at + n].iter().collect();
-                        at += n;
-                        Run {
-                            text,
-                            x: w.x,
-                            y: w.y,
-                            w: w.w,
-                            h: w.h,
-                            conf: w.conf,
-                            char_conf: if w.char_conf.len() == n {
-                                w.char_conf.clone()
-                            } else {
-                                Vec::new()
-                            },
-                            space_after: spaced[i],
-                        }
-                    })
-                    .collect()
+                word_runs(&parts, &repaired, &chars)
             } else {
                 let confs: Vec<f32> = ws.iter().map(|w| w.conf).filter(|c| *c >= 0.0).collect();
                 let conf = if confs.is_empty() {

@@ -67,14 +67,8 @@ pub fn merge(req: &MergeRequest, progress: &dyn Progress) -> Result<MergeOutcome
     })
 }
 
-/// The part files put back in book order, checked against the pages of `inputs` (each present exactly
-/// once).
-pub fn merge_parts(
-    inputs: &[PathBuf],
-    parts_dir: &Path,
-    out: &Path,
-) -> Result<Vec<PageOcr>, Error> {
-    let expected = crate::input::discover(inputs, Some(out))?;
+/// The part files (`part-*.jsonl`) in `parts_dir`, in name order.
+fn part_files(parts_dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let rd = std::fs::read_dir(parts_dir).map_err(|source| Error::Read {
         path: parts_dir.to_path_buf(),
         source,
@@ -88,6 +82,18 @@ pub fn merge_parts(
         })
         .collect();
     parts.sort();
+    Ok(parts)
+}
+
+/// The part files put back in book order, checked against the pages of `inputs` (each present exactly
+/// once).
+pub fn merge_parts(
+    inputs: &[PathBuf],
+    parts_dir: &Path,
+    out: &Path,
+) -> Result<Vec<PageOcr>, Error> {
+    let expected = crate::input::discover(inputs, Some(out))?;
+    let parts = part_files(parts_dir)?;
     // One image is one page, or two (a spread): each page by its file, frame and side.
     let key = |file: &str, frame: u32, side: &str| format!("{file}#{frame}{side}");
     let side = |p: &PageOcr| p.half.map_or("", |h| h.side.suffix());

@@ -339,50 +339,63 @@ pub fn city_map(font: &'static str, caption: &str, values: &[(String, Option<f64
                 .map_err(|e| e.to_string())?;
             }
         }
-        // The seven central districts are too small to label inside: they are listed below the map.
-        const CENTRAL: [&str; 7] = [
-            "黄浦区",
-            "徐汇区",
-            "长宁区",
-            "静安区",
-            "普陀区",
-            "虹口区",
-            "杨浦区",
-        ];
         let value_text = |name: &str| match value_of(name) {
             Some(v) => format!("{} {}", short(name), crate::text::fmt_num(v)),
             None => short(name),
         };
-        let central: Vec<String> = CENTRAL.iter().map(|n| value_text(n)).collect();
-        root.draw_text(
-            &format!("中心城区：{}", central.join(" · ")),
-            &(font, 24).into_font().color(&BLACK),
-            (20, height as i32 - 50),
-        )
-        .map_err(|e| e.to_string())?;
-        for o in outlines
-            .iter()
-            .filter(|o| !CENTRAL.contains(&o.name.as_str()))
-        {
-            // The label at the middle of the district's largest ring.
-            let Some(ring) = o.rings.iter().max_by_key(|r| r.len()) else {
-                continue;
-            };
-            let n = ring.len() as f64;
-            let c = [
-                ring.iter().map(|p| p[0]).sum::<f64>() / n,
-                ring.iter().map(|p| p[1]).sum::<f64>() / n,
-            ];
-            let (x, y) = px(&c);
-            root.draw(&Text::new(
-                value_text(&o.name),
-                (x - 30, y - 12),
-                (font, 28).into_font().color(&BLACK),
-            ))
-            .map_err(|e| e.to_string())?;
-        }
+        draw_labels(root, font, &outlines, &map, &value_text)?;
         Ok(())
     })
+}
+
+/// The districts' names and values on the map; the seven central ones, too small to label inside,
+/// listed below it.
+fn draw_labels(
+    root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    font: &'static str,
+    outlines: &[Outline],
+    map: &Projection,
+    value_text: &dyn Fn(&str) -> String,
+) -> Result<(), String> {
+    // The seven central districts are too small to label inside: they are listed below the map.
+    const CENTRAL: [&str; 7] = [
+        "黄浦区",
+        "徐汇区",
+        "长宁区",
+        "静安区",
+        "普陀区",
+        "虹口区",
+        "杨浦区",
+    ];
+    let central: Vec<String> = CENTRAL.iter().map(|n| value_text(n)).collect();
+    root.draw_text(
+        &format!("中心城区：{}", central.join(" · ")),
+        &(font, 24).into_font().color(&BLACK),
+        (20, root.dim_in_pixel().1 as i32 - 50),
+    )
+    .map_err(|e| e.to_string())?;
+    for o in outlines
+        .iter()
+        .filter(|o| !CENTRAL.contains(&o.name.as_str()))
+    {
+        // The label at the middle of the district's largest ring.
+        let Some(ring) = o.rings.iter().max_by_key(|r| r.len()) else {
+            continue;
+        };
+        let n = ring.len() as f64;
+        let c = [
+            ring.iter().map(|p| p[0]).sum::<f64>() / n,
+            ring.iter().map(|p| p[1]).sum::<f64>() / n,
+        ];
+        let (x, y) = map.at(&c);
+        root.draw(&Text::new(
+            value_text(&o.name),
+            (x - 30, y - 12),
+            (font, 28).into_font().color(&BLACK),
+        ))
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Longitude and latitude to pixels: equirectangular at the city's latitude, fitted below the

@@ -332,6 +332,44 @@ fn write_sheet(
     Ok(())
 }
 
+/// The 说明 sheet: what the workbook holds, and each sheet's rows and columns.
+fn write_readme(
+    readme: &mut rust_xlsxwriter::Worksheet,
+    sheets: &[Sheet],
+    formats: &Formats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    readme.set_name("说明")?;
+    let mut r = 0;
+    readme.write_string_with_format(
+        r,
+        0,
+        format!(
+            "《{}》数字化数据（greenbook 生成）",
+            crate::edition::current().book.title
+        ),
+        &formats.header,
+    )?;
+    r += 1;
+    readme
+        .write_string(r, 0, "数字为真正的数字单元格；年份为整数；占比与绿化率为百分比单元格（0.485 即 48.5%）。空单元格表示书中未给出或未能识别，从不以 0 代替。与 Parquet 文件同源，列说明见 docs/schema.md。")
+        ?;
+    r += 2;
+    for s in sheets {
+        readme.write_string_with_format(r, 0, s.name, &formats.header)?;
+        readme.write_string_with_format(r, 1, format!("{} 行", s.rows.len()), &formats.header)?;
+        r += 1;
+        for (name, meaning) in &s.columns {
+            readme.write_string(r, 0, *name)?;
+            readme.write_string(r, 1, *meaning)?;
+            r += 1;
+        }
+        r += 1;
+    }
+    readme.set_column_width(0, 22)?;
+    readme.set_column_width(1, 90)?;
+    Ok(())
+}
+
 /// Writes `path`. `date` (the run's date) is the workbook's creation date.
 pub fn write_workbook(
     path: &Path,
@@ -370,42 +408,7 @@ pub fn write_workbook(
             .set_creation_datetime(&when),
     );
     // 说明 first: what each sheet and column holds.
-    let readme = wb.add_worksheet();
-    readme.set_name("说明").map_err(err)?;
-    let mut r = 0;
-    readme
-        .write_string_with_format(
-            r,
-            0,
-            format!(
-                "《{}》数字化数据（greenbook 生成）",
-                crate::edition::current().book.title
-            ),
-            &formats.header,
-        )
-        .map_err(err)?;
-    r += 1;
-    readme
-        .write_string(r, 0, "数字为真正的数字单元格；年份为整数；占比与绿化率为百分比单元格（0.485 即 48.5%）。空单元格表示书中未给出或未能识别，从不以 0 代替。与 Parquet 文件同源，列说明见 docs/schema.md。")
-        .map_err(err)?;
-    r += 2;
-    for s in &sheets {
-        readme
-            .write_string_with_format(r, 0, s.name, &formats.header)
-            .map_err(err)?;
-        readme
-            .write_string_with_format(r, 1, format!("{} 行", s.rows.len()), &formats.header)
-            .map_err(err)?;
-        r += 1;
-        for (name, meaning) in &s.columns {
-            readme.write_string(r, 0, *name).map_err(err)?;
-            readme.write_string(r, 1, *meaning).map_err(err)?;
-            r += 1;
-        }
-        r += 1;
-    }
-    readme.set_column_width(0, 22).map_err(err)?;
-    readme.set_column_width(1, 90).map_err(err)?;
+    write_readme(wb.add_worksheet(), &sheets, &formats).map_err(err)?;
     for s in &sheets {
         let ws = wb.add_worksheet();
         write_sheet(ws, s, &formats).map_err(err)?;

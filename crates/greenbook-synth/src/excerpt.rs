@@ -294,54 +294,8 @@ pub fn parse(text: &str) -> Document {
         ),
         front(PageKind::Front, preface_blocks(&lines[preface..toc])),
     ];
-    let mut toc_blocks = vec![
-        Block::Space(6.0),
-        centered("目录", Style::Heading),
-        centered("CONTENTS", Style::Latin),
-        Block::Space(4.0),
-    ];
-    let mut last_chapter = 0;
-    for e in &contents {
-        if e.chapter != last_chapter {
-            toc_blocks.push(Block::TocChapter {
-                number: e.chapter,
-                name: e.chapter_title.clone(),
-            });
-            last_chapter = e.chapter;
-        }
-        toc_blocks.push(Block::TocEntry {
-            page: e.page,
-            title: e.title.clone(),
-        });
-    }
-    sections.push(Section {
-        max_pages: 2,
-        ..front(PageKind::Contents, toc_blocks)
-    });
-
-    // Chapter divider: chapter number, district, "优秀示范案例".
-    let divider = &lines[toc_end..first_case];
-    let number: u32 = divider.first().and_then(|l| l.parse().ok()).unwrap_or(1);
-    let chapter_entry = contents.iter().find(|e| e.chapter == number);
-    let first_printed = chapter_entry.map_or(2, |e| e.page);
-    let mut div_blocks = vec![Block::Space(80.0)];
-    for (i, &line) in divider.iter().enumerate() {
-        let style = if i == 0 {
-            Style::ChapterNumber
-        } else {
-            Style::ChapterName
-        };
-        div_blocks.push(centered(line, style));
-        div_blocks.push(Block::Space(8.0));
-    }
-    sections.push(Section {
-        kind: PageKind::Chapter,
-        first_page: Some(first_printed.saturating_sub(1)),
-        max_pages: 1,
-        district: chapter_entry.map(|e| e.district.clone()),
-        contents_title: chapter_entry.map(|e| e.chapter_title.clone()),
-        blocks: div_blocks,
-    });
+    sections.push(contents_section(&contents));
+    sections.push(divider_section(&lines[toc_end..first_case], &contents));
 
     for (n, &start) in case_starts.iter().enumerate() {
         let end = case_starts.get(n + 1).copied().unwrap_or(lines.len());
@@ -370,6 +324,59 @@ pub fn parse(text: &str) -> Document {
         });
     }
     Document { sections, contents }
+}
+
+/// The contents pages: each chapter's heading, then its entries.
+fn contents_section(contents: &[contents::ContentsEntry]) -> Section {
+    let mut toc_blocks = vec![
+        Block::Space(6.0),
+        centered("目录", Style::Heading),
+        centered("CONTENTS", Style::Latin),
+        Block::Space(4.0),
+    ];
+    let mut last_chapter = 0;
+    for e in contents {
+        if e.chapter != last_chapter {
+            toc_blocks.push(Block::TocChapter {
+                number: e.chapter,
+                name: e.chapter_title.clone(),
+            });
+            last_chapter = e.chapter;
+        }
+        toc_blocks.push(Block::TocEntry {
+            page: e.page,
+            title: e.title.clone(),
+        });
+    }
+    Section {
+        max_pages: 2,
+        ..front(PageKind::Contents, toc_blocks)
+    }
+}
+
+/// The chapter divider: chapter number, district, "优秀示范案例".
+fn divider_section(divider: &[&str], contents: &[contents::ContentsEntry]) -> Section {
+    let number: u32 = divider.first().and_then(|l| l.parse().ok()).unwrap_or(1);
+    let chapter_entry = contents.iter().find(|e| e.chapter == number);
+    let first_printed = chapter_entry.map_or(2, |e| e.page);
+    let mut div_blocks = vec![Block::Space(80.0)];
+    for (i, &line) in divider.iter().enumerate() {
+        let style = if i == 0 {
+            Style::ChapterNumber
+        } else {
+            Style::ChapterName
+        };
+        div_blocks.push(centered(line, style));
+        div_blocks.push(Block::Space(8.0));
+    }
+    Section {
+        kind: PageKind::Chapter,
+        first_page: Some(first_printed.saturating_sub(1)),
+        max_pages: 1,
+        district: chapter_entry.map(|e| e.district.clone()),
+        contents_title: chapter_entry.map(|e| e.chapter_title.clone()),
+        blocks: div_blocks,
+    }
 }
 
 fn front(kind: PageKind, blocks: Vec<Block>) -> Section {

@@ -195,31 +195,7 @@ pub fn write_eval_set(
     let fonts = fonts.with_body(Path::new(file), index)?;
     let (mut doc, gold) = synth::document(&real, set.seed);
     fit_cases(&mut doc, &fonts, set.seed);
-    let mut cases: Vec<(excerpt::Section, serde_json::Value)> = doc
-        .sections
-        .into_iter()
-        .filter(|s| s.kind == excerpt::PageKind::Case)
-        .zip(gold)
-        .collect();
-    // A seeded shuffle, then whole cases until there are enough pages, back in book order.
-    let mut rng = degrade::Rng::new(set.seed ^ 0x5eed);
-    for i in (1..cases.len()).rev() {
-        cases.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-    }
-    let mut chosen = Vec::new();
-    let mut pages = 0;
-    for c in cases {
-        if pages >= set.pages {
-            break;
-        }
-        let one = excerpt::Document {
-            sections: vec![c.0.clone()],
-            contents: Vec::new(),
-        };
-        pages += render::plan(&one, &fonts, set.seed).len();
-        chosen.push(c);
-    }
-    chosen.sort_by_key(|(s, _)| s.first_page);
+    let chosen = choose_cases(doc, gold, &fonts, set);
     let (sections, gold): (Vec<_>, Vec<_>) = chosen.into_iter().unzip();
     let doc = excerpt::Document {
         sections,
@@ -250,6 +226,53 @@ pub fn write_eval_set(
         }
     }
     let summary = write_rendered(&rendered, out, true)?;
+    write_gold_and_readme(out, &gold, set, file, summary.pages)?;
+    Ok(summary)
+}
+
+/// A seeded shuffle of the cases, then whole cases until there are enough pages, back in book order.
+fn choose_cases(
+    doc: excerpt::Document,
+    gold: Vec<serde_json::Value>,
+    fonts: &render::FontSet,
+    set: &EvalSet,
+) -> Vec<(excerpt::Section, serde_json::Value)> {
+    let mut cases: Vec<(excerpt::Section, serde_json::Value)> = doc
+        .sections
+        .into_iter()
+        .filter(|s| s.kind == excerpt::PageKind::Case)
+        .zip(gold)
+        .collect();
+    // A seeded shuffle, then whole cases until there are enough pages, back in book order.
+    let mut rng = degrade::Rng::new(set.seed ^ 0x5eed);
+    for i in (1..cases.len()).rev() {
+        cases.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+    }
+    let mut chosen = Vec::new();
+    let mut pages = 0;
+    for c in cases {
+        if pages >= set.pages {
+            break;
+        }
+        let one = excerpt::Document {
+            sections: vec![c.0.clone()],
+            contents: Vec::new(),
+        };
+        pages += render::plan(&one, fonts, set.seed).len();
+        chosen.push(c);
+    }
+    chosen.sort_by_key(|(s, _)| s.first_page);
+    chosen
+}
+
+/// The set's `gold.jsonl` and the README that says what it is, in `out`.
+fn write_gold_and_readme(
+    out: &Path,
+    gold: &[serde_json::Value],
+    set: &EvalSet,
+    file: &str,
+    pages: usize,
+) -> Result<(), SynthError> {
     let io_err = |path: PathBuf| move |source| SynthError::Io { path, source };
     let lines: String = gold.iter().map(|g| format!("{g}\n")).collect();
     let gpath = out.join("gold.jsonl");
@@ -266,71 +289,44 @@ pub fn write_eval_set(
         set.pages,
         set.dpi,
         set.capture.name(),
-        summary.pages,
+        pages,
         set.face.name(),
         file,
         set.capture.describe()
     );
     let rpath = out.join("README.md");
     write_atomic(&rpath, readme.as_bytes()).map_err(io_err(rpath.clone()))?;
-    Ok(summary)
+    Ok(())
+}
+
+/// Captured pages, with the new label of every page whose image is named otherwise.
+type Captured = (
+    Vec<render::RenderedPage>,
+    std::collections::HashMap<String, String>,
+);
+
+/// The error of a page that cannot be encoded, naming it.
+fn encode_err(label: &str) -> impl FnOnce(String) -> SynthError + use<> {
+    let label = label.to_string();
+    move |reason: String| SynthError::Encode {
+        path: PathBuf::from(label),
+        reason,
+    }
 }
 
 /// Clean renders captured as `set.capture` says; with the new label of every page whose image is
 /// named otherwise (a spread is named `s001`… after its two pages).
-fn captured(
-    pages: Vec<render::RenderedPage>,
-    set: &EvalSet,
-) -> Result<
-    (
-        Vec<render::RenderedPage>,
-        std::collections::HashMap<String, String>,
-    ),
-    SynthError,
-> {
+fn captured(pages: Vec<render::RenderedPage>, set: &EvalSet) -> Result<Captured, SynthError> {
     use capture::Capture;
     use rayon::prelude::*;
-    let enc = |label: &str| {
-        let label = label.to_string();
-        move |reason: String| SynthError::Encode {
-            path: PathBuf::from(label),
-            reason,
-        }
-    };
     let grey = |p: &render::RenderedPage| -> Result<image::GrayImage, SynthError> {
         Ok(image::load_from_memory(&p.png)
-            .map_err(|e| enc(&p.label)(e.to_string()))?
+            .map_err(|e| encode_err(&p.label)(e.to_string()))?
             .into_luma8())
     };
     let seed = |label: &str| set.seed ^ 0xca97_u64 ^ render::fnv(label);
-    let mut renamed = std::collections::HashMap::new();
     if set.capture == Capture::Spread {
-        let mut out = Vec::new();
-        for (k, pair) in pages.chunks(2).enumerate() {
-            let label = format!("s{:03}", k + 1);
-            let left = grey(&pair[0])?;
-            let right = match pair.get(1) {
-                Some(p) => grey(p)?,
-                None => {
-                    image::GrayImage::from_pixel(left.width(), left.height(), image::Luma([255]))
-                }
-            };
-            let img = capture::spread(&left, &right, &mut degrade::Rng::new(seed(&label)));
-            let mut truth = pair[0].truth.clone();
-            for p in pair {
-                renamed.insert(p.label.clone(), label.clone());
-            }
-            if let Some(p) = pair.get(1) {
-                truth.push_str(&p.truth);
-            }
-            out.push(render::RenderedPage {
-                label: label.clone(),
-                png: degrade::encode_png(&img).map_err(enc(&label))?,
-                truth,
-                ..pair[0].clone()
-            });
-        }
-        return Ok((out, renamed));
+        return spreads(&pages, &grey, &seed);
     }
     let greys: Vec<image::GrayImage> = pages.iter().map(grey).collect::<Result<_, _>>()?;
     let bytes: Vec<Vec<u8>> = (0..pages.len())
@@ -361,7 +357,7 @@ fn captured(
                 Capture::Photo => capture::jpeg_bytes(capture::photo(&greys[i], &mut rng), 88),
                 Capture::Spread => unreachable!("spreads are paired above"),
             }
-            .map_err(enc(&p.label))
+            .map_err(encode_err(&p.label))
         })
         .collect::<Result<_, _>>()?;
     let out = pages
@@ -369,6 +365,40 @@ fn captured(
         .zip(bytes)
         .map(|(p, png)| render::RenderedPage { png, ..p })
         .collect();
+    Ok((out, std::collections::HashMap::new()))
+}
+
+/// The pages in pairs, each pair one photographed spread labelled `s001`, `s002`…; with the pages'
+/// labels each spread took.
+fn spreads(
+    pages: &[render::RenderedPage],
+    grey: &dyn Fn(&render::RenderedPage) -> Result<image::GrayImage, SynthError>,
+    seed: &dyn Fn(&str) -> u64,
+) -> Result<Captured, SynthError> {
+    let mut renamed = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (k, pair) in pages.chunks(2).enumerate() {
+        let label = format!("s{:03}", k + 1);
+        let left = grey(&pair[0])?;
+        let right = match pair.get(1) {
+            Some(p) => grey(p)?,
+            None => image::GrayImage::from_pixel(left.width(), left.height(), image::Luma([255])),
+        };
+        let img = capture::spread(&left, &right, &mut degrade::Rng::new(seed(&label)));
+        let mut truth = pair[0].truth.clone();
+        for p in pair {
+            renamed.insert(p.label.clone(), label.clone());
+        }
+        if let Some(p) = pair.get(1) {
+            truth.push_str(&p.truth);
+        }
+        out.push(render::RenderedPage {
+            label: label.clone(),
+            png: degrade::encode_png(&img).map_err(encode_err(&label))?,
+            truth,
+            ..pair[0].clone()
+        });
+    }
     Ok((out, renamed))
 }
 

@@ -157,43 +157,53 @@ const FILLER: [&str; 12] = [
     "创建工作开展以来，小区环境面貌焕然一新，居民的获得感和幸福感不断增强。",
 ];
 
-/// The case of one contents entry: a profile with generated facts, then filler sections.
-pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> SynthCase {
-    let town = format!(
-        "{}{}",
-        pick(rng, &TOWN),
-        if chance(rng, 0.5) { "街道" } else { "镇" }
-    );
-    let kind = *pick(rng, &["居民区", "居民区", "小区", "村"]);
-    let community = format!(
-        "{}{}{kind}",
-        COMMUNITY[index % COMMUNITY.len()],
-        SUFFIX[index / COMMUNITY.len() % SUFFIX.len()]
-    );
-    let name = community.clone();
-    let present = |rng: &mut Rng| chance(rng, 0.85);
-    let households = present(rng).then(|| range(rng, 3, 60) * 100 + range(rng, 0, 99));
-    let population = present(rng).then(|| {
-        let base = households.unwrap_or(1500) * range(rng, 22, 30) / 10;
-        if chance(rng, 0.3) {
-            base / 1000 * 1000
-        } else {
-            base
-        }
-    });
-    let green = present(rng).then(|| {
-        if chance(rng, 0.3) {
-            range(rng, 250, 520) as f64 / 10.0
-        } else {
-            range(rng, 25, 50) as f64
-        }
-    });
-    let founded = present(rng).then(|| range(rng, 1985, 2015));
-    let elderly = present(rng).then(|| range(rng, 15, 45) as f64);
-    let migrant = present(rng).then(|| range(rng, 5, 40) as f64);
+/// A case's six facts as drawn (each present with probability 0.85).
+struct SynthFacts {
+    households: Option<u64>,
+    population: Option<u64>,
+    green: Option<f64>,
+    founded: Option<u64>,
+    elderly: Option<f64>,
+    migrant: Option<f64>,
+}
 
+impl SynthFacts {
+    fn draw(rng: &mut Rng) -> SynthFacts {
+        let present = |rng: &mut Rng| chance(rng, 0.85);
+        let households = present(rng).then(|| range(rng, 3, 60) * 100 + range(rng, 0, 99));
+        let population = present(rng).then(|| {
+            let base = households.unwrap_or(1500) * range(rng, 22, 30) / 10;
+            if chance(rng, 0.3) {
+                base / 1000 * 1000
+            } else {
+                base
+            }
+        });
+        let green = present(rng).then(|| {
+            if chance(rng, 0.3) {
+                range(rng, 250, 520) as f64 / 10.0
+            } else {
+                range(rng, 25, 50) as f64
+            }
+        });
+        let founded = present(rng).then(|| range(rng, 1985, 2015));
+        let elderly = present(rng).then(|| range(rng, 15, 45) as f64);
+        let migrant = present(rng).then(|| range(rng, 5, 40) as f64);
+        SynthFacts {
+            households,
+            population,
+            green,
+            founded,
+            elderly,
+            migrant,
+        }
+    }
+}
+
+/// A clause per fact present, each in one of its wordings, in the facts' order.
+fn fact_clauses(rng: &mut Rng, f: &SynthFacts, name: &str) -> Vec<String> {
     let mut clauses: Vec<String> = Vec::new();
-    if let Some(y) = founded {
+    if let Some(y) = f.founded {
         let y = year(rng, y);
         clauses.push(match rng.next_u64() % 5 {
             0 => format!("{name}始建于{y}年"),
@@ -203,7 +213,7 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("该小区{y}年入住"),
         });
     }
-    if let Some(h) = households {
+    if let Some(h) = f.households {
         let q = *pick(rng, &["", "", "", "约"]);
         let n = count(rng, h);
         clauses.push(match rng.next_u64() % 4 {
@@ -213,7 +223,7 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("辖区内共{q}{n}户居民"),
         });
     }
-    if let Some(p) = population {
+    if let Some(p) = f.population {
         let n = count(rng, p);
         clauses.push(match rng.next_u64() % 4 {
             0 => format!("实有人口{n}人"),
@@ -222,7 +232,7 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("居住人口{n}人"),
         });
     }
-    if let Some(g) = green {
+    if let Some(g) = f.green {
         let v = percent(rng, g);
         clauses.push(match rng.next_u64() % 3 {
             0 => format!("绿化率{v}"),
@@ -230,7 +240,7 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("绿地率为{v}"),
         });
     }
-    if let Some(e) = elderly {
+    if let Some(e) = f.elderly {
         let v = percent(rng, e);
         clauses.push(match rng.next_u64() % 3 {
             0 => format!("60岁以上老人占{v}"),
@@ -238,7 +248,7 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("老龄化率达{v}"),
         });
     }
-    if let Some(m) = migrant {
+    if let Some(m) = f.migrant {
         let v = percent(rng, m);
         clauses.push(match rng.next_u64() % 3 {
             0 => format!("外来人口占{v}"),
@@ -246,6 +256,14 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             _ => format!("非户籍人口占比{v}"),
         });
     }
+    clauses
+}
+
+/// The profile's text: a clause per fact in one of its wordings, shuffled (the founding sometimes
+/// kept first), with one or two distractors, in sentences of 2–3 clauses; opening with where the
+/// community lies (`place`) unless it opens with its name.
+fn profile(rng: &mut Rng, f: &SynthFacts, name: &str, place: &str) -> String {
+    let clauses = fact_clauses(rng, f, name);
     // Distractors: numbers that are none of the six facts.
     let distractors = [
         format!("全区共有{}个小区", range(rng, 80, 400)),
@@ -278,27 +296,15 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
         profile.push('。');
         i += n;
     }
-    if !profile.starts_with(&name) {
-        profile = format!("{name}位于{}{town}。{profile}", entry.district);
+    if !profile.starts_with(name) {
+        profile = format!("{name}位于{place}。{profile}");
     }
+    profile
+}
 
-    let mut blocks = vec![
-        Block::CaseTitle {
-            text: entry.title.clone(),
-        },
-        Block::Subtitle {
-            text: format!("——{}{town}{community}", entry.district),
-        },
-        Block::Section {
-            text: "社区概况".into(),
-        },
-        Block::Para { text: profile },
-        Block::Figure {
-            captions: vec!["图1".into()],
-        },
-    ];
-    // Filler sized to the pages the case may use (a full text page holds about 1,250 characters);
-    // `write_synth_book` trims paragraphs until the case fits.
+/// The filler sections, sized to the pages the case may use (a full text page holds about 1,250
+/// characters); `write_synth_book` trims paragraphs until the case fits.
+fn filler(rng: &mut Rng, pages: u32, blocks: &mut Vec<Block>) {
     let budget = (pages as usize * 1250).saturating_sub(900);
     let mut used = 0;
     for (k, heading) in ["特色工作", "创建成效"].iter().enumerate() {
@@ -322,6 +328,49 @@ pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> S
             blocks.push(Block::Para { text: para });
         }
     }
+}
+
+/// The case of one contents entry: a profile with generated facts, then filler sections.
+pub fn case(index: usize, entry: &ContentsEntry, pages: u32, rng: &mut Rng) -> SynthCase {
+    let town = format!(
+        "{}{}",
+        pick(rng, &TOWN),
+        if chance(rng, 0.5) { "街道" } else { "镇" }
+    );
+    let kind = *pick(rng, &["居民区", "居民区", "小区", "村"]);
+    let community = format!(
+        "{}{}{kind}",
+        COMMUNITY[index % COMMUNITY.len()],
+        SUFFIX[index / COMMUNITY.len() % SUFFIX.len()]
+    );
+    let name = community.clone();
+    let f = SynthFacts::draw(rng);
+    let (households, population, green, founded, elderly, migrant) = (
+        f.households,
+        f.population,
+        f.green,
+        f.founded,
+        f.elderly,
+        f.migrant,
+    );
+    let profile = profile(rng, &f, &name, &format!("{}{town}", entry.district));
+
+    let mut blocks = vec![
+        Block::CaseTitle {
+            text: entry.title.clone(),
+        },
+        Block::Subtitle {
+            text: format!("——{}{town}{community}", entry.district),
+        },
+        Block::Section {
+            text: "社区概况".into(),
+        },
+        Block::Para { text: profile },
+        Block::Figure {
+            captions: vec!["图1".into()],
+        },
+    ];
+    filler(rng, pages, &mut blocks);
     let gold = serde_json::json!({
         "source": format!("p{:03}", entry.page),
         "page": format!("p{:03}", entry.page),

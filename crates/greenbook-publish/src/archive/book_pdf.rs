@@ -125,25 +125,24 @@ pub fn write_book_pdf(
 ) -> Result<BookPdf, ReportError> {
     let mut alloc = Ref::new(1);
     let mut next = || alloc.bump();
-    let (catalog, tree, font, cid_font, descriptor, font_file, cid_map, to_unicode) = (
-        next(),
-        next(),
-        next(),
-        next(),
-        next(),
-        next(),
-        next(),
-        next(),
-    );
-    let (info, xmp, icc, outline_root) = (next(), next(), next(), next());
+    // The document's own objects first, in this order (`from_fn` takes them in index order).
+    let [
+        catalog,
+        tree,
+        font,
+        cid_font,
+        descriptor,
+        font_file,
+        cid_map,
+        to_unicode,
+        info,
+        xmp,
+        icc,
+        outline_root,
+    ]: [Ref; 12] = std::array::from_fn(|_| next());
     let mut pdf = Pdf::new();
     pdf.set_version(1, 7);
-    // CIDs in order of first use; 0 stays .notdef.
-    let mut cids: BTreeMap<char, u16> = BTreeMap::new();
-    let mut page_refs = Vec::new();
-    let mut labels = Vec::new();
-    let mut skipped = Vec::new();
-    let mut images = Vec::new();
+    let mut body = Pages::default();
     if let Some(dir) = image_dir {
         std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
             path: dir.to_path_buf(),
@@ -151,27 +150,15 @@ pub fn write_book_pdf(
         })?;
     }
     for p in pages {
-        let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
-            Ok(img) => img,
-            Err(e) => {
-                skipped.push((p.label.clone(), e.to_string()));
-                continue;
-            }
-        };
-        if let Some(dir) = image_dir {
-            images.push(super::iiif::write_page_image(dir, p, &img)?);
-        }
-        let ids = PageIds {
-            page: next(),
-            content: next(),
-            image: next(),
-            tree,
-            font,
-        };
-        write_page(&mut pdf, ids, p, &img, &mut cids);
-        page_refs.push(ids.page);
-        labels.push(p.label.as_str());
+        body.add(&mut pdf, &mut next, (tree, font), p, rendered, image_dir)?;
     }
+    let Pages {
+        cids,
+        refs: page_refs,
+        labels,
+        skipped,
+        images,
+    } = body;
     pdf.pages(tree)
         .kids(page_refs.iter().copied())
         .count(page_refs.len() as i32);
@@ -204,6 +191,54 @@ pub fn write_book_pdf(
         skipped,
         images,
     })
+}
+
+/// The pages written so far: their objects and labels, the characters their text uses (CIDs in
+/// order of first use; 0 stays .notdef), the pages that could not be read, and the IIIF images.
+#[derive(Default)]
+struct Pages<'a> {
+    cids: BTreeMap<char, u16>,
+    refs: Vec<Ref>,
+    labels: Vec<&'a str>,
+    skipped: Vec<(String, String)>,
+    images: Vec<super::iiif::PageImage>,
+}
+
+impl<'a> Pages<'a> {
+    /// Page `p` under the page tree and with the font `(tree, font)`, its image also written into
+    /// `image_dir` when given; a page whose image cannot be read is skipped with why.
+    fn add(
+        &mut self,
+        pdf: &mut Pdf,
+        next: &mut impl FnMut() -> Ref,
+        (tree, font): (Ref, Ref),
+        p: &'a PageOcr,
+        rendered: Option<&Path>,
+        image_dir: Option<&Path>,
+    ) -> Result<(), ReportError> {
+        let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
+            Ok(img) => img,
+            Err(e) => {
+                self.skipped.push((p.label.clone(), e.to_string()));
+                return Ok(());
+            }
+        };
+        if let Some(dir) = image_dir {
+            self.images
+                .push(super::iiif::write_page_image(dir, p, &img)?);
+        }
+        let ids = PageIds {
+            page: next(),
+            content: next(),
+            image: next(),
+            tree,
+            font,
+        };
+        write_page(pdf, ids, p, &img, &mut self.cids);
+        self.refs.push(ids.page);
+        self.labels.push(p.label.as_str());
+        Ok(())
+    }
 }
 
 /// The catalog's objects: the page tree, the XMP packet, the output intent's profile and the

@@ -347,6 +347,49 @@ pub fn manifest(
             )
         })
         .collect();
+    let structures = structures(images, ds, &url, &canvas_id);
+    let metadata = metadata(book);
+    let mut m = json!({
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": url("iiif/manifest.json"),
+        "type": "Manifest",
+        "label": zh(&book.title),
+        "metadata": metadata,
+        "viewingDirection": "left-to-right",
+        "behavior": ["paged"],
+        "seeAlso": [{
+            "id": url("mets.xml"),
+            "type": "Dataset",
+            "format": "application/xml",
+            "profile": "http://www.loc.gov/METS/",
+            "label": { "en": ["METS"] },
+        }],
+        "rendering": [{
+            "id": url("book.pdf"),
+            "type": "Text",
+            "format": "application/pdf",
+            "label": { "en": ["Searchable PDF of the volume"], "zh": ["全书可检索 PDF"] },
+        }],
+        "items": items,
+        "structures": structures,
+    });
+    if let Some(r) = &publication.rights {
+        m["rights"] = json!(r);
+    }
+    if let Some(a) = &publication.attribution {
+        m["requiredStatement"] = pair("Attribution", "版权声明", zh(a));
+    }
+    m
+}
+
+/// The table of contents: the contents pages, then each district with its cases, as ranges of
+/// canvases.
+fn structures(
+    images: &[PageImage],
+    ds: &Dataset,
+    url: &dyn Fn(&str) -> String,
+    canvas_id: &dyn Fn(&PageImage) -> String,
+) -> Vec<Value> {
     let labels: Vec<&str> = images.iter().map(|i| i.label.as_str()).collect();
     let canvas_ref = |i: usize| json!({ "id": canvas_id(&images[i]), "type": "Canvas" });
     let contents = contents_pages(ds, &labels);
@@ -381,7 +424,11 @@ pub fn manifest(
             })
         })
         .collect::<Vec<_>>();
-    let structures: Vec<Value> = contents_range.into_iter().chain(districts).collect();
+    contents_range.into_iter().chain(districts).collect()
+}
+
+/// The book's metadata, as the edition file gives it, in English and Chinese.
+fn metadata(book: &crate::edition::BookInfo) -> Vec<Value> {
     let mut metadata = vec![
         pair("Title", "题名", zh(&book.title)),
         pair("Editors", "编者", json!({ "zh": book.editors.clone() })),
@@ -396,37 +443,7 @@ pub fn manifest(
     if let Some(isbn) = &book.isbn {
         metadata.push(pair("ISBN", "ISBN", json!({ "none": [isbn] })));
     }
-    let mut m = json!({
-        "@context": "http://iiif.io/api/presentation/3/context.json",
-        "id": url("iiif/manifest.json"),
-        "type": "Manifest",
-        "label": zh(&book.title),
-        "metadata": metadata,
-        "viewingDirection": "left-to-right",
-        "behavior": ["paged"],
-        "seeAlso": [{
-            "id": url("mets.xml"),
-            "type": "Dataset",
-            "format": "application/xml",
-            "profile": "http://www.loc.gov/METS/",
-            "label": { "en": ["METS"] },
-        }],
-        "rendering": [{
-            "id": url("book.pdf"),
-            "type": "Text",
-            "format": "application/pdf",
-            "label": { "en": ["Searchable PDF of the volume"], "zh": ["全书可检索 PDF"] },
-        }],
-        "items": items,
-        "structures": structures,
-    });
-    if let Some(r) = &publication.rights {
-        m["rights"] = json!(r);
-    }
-    if let Some(a) = &publication.attribution {
-        m["requiredStatement"] = pair("Attribution", "版权声明", zh(a));
-    }
-    m
+    metadata
 }
 
 /// One page's canvas: the image painted on it, its ALTO, and its lines as annotations.

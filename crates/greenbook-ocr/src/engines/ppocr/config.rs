@@ -95,21 +95,7 @@ impl PpocrConfig {
             Some(d) => vec![d],
             None => default_model_dirs(),
         };
-        let searched = |name: &str, dirs: &[PathBuf]| {
-            dirs.iter()
-                .map(|d| d.join(name).display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let rec_model = dirs
-            .iter()
-            .map(|d| d.join(REC_MODEL))
-            .find(|p| p.is_file())
-            .ok_or_else(|| OcrError::Missing {
-                what: format!("the PP-OCR recognition model {REC_MODEL}"),
-                searched: searched(REC_MODEL, &dirs),
-                hint: SETUP_HINT.into(),
-            })?;
+        let rec_model = first_file(&dirs, REC_MODEL, "the PP-OCR recognition model")?;
         let runtime = match runtime
             .map(Path::to_path_buf)
             .or_else(|| env("GREENBOOK_ONNXRUNTIME"))
@@ -127,15 +113,7 @@ impl PpocrConfig {
                 .join(", "),
             hint: SETUP_HINT.into(),
         })?;
-        let det_model = dirs
-            .iter()
-            .map(|d| d.join(detect::DET_MODEL))
-            .find(|p| p.is_file())
-            .ok_or_else(|| OcrError::Missing {
-                what: format!("the PP-OCR detection model {}", detect::DET_MODEL),
-                searched: searched(detect::DET_MODEL, &dirs),
-                hint: SETUP_HINT.into(),
-            })?;
+        let det_model = first_file(&dirs, detect::DET_MODEL, "the PP-OCR detection model")?;
         let sha = |path: &Path| {
             std::fs::read(path)
                 .map(|bytes| crate::io::sha256_hex(&bytes))
@@ -188,6 +166,22 @@ impl PpocrConfig {
             }
         }
     }
+}
+
+/// The first of `dirs` that holds the file `name`, or what is missing and where it was looked for.
+pub(crate) fn first_file(dirs: &[PathBuf], name: &str, what: &str) -> Result<PathBuf, OcrError> {
+    dirs.iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| OcrError::Missing {
+            what: format!("{what} {name}"),
+            searched: dirs
+                .iter()
+                .map(|d| d.join(name).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint: SETUP_HINT.into(),
+        })
 }
 
 /// Loads ONNX Runtime once per process (the first path given wins, as `ort::init_from` does).

@@ -273,6 +273,22 @@ impl Engine for Ppocr {
     }
 }
 
+/// The line in box `r` of the page, cut level and to its ink's rows.
+fn levelled_line(img: &GrayImage, r: &detect::RotRect) -> LineImage {
+    let crop = profile::time(Step::Crop, || {
+        let crop = detect::level_crop(img, r);
+        let (y0, y1) = detect::line_rows(&crop);
+        image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image()
+    });
+    // Column u of the crop lies where the box's middle line reaches u along it.
+    LineImage::Levelled {
+        crop,
+        centre: r.cx,
+        half: r.w / 2.0,
+        cos: r.angle.cos(),
+    }
+}
+
 /// Reads a page with the detector's lines: each box cropped level along its own tilt and read, the
 /// boxes joined into lines and blocks in reading order ([`detect::reading_order`]). A box read
 /// with a mean confidence under [`TEXT_SCORE`] is dropped.
@@ -293,21 +309,7 @@ pub fn read_detected(
         .iter()
         .flatten()
         .flatten()
-        .map(|&i| {
-            let r = boxes[i];
-            let crop = profile::time(Step::Crop, || {
-                let crop = detect::level_crop(img, &r);
-                let (y0, y1) = detect::line_rows(&crop);
-                image::imageops::crop_imm(&crop, 0, y0, crop.width(), y1 - y0).to_image()
-            });
-            // Column u of the crop lies where the box's middle line reaches u along it.
-            LineImage::Levelled {
-                crop,
-                centre: r.cx,
-                half: r.w / 2.0,
-                cos: r.angle.cos(),
-            }
-        })
+        .map(|&i| levelled_line(img, &boxes[i]))
         .collect();
     let mut all = rec.read_lines(img, &crops)?.into_iter();
     for block in order {
