@@ -120,7 +120,15 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         line,
         reason,
     };
-    let bytes = read_bounded(path)?;
+    let bytes = crate::io::read_bounded(path, MAX_BYTES).map_err(|e| CorrectionError::Read {
+        path: path.into(),
+        source: match e {
+            crate::io::BoundedRead::Io(source) => source,
+            crate::io::BoundedRead::TooLarge(size) => std::io::Error::other(format!(
+                "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
+            )),
+        },
+    })?;
     let (mut reader, header) =
         crate::io::open_csv(&bytes, false).map_err(|(l, why)| line_err(l, why))?;
     if header != COLUMNS {
@@ -190,21 +198,6 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         });
     }
     Ok(out)
-}
-
-/// The bytes of the corrections file at `path`, refused when larger than a corrections file may be.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, CorrectionError> {
-    let read_err = |source| CorrectionError::Read {
-        path: path.into(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > MAX_BYTES {
-        return Err(read_err(std::io::Error::other(format!(
-            "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
-        ))));
-    }
-    std::fs::read(path).map_err(read_err)
 }
 
 /// The corrected value `raw` for `target`, checked: a name that is not empty, or a number of the

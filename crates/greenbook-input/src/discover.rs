@@ -137,18 +137,16 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PageSource>, InputError> {
         line,
         reason,
     };
-    let io = |source| InputError::Io {
-        path: path.into(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_MANIFEST_BYTES {
-        return Err(InputError::Refused {
+    let bytes = crate::io::read_bounded(path, MAX_MANIFEST_BYTES).map_err(|e| match e {
+        crate::io::BoundedRead::Io(source) => InputError::Io {
+            path: path.into(),
+            source,
+        },
+        crate::io::BoundedRead::TooLarge(size) => InputError::Refused {
             path: path.into(),
             reason: format!("{size} bytes, more than a manifest may have ({MAX_MANIFEST_BYTES})"),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+        },
+    })?;
     let (mut reader, header) = crate::io::open_csv(&bytes, true).map_err(|(l, why)| bad(l, why))?;
     let header: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     if !(header.iter().any(|h| h == "page") && header.iter().any(|h| h == "file")) {

@@ -54,6 +54,14 @@ pub enum ReportError {
     },
 }
 
+impl ReportError {
+    /// The error of reading or writing `path`, for `map_err`.
+    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + use<> {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    }
+}
+
 /// One piece of a digest, before typesetting.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -230,10 +238,7 @@ pub fn write_all(
     progress: &dyn crate::io::progress::Progress,
 ) -> Result<Vec<Written>, ReportError> {
     let fonts = fonts::ReportFonts::load(opts.font_dir.as_deref())?;
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
     let digests = layout_all(ds, opts, &fonts);
     let typesetter = typeset::Typesetter::new(&fonts, opts.template_dir.as_deref())?;
     progress.start("report", digests.len() as u64);
@@ -245,10 +250,7 @@ pub fn write_all(
             // A district's name comes from the page: made a plain file name.
             let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
             let (bytes, pages) = typesetter.render(d, opts.date, &path)?;
-            crate::io::write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            crate::io::write_atomic(&path, &bytes).map_err(ReportError::io(&path))?;
             progress.inc(1);
             Ok(Written {
                 path,

@@ -208,7 +208,7 @@ pub fn write_review(
     rendered: Option<&Path>,
 ) -> Result<Review, ReportError> {
     let crops_dir = dir.join("crops");
-    std::fs::create_dir_all(&crops_dir).map_err(io_err(&crops_dir))?;
+    std::fs::create_dir_all(&crops_dir).map_err(ReportError::io(&crops_dir))?;
     let by_label: HashMap<&str, &PageOcr> = pages.iter().map(|p| (p.label.as_str(), p)).collect();
     let mut cases: Vec<(&CaseRow, Vec<Item>)> =
         ds.cases.iter().map(|c| (c, items_of(ds, c))).collect();
@@ -233,18 +233,12 @@ pub fn write_review(
     }
     let html = page.html(ds, cases.len());
     let index = dir.join("index.html");
-    crate::io::write_atomic(&index, html.as_bytes()).map_err(io_err(&index))?;
+    crate::io::write_atomic(&index, html.as_bytes()).map_err(ReportError::io(&index))?;
     Ok(Review {
         cases: cases.len(),
         crops: page.crops,
         bytes: page.bytes + html.len() as u64,
     })
-}
-
-/// A write error naming `path`.
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + use<> {
-    let path = path.to_path_buf();
-    move |source| ReportError::Io { path, source }
 }
 
 /// The pages the crops come from, decoded in parallel up front (decoding is most of the time).
@@ -403,7 +397,7 @@ impl ReviewPage<'_> {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-        crate::io::write_atomic(&path, &jpg).map_err(io_err(&path))?;
+        crate::io::write_atomic(&path, &jpg).map_err(ReportError::io(&path))?;
         self.bytes += jpg.len() as u64;
         self.crops += 1;
         let _ = write!(

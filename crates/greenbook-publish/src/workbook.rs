@@ -414,8 +414,5 @@ pub fn write_workbook(
         write_sheet(ws, s, &formats).map_err(err)?;
     }
     let bytes = wb.save_to_buffer().map_err(err)?;
-    crate::io::write_atomic(path, &bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::io::write_atomic(path, &bytes).map_err(ReportError::io(path))
 }

@@ -217,12 +217,7 @@ pub fn write_eval_set(
     }
     if set.dpi != 300 && matches!(set.capture, capture::Capture::Flat | capture::Capture::Tilt) {
         for p in &mut rendered {
-            p.png = resample_png(&p.png, set.dpi as f32 / 300.0).map_err(|reason| {
-                SynthError::Encode {
-                    path: PathBuf::from(&p.label),
-                    reason,
-                }
-            })?;
+            p.png = resample_png(&p.png, set.dpi as f32 / 300.0).map_err(encode_err(&p.label))?;
         }
     }
     let summary = write_rendered(&rendered, out, true)?;
@@ -306,7 +301,7 @@ type Captured = (
 );
 
 /// The error of a page that cannot be encoded, naming it.
-fn encode_err(label: &str) -> impl FnOnce(String) -> SynthError + use<> {
+pub(crate) fn encode_err(label: &str) -> impl FnOnce(String) -> SynthError + use<> {
     let label = label.to_string();
     move |reason: String| SynthError::Encode {
         path: PathBuf::from(label),

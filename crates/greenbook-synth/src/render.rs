@@ -496,10 +496,7 @@ pub fn rasterize(
     } else {
         degrade::scan(canvas, page_seed)
     };
-    degrade::encode_png(&img).map_err(|e| SynthError::Encode {
-        path: PathBuf::from(&p.label),
-        reason: e,
-    })
+    degrade::encode_png(&img).map_err(crate::encode_err(&p.label))
 }
 
 /// Renders paragraphs of any text as one scanned front-matter page (PNG bytes) and its truth: for

@@ -12,6 +12,25 @@ pub fn unique() -> String {
     format!("{}.{n}", std::process::id())
 }
 
+/// Why an input file was not read by [`read_bounded`].
+#[derive(Debug)]
+pub enum BoundedRead {
+    /// It could not be read.
+    Io(std::io::Error),
+    /// It has this many bytes, more than the bound.
+    TooLarge(u64),
+}
+
+/// The bytes of the input file at `path` (a manifest, a corrections file), unless it has more than
+/// `max` bytes: such a file is refused before it is read.
+pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, BoundedRead> {
+    let size = std::fs::metadata(path).map_err(BoundedRead::Io)?.len();
+    if size > max {
+        return Err(BoundedRead::TooLarge(size));
+    }
+    std::fs::read(path).map_err(BoundedRead::Io)
+}
+
 /// Writes an output file: atomically (see [`write_file`]), and recorded in the run manifest of the
 /// output folder it is in, when a run keeps one (see [`outputs::Ledger`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -134,10 +134,7 @@ pub fn write_alto_dir(
     pages: &[PageOcr],
     dir: &Path,
 ) -> Result<Vec<super::mets::AltoFile>, ReportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
     let mut written = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         if p.error.is_some() || p.width.is_none() {
@@ -145,7 +142,7 @@ pub fn write_alto_dir(
         }
         let path = super::confined(dir, &p.label, ".xml")?;
         let xml = page_alto(p, i + 1);
-        write_atomic(&path, xml.as_bytes()).map_err(|source| ReportError::Io { path, source })?;
+        write_atomic(&path, xml.as_bytes()).map_err(ReportError::io(&path))?;
         written.push(super::mets::AltoFile {
             label: p.label.clone(),
             path: href(&p.label),

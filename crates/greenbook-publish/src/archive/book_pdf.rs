@@ -144,10 +144,7 @@ pub fn write_book_pdf(
     pdf.set_version(1, 7);
     let mut body = Pages::default();
     if let Some(dir) = image_dir {
-        std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
     }
     for p in pages {
         body.add(&mut pdf, &mut next, (tree, font), p, rendered, image_dir)?;
@@ -181,10 +178,7 @@ pub fn write_book_pdf(
     let id = file_id(pages);
     pdf.set_file_id((id.clone(), id));
     let bytes = pdf.finish();
-    crate::io::write_atomic(path, &bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    crate::io::write_atomic(path, &bytes).map_err(ReportError::io(path))?;
     Ok(BookPdf {
         pages: page_refs.len(),
         bytes: bytes.len(),

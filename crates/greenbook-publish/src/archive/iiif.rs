@@ -150,10 +150,7 @@ pub fn write_page_image(
         ),
     };
     let path = super::confined(dir, &p.label, ext)?;
-    write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
-        path: path.clone(),
-        source,
-    })?;
+    write_atomic(&path, &bytes).map_err(ReportError::io(&path))?;
     let name = format!("{}{ext}", p.label);
     Ok(PageImage {
         label: p.label.clone(),
@@ -535,10 +532,7 @@ pub fn write_manifest(
     publication: &Publication,
 ) -> Result<(), ReportError> {
     let dir = out.join("iiif");
-    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
     let path = dir.join("manifest.json");
     let mut text = serde_json::to_string_pretty(&manifest(pages, images, ds, publication))
         .map_err(|e| ReportError::Render {
@@ -546,7 +540,7 @@ pub fn write_manifest(
             message: e.to_string(),
         })?;
     text.push('\n');
-    write_atomic(&path, text.as_bytes()).map_err(|source| ReportError::Io { path, source })
+    write_atomic(&path, text.as_bytes()).map_err(ReportError::io(&path))
 }
 
 #[cfg(test)]

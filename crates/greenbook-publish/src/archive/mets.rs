@@ -323,5 +323,5 @@ pub fn write_mets(
 ) -> Result<(), ReportError> {
     let path = out.join("mets.xml");
     write_atomic(&path, mets(images, alto, ds, publication, date).as_bytes())
-        .map_err(|source| ReportError::Io { path, source })
+        .map_err(ReportError::io(&path))
 }

@@ -19,8 +19,7 @@ use crate::ocr::PageOcr;
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
     for p in pages.iter().filter(|p| p.error.is_none()) {
         let path = confined(dir, &p.label, ".txt")?;
-        write_atomic(&path, p.text.as_bytes())
-            .map_err(|source| ReportError::Io { path, source })?;
+        write_atomic(&path, p.text.as_bytes()).map_err(ReportError::io(&path))?;
     }
     Ok(())
 }
@@ -28,10 +27,7 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
 /// `dir/<label><ext>`, or an error if the label would leave `dir` (see
 /// [`crate::io::outputs::confine`]).
 pub(crate) fn confined(dir: &Path, label: &str, ext: &str) -> Result<PathBuf, ReportError> {
-    crate::io::outputs::confine(dir, label, ext).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
+    crate::io::outputs::confine(dir, label, ext).map_err(ReportError::io(dir))
 }
 
 /// Writes the whole book's text in reading order into one UTF-8 file: a marker line per page
@@ -58,10 +54,7 @@ pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), ReportError
             )),
         }
     }
-    write_atomic(path, out.as_bytes()).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    write_atomic(path, out.as_bytes()).map_err(ReportError::io(path))
 }
 
 /// Writes `<label>.hocr` per page into `dir`.
@@ -75,8 +68,7 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
                 h
             );
             let path = confined(dir, &p.label, ".hocr")?;
-            write_atomic(&path, doc.as_bytes())
-                .map_err(|source| ReportError::Io { path, source })?;
+            write_atomic(&path, doc.as_bytes()).map_err(ReportError::io(&path))?;
         }
     }
     Ok(())
