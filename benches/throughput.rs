@@ -182,15 +182,15 @@ fn publish(c: &mut Criterion) {
     let mut book = Vec::new();
     for n in 0..322 {
         let mut p = pages[n % pages.len()].clone();
-        p.label = format!("p{:03}", n + 1);
+        p.reading.label = format!("p{:03}", n + 1);
         book.push(p);
     }
     let ds = greenbook::pipeline::store::build_dataset(&book);
     let images: Vec<iiif::PageImage> = book
         .iter()
         .map(|p| iiif::PageImage {
-            label: p.label.clone(),
-            path: format!("iiif/pages/{}.png", p.label),
+            label: p.reading.label.clone(),
+            path: format!("iiif/pages/{}.png", p.reading.label),
             width: p.width.unwrap_or(2480),
             height: p.height.unwrap_or(3508),
             mime: "image/png",
@@ -200,8 +200,8 @@ fn publish(c: &mut Criterion) {
     let alto: Vec<mets::AltoFile> = book
         .iter()
         .map(|p| mets::AltoFile {
-            label: p.label.clone(),
-            path: format!("alto/{}.xml", p.label),
+            label: p.reading.label.clone(),
+            path: format!("alto/{}.xml", p.reading.label),
             sha256: "0".repeat(64),
         })
         .collect();

@@ -123,11 +123,13 @@ pub fn print_pages(pages: &[PageOcr]) {
     for p in pages {
         eprintln!(
             "{:<8} conf {:>5} {:>6} ms{}{}",
-            greenbook::text::printable(&p.label),
-            p.mean_conf.map_or("—".into(), |c| format!("{c:.1}")),
-            p.millis,
+            greenbook::text::printable(&p.reading.label),
+            p.reading
+                .mean_conf
+                .map_or("—".into(), |c| format!("{c:.1}")),
+            p.reading.millis,
             if p.cached { " (cache)" } else { "" },
-            p.error.as_ref().map_or(String::new(), |e| format!(
+            p.reading.error.as_ref().map_or(String::new(), |e| format!(
                 " ERROR {}",
                 greenbook::text::printable(&e.message)
             ))

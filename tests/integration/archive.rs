@@ -176,7 +176,7 @@ fn book_pdf_words_sit_on_their_ocr_boxes() {
     );
     // Three words of p008 (index 14): the community name, a figure and the section heading.
     let p = &pages[14];
-    assert_eq!(p.label, "p008");
+    assert_eq!(p.reading.label, "p008");
     let page_html = html
         .split("<page ")
         .nth(15)

@@ -151,10 +151,11 @@ fn every_bad_page_is_named_recorded_and_the_run_completes() {
     assert_eq!(r.status.code(), Some(3), "{err}");
     let ds = Dataset::read(&out).unwrap();
     assert_eq!(ds.pages.len(), 15, "{err}");
-    let page = |stem: &str| ds.pages.iter().find(|p| p.label == stem).unwrap();
+    let page = |stem: &str| ds.pages.iter().find(|p| p.reading.label == stem).unwrap();
     let expect_error = |stem: &str, kind: ocr::PageErrorKind, words: &[&str]| {
         let p = page(stem);
         let e = p
+            .reading
             .error
             .as_ref()
             .unwrap_or_else(|| panic!("{stem}: no error"));
@@ -217,17 +218,21 @@ fn every_bad_page_is_named_recorded_and_the_run_completes() {
     // The good, rotated and PDF pages are read.
     for stem in ["01-good", "08-rot90", "09-rot180", "12-scan"] {
         let p = page(stem);
-        assert!(p.error.is_none(), "{stem}: {:?}", p.error);
-        assert!(p.mean_conf.unwrap() > 80.0, "{stem}: {:?}", p.mean_conf);
+        assert!(p.reading.error.is_none(), "{stem}: {:?}", p.reading.error);
+        assert!(
+            p.reading.mean_conf.unwrap() > 80.0,
+            "{stem}: {:?}",
+            p.reading.mean_conf
+        );
     }
-    assert_eq!(page("08-rot90").rotation, 270);
-    assert_eq!(page("09-rot180").rotation, 180);
+    assert_eq!(page("08-rot90").reading.rotation, 270);
+    assert_eq!(page("09-rot180").reading.rotation, 180);
     assert!(
-        page("08-rot90").text.contains("华高新村"),
+        page("08-rot90").reading.text.contains("华高新村"),
         "{}",
-        page("08-rot90").text
+        page("08-rot90").reading.text
     );
-    assert!(page("12-scan").text.contains("东力"));
+    assert!(page("12-scan").reading.text.contains("东力"));
     // The rest of the run completed: cases, facts and digests.
     assert!(
         ds.cases

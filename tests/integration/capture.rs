@@ -59,7 +59,7 @@ fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
     )
     .unwrap();
     let pages = read(&dir, &t.path().join("out"));
-    let labels: Vec<&str> = pages.iter().map(|p| p.label.as_str()).collect();
+    let labels: Vec<&str> = pages.iter().map(|p| p.reading.label.as_str()).collect();
     // The spread's two pages are labelled from the folios printed on them.
     assert_eq!(
         labels,
@@ -67,15 +67,26 @@ fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
             "a-flat-5", "a-flat-6", "a-flat-8", "b-tilted", "p005", "p006", "d-photo"
         ]
     );
-    let text = |l: &str| &pages.iter().find(|p| p.label == l).unwrap().text;
+    let text = |l: &str| {
+        &pages
+            .iter()
+            .find(|p| p.reading.label == l)
+            .unwrap()
+            .reading
+            .text
+    };
     let flat = cer(&truth("p008"), text("a-flat-8"));
-    let tilted = pages.iter().find(|p| p.label == "b-tilted").unwrap();
+    let tilted = pages
+        .iter()
+        .find(|p| p.reading.label == "b-tilted")
+        .unwrap();
     assert!(
         tilted
+            .reading
             .deskew_deg
             .is_some_and(|a| (1.0..=3.0).contains(&a.abs())),
         "{:?}",
-        tilted.deskew_deg
+        tilted.reading.deskew_deg
     );
     let spread = format!("{}\n{}", text("p005"), text("p006"));
     let both = format!("{}{}", truth("p005"), truth("p006"));
@@ -83,13 +94,13 @@ fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
         &both,
         &format!("{}\n{}", text("a-flat-5"), text("a-flat-6")),
     );
-    let photo = pages.iter().find(|p| p.label == "d-photo").unwrap();
+    let photo = pages.iter().find(|p| p.reading.label == "d-photo").unwrap();
     assert!(photo.photo.is_some(), "the page is found in the photo");
-    assert!(photo.capture_note.is_none());
+    assert!(photo.reading.capture_note.is_none());
     for (what, got, want) in [
-        ("tilted", cer(&truth("p008"), &tilted.text), flat),
+        ("tilted", cer(&truth("p008"), &tilted.reading.text), flat),
         ("spread", cer(&both, &spread), flat_both),
-        ("photo", cer(&truth("p008"), &photo.text), flat),
+        ("photo", cer(&truth("p008"), &photo.reading.text), flat),
     ] {
         assert!(
             got <= want + 0.5,
@@ -97,7 +108,7 @@ fn tilted_spread_and_photographed_pages_read_as_well_as_flat_ones() {
         );
     }
     // Each half of the spread is its own page: its words on it, its side recorded.
-    let l = pages.iter().find(|p| p.label == "p005").unwrap();
+    let l = pages.iter().find(|p| p.reading.label == "p005").unwrap();
     assert_eq!(l.half.map(|h| h.side), Some(input::spread::Side::Left));
     assert!(l.width.unwrap() < p005.width() + 200);
 }
@@ -133,16 +144,19 @@ fn a_photo_taken_sideways_is_turned_by_its_exif_orientation() {
     let pages = read(&dir, &t.path().join("out"));
     let p = &pages[0];
     assert_eq!(
-        p.rotation, 0,
+        p.reading.rotation, 0,
         "upright from its EXIF data, no turning guessed"
     );
     let (w, h) = (p.width.unwrap(), p.height.unwrap());
     assert!(h > w, "{w}×{h}");
-    let got = cer(&truth("p008"), &p.text);
+    let got = cer(&truth("p008"), &p.reading.text);
     assert!(got < 1.0, "CER {got:.2} %");
     // The page fills the photo: no page edge is found, it is read as it is, and says so.
     assert!(p.photo.is_none());
-    assert_eq!(p.capture_note.as_deref(), Some(input::PHOTO_NOT_FOUND));
+    assert_eq!(
+        p.reading.capture_note.as_deref(),
+        Some(input::PHOTO_NOT_FOUND)
+    );
     // book.pdf shows it the same way up.
     let r = bin()
         .args(["run", "-q", "--date", "2026-11-29", "-o"])
@@ -186,7 +200,7 @@ fn a_spread_in_a_sharded_run_merges_as_two_pages() {
     let pages: Vec<(&str, Option<&str>)> = ds
         .pages
         .iter()
-        .map(|p| (p.label.as_str(), p.spread_side.as_deref()))
+        .map(|p| (p.reading.label.as_str(), p.spread_side.as_deref()))
         .collect();
     // b's folios (005, 008) are not consecutive: its pages keep their sides; c's are labelled from
     // theirs.

@@ -89,7 +89,7 @@ fn the_cascade_rereads_a_stretch_with_its_glyphs_whole() {
     std::fs::create_dir(&dir).unwrap();
     std::fs::copy(scans().join("f05.png"), dir.join("f05.png")).unwrap();
     let pages = ocr_uncached("ppocr", &dir, &t.path().join("out"));
-    let text: String = pages[0].text.split_whitespace().collect();
+    let text: String = pages[0].reading.text.split_whitespace().collect();
     assert!(text.contains("选择。住房和城乡建设部"), "{text}");
 }
 
@@ -108,8 +108,8 @@ fn ocr(engine: &str, cache: &Path, out: &Path) -> std::process::Output {
 fn engine_of(out: &Path) -> (String, bool) {
     let pages = greenbook::pipeline::ocr_stage::read_pages_json(&out.join("pages.jsonl")).unwrap();
     (
-        pages[0].engine.clone(),
-        pages[0].text.contains("——浦东新区高行镇东力居民区"),
+        pages[0].reading.engine.clone(),
+        pages[0].reading.text.contains("——浦东新区高行镇东力居民区"),
     )
 }
 
@@ -260,8 +260,8 @@ fn resolution_follows_the_text_not_a_fixed_factor() {
     for engine in ["tesseract", "ppocr"] {
         let pages = ocr_uncached(engine, &dir, &t.path().join(engine));
         let cer = |label: &str| {
-            let p = pages.iter().find(|p| p.label == label).unwrap();
-            greenbook::text::cer(&truth, &p.text)
+            let p = pages.iter().find(|p| p.reading.label == label).unwrap();
+            greenbook::text::cer(&truth, &p.reading.text)
         };
         let at300 = cer("d300");
         // Not worse than at 300 DPI by more than 1 point on this one short page (353 characters: a
@@ -280,7 +280,13 @@ fn resolution_follows_the_text_not_a_fixed_factor() {
         }
         let scales: Vec<(String, Option<f32>, Option<f32>)> = pages
             .iter()
-            .map(|p| (p.label.clone(), p.text_height_px, p.ocr_scale))
+            .map(|p| {
+                (
+                    p.reading.label.clone(),
+                    p.reading.text_height_px,
+                    p.reading.ocr_scale,
+                )
+            })
             .collect();
         if engine == "tesseract" {
             let scale = |label: &str| scales.iter().find(|s| s.0 == label).unwrap().2.unwrap();
@@ -328,11 +334,11 @@ fn ppocr_reads_the_captions_layout_analysis_leaves_out() {
     assert!(!captioned.is_empty(), "the set has a captioned page");
     let pages = ocr_uncached("ppocr", &set, &t.path().join("out"));
     for label in &captioned {
-        let p = pages.iter().find(|p| &p.label == label).unwrap();
+        let p = pages.iter().find(|p| &p.reading.label == label).unwrap();
         assert!(
-            p.text.lines().any(|l| l.trim() == "图1"),
+            p.reading.text.lines().any(|l| l.trim() == "图1"),
             "{label}: no caption line in {}",
-            p.text
+            p.reading.text
         );
     }
 }

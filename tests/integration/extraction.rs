@@ -104,26 +104,30 @@ fn real_cases_end_to_end_from_scans() {
     let hh = dongli
         .facts
         .iter()
-        .find(|f| f.field == extract::Field::Households)
+        .find(|f| f.figure.field == extract::Field::Households)
         .unwrap();
-    assert_eq!(hh.page, "p008");
-    assert!(hh.sentence.contains("1224户"));
+    assert_eq!(hh.figure.page, "p008");
+    assert!(hh.figure.sentence.contains("1224户"));
     let span: String = hh
+        .figure
         .sentence
         .chars()
-        .skip(hh.span.0)
-        .take(hh.span.1 - hh.span.0)
+        .skip(hh.figure.span.0)
+        .take(hh.figure.span.1 - hh.figure.span.0)
         .collect();
     assert!(span.contains("1224"), "span {span:?}");
-    assert!(hh.page_conf.is_some_and(|c| c > 50.0));
-    assert_eq!(hh.scope, extract::Scope::SubEstate("东力新村".into()));
+    assert!(hh.figure.page_conf.is_some_and(|c| c > 50.0));
+    assert_eq!(
+        hh.figure.scope,
+        extract::Scope::SubEstate("东力新村".into())
+    );
     let pop = facts[0]
         .facts
         .iter()
-        .find(|f| f.field == extract::Field::Population)
+        .find(|f| f.figure.field == extract::Field::Population)
         .unwrap();
     assert_eq!(
-        (pop.value, pop.qualifier),
+        (pop.figure.value, pop.figure.qualifier),
         (8000.0, greenbook::text::numerals::Qualifier::Approx)
     );
     // Missing is null, never 0.
@@ -321,20 +325,24 @@ fn extraction_never_panics_and_every_span_points_into_its_text() {
         assert_eq!(b.cases.len(), 1, "the subtitle starts a case: {s:?}");
         for case in extract::extract(&b, &pages) {
             for f in &case.facts {
-                let n = f.sentence.chars().count();
-                assert!(f.span.0 < f.span.1 && f.span.1 <= n, "{f:?}");
+                let n = f.figure.sentence.chars().count();
+                assert!(
+                    f.figure.span.0 < f.figure.span.1 && f.figure.span.1 <= n,
+                    "{f:?}"
+                );
                 let taken: String = f
+                    .figure
                     .sentence
                     .chars()
-                    .skip(f.span.0)
-                    .take(f.span.1 - f.span.0)
+                    .skip(f.figure.span.0)
+                    .take(f.figure.span.1 - f.figure.span.0)
                     .collect();
                 assert!(
                     taken.chars().any(|c| c.is_ascii_digit()
                         || "０１２〇一二两三四五六七八九十百千万半成".contains(c)),
                     "span {taken:?} of {f:?} holds no numeral"
                 );
-                assert_eq!(f.page, "x");
+                assert_eq!(f.figure.page, "x");
                 facts += 1;
             }
         }
@@ -591,7 +599,7 @@ fn someone_elses_figure_is_refused_with_its_reason() {
     let pop = case
         .facts
         .iter()
-        .find(|x| x.field == extract::Field::Population)
+        .find(|x| x.figure.field == extract::Field::Population)
         .unwrap();
     assert!(
         pop.why.contains("3,010") && pop.why.contains("this community"),

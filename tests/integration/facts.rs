@@ -88,9 +88,9 @@ fn each_phrasing_the_issue_names_is_read() {
     let hh = c
         .facts
         .iter()
-        .find(|f| f.field == Field::Households)
+        .find(|f| f.figure.field == Field::Households)
         .unwrap();
-    assert_eq!(hh.qualifier, Qualifier::Approx);
+    assert_eq!(hh.figure.qualifier, Qualifier::Approx);
     // Non-Shanghai residents (非沪籍) are the migrants, and their count no population; the green
     // area's share is the green rate.
     let c = case(
@@ -151,8 +151,8 @@ fn each_phrasing_the_issue_names_is_read() {
 fn flags(c: &CaseFacts, f: Field) -> Vec<Flag> {
     c.facts
         .iter()
-        .find(|x| x.field == f)
-        .map(|x| x.flags.clone())
+        .find(|x| x.figure.field == f)
+        .map(|x| x.figure.flags.clone())
         .unwrap_or_default()
 }
 
@@ -193,7 +193,14 @@ fn each_plausibility_flag_is_recorded_and_the_value_kept() {
 
 #[test]
 fn confidence_is_the_rules_weight_times_the_ocr_confidence() {
-    let conf = |c: &CaseFacts, f: Field| c.facts.iter().find(|x| x.field == f).unwrap().confidence;
+    let conf = |c: &CaseFacts, f: Field| {
+        c.facts
+            .iter()
+            .find(|x| x.figure.field == f)
+            .unwrap()
+            .figure
+            .confidence
+    };
     // A transcription: the rule's weight alone.
     let c = case("共有住户1224户。基本情况：人口，3 095。", &[]);
     assert_eq!(conf(&c, Field::Households), 1.0);
@@ -204,9 +211,9 @@ fn confidence_is_the_rules_weight_times_the_ocr_confidence() {
     let f = c
         .facts
         .iter()
-        .find(|x| x.field == Field::Households)
+        .find(|x| x.figure.field == Field::Households)
         .unwrap();
-    assert_eq!(f.ocr_conf, Some(0.8));
+    assert_eq!(f.figure.ocr_conf, Some(0.8));
 }
 
 /// Flags and confidence reach `facts.parquet` (a list column and a Float32, read back) and the
@@ -214,11 +221,9 @@ fn confidence_is_the_rules_weight_times_the_ocr_confidence() {
 #[test]
 fn flags_and_confidence_reach_parquet_and_the_digest() {
     let text = profile_page("共有住户3000户，常住人口2000人。", &[]).text;
-    let ocr = greenbook::ocr::PageOcr {
-        text,
-        mean_conf: Some(95.0),
-        ..greenbook::ocr::PageOcr::blank(&page_source("p008"), "test")
-    };
+    let mut ocr = greenbook::ocr::PageOcr::blank(&page_source("p008"), "test");
+    ocr.reading.text = text;
+    ocr.reading.mean_conf = Some(95.0);
     let ds = greenbook::pipeline::store::build_dataset(std::slice::from_ref(&ocr));
     let t = tmp();
     ds.write(t.path(), "test").unwrap();
@@ -227,10 +232,13 @@ fn flags_and_confidence_reach_parquet_and_the_digest() {
     let hh = back
         .facts
         .iter()
-        .find(|f| f.field == Field::Households)
+        .find(|f| f.figure.field == Field::Households)
         .unwrap();
-    assert_eq!(hh.flags, [Flag::HouseholdsOverPopulation]);
-    assert!(hh.confidence > 0.9 && hh.confidence <= 1.0, "{hh:?}");
+    assert_eq!(hh.figure.flags, [Flag::HouseholdsOverPopulation]);
+    assert!(
+        hh.figure.confidence > 0.9 && hh.figure.confidence <= 1.0,
+        "{hh:?}"
+    );
     let table = greenbook::dataset::Table::open(&t.path().join("facts.parquet")).unwrap();
     let schema = table.frame().schema();
     assert_eq!(

@@ -229,7 +229,11 @@ fn mets_validates_and_every_file_it_names_has_its_checksum() {
     // The scans' checksums are those pages.parquet records.
     let ds = Dataset::read(out).unwrap();
     for p in &ds.pages {
-        assert!(xml.contains(p.sha256.as_deref().unwrap()), "{}", p.label);
+        assert!(
+            xml.contains(p.reading.sha256.as_deref().unwrap()),
+            "{}",
+            p.reading.label
+        );
     }
     // PHYSICAL: pages in order with their folios; LOGICAL: book › districts › cases, linked.
     assert!(xml.contains(r#"<mets:div ID="PHYS_0001" TYPE="page" ORDER="1" ORDERLABEL="i">"#));

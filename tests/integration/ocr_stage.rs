@@ -7,8 +7,8 @@ fn real_ocr_text_confidence_no_spaces_and_cache() {
     let first = ocr::run(&sources, &opts(cache.path()), &Quiet).unwrap();
     assert_eq!(first.len(), 2);
     let p8 = &first[0];
-    assert_eq!(p8.label, "p008");
-    assert!(p8.error.is_none(), "{:?}", p8.error);
+    assert_eq!(p8.reading.label, "p008");
+    assert!(p8.reading.error.is_none(), "{:?}", p8.reading.error);
     assert!(!p8.cached);
     for needle in [
         "东力居民区",
@@ -19,16 +19,16 @@ fn real_ocr_text_confidence_no_spaces_and_cache() {
         "外来人口占35%",
     ] {
         assert!(
-            p8.text.contains(needle),
+            p8.reading.text.contains(needle),
             "p008 text lacks {needle}:\n{}",
-            p8.text
+            p8.reading.text
         );
     }
-    let conf = p8.mean_conf.unwrap();
+    let conf = p8.reading.mean_conf.unwrap();
     assert!((80.0..=100.0).contains(&conf), "mean confidence {conf}");
     assert!(p8.words.len() > 50 && p8.words.iter().all(|w| (0.0..=100.0).contains(&w.conf)));
     // No space wedged between two CJK characters anywhere.
-    for line in p8.text.lines() {
+    for line in p8.reading.text.lines() {
         let c: Vec<char> = line.chars().collect();
         for w in c.windows(3) {
             let cjk = greenbook::text::is_cjk;
@@ -39,16 +39,16 @@ fn real_ocr_text_confidence_no_spaces_and_cache() {
         }
     }
     assert_eq!(
-        p8.sha256.as_deref(),
+        p8.reading.sha256.as_deref(),
         Some(greenbook::io::sha256_hex(&std::fs::read(scans().join("p008.png")).unwrap()).as_str())
     );
-    assert!(p8.skew_deg.is_some_and(|s| s.abs() <= 1.5));
-    assert!(first[1].text.contains("新时代绿色社区创建"));
+    assert!(p8.reading.skew_deg.is_some_and(|s| s.abs() <= 1.5));
+    assert!(first[1].reading.text.contains("新时代绿色社区创建"));
 
     // Second run: every page from the cache, same text.
     let second = ocr::run(&sources, &opts(cache.path()), &Quiet).unwrap();
     assert!(second.iter().all(|p| p.cached));
-    assert_eq!(second[0].text, p8.text);
+    assert_eq!(second[0].reading.text, p8.reading.text);
     // --force redoes them.
     let mut forced = opts(cache.path());
     forced.force = true;
@@ -70,15 +70,15 @@ fn cache_hit_keeps_this_runs_page_metadata() {
     let o = opts(&t.path().join("cache"));
     let first = ocr::run(&input::discover(&[copy], None).unwrap(), &o, &Quiet).unwrap();
     assert_eq!(
-        (first[0].label.as_str(), first[0].kind),
+        (first[0].reading.label.as_str(), first[0].reading.kind),
         ("loose-copy", None)
     );
     let again = ocr::run(&[page("p001")], &o, &Quiet).unwrap();
     assert!(again[0].cached);
-    assert_eq!(again[0].label, "p001");
-    assert_eq!(again[0].kind, Some(input::PageKind::Chapter));
+    assert_eq!(again[0].reading.label, "p001");
+    assert_eq!(again[0].reading.kind, Some(input::PageKind::Chapter));
     assert_eq!(again[0].district.as_deref(), Some("浦东新区"));
-    assert_eq!(again[0].text, first[0].text);
+    assert_eq!(again[0].reading.text, first[0].reading.text);
 }
 
 #[test]
@@ -96,9 +96,10 @@ fn bad_page_is_recorded_and_the_rest_is_processed() {
     );
     let cache = tmp();
     let pages = ocr::run(&sources, &opts(cache.path()), &Quiet).unwrap();
-    assert!(pages[0].error.is_none() && pages[0].text.contains("浦东新区"));
+    assert!(pages[0].reading.error.is_none() && pages[0].reading.text.contains("浦东新区"));
     let err = |i: usize| {
         pages[i]
+            .reading
             .error
             .clone()
             .map(|e| e.message)

@@ -157,33 +157,45 @@ fn parquet_files_have_types_rows_nulls_and_provenance() {
     // Provenance: every fact names a real page whose text holds the sentence's number.
     assert!(!ds.facts.is_empty());
     for f in &ds.facts {
-        let page = ds.pages.iter().find(|p| p.label == f.page).unwrap();
-        assert_eq!(page.case_id.as_deref(), Some(f.case_id.as_str()), "{f:?}");
+        let page = ds
+            .pages
+            .iter()
+            .find(|p| p.reading.label == f.figure.page)
+            .unwrap();
+        assert_eq!(
+            page.case_id.as_deref(),
+            Some(f.figure.case_id.as_str()),
+            "{f:?}"
+        );
         let span: String = f
+            .figure
             .sentence
             .chars()
-            .skip(f.span_start as usize)
-            .take((f.span_end - f.span_start) as usize)
+            .skip(f.figure.span.0)
+            .take(f.figure.span.1 - f.figure.span.0)
             .collect();
         assert!(span.chars().any(|c| c.is_ascii_digit()), "{f:?}");
-        assert!(f.page_conf.is_some_and(|c| c > 50.0), "{f:?}");
+        assert!(f.figure.page_conf.is_some_and(|c| c > 50.0), "{f:?}");
     }
     let pop = ds
         .facts
         .iter()
-        .find(|f| f.case_id == "c002" && f.field == extract::Field::Population)
+        .find(|f| f.figure.case_id == "c002" && f.figure.field == extract::Field::Population)
         .unwrap();
-    assert_eq!((pop.value, pop.qualifier), (8000.0, Qualifier::Approx));
-    assert!(
-        ds.facts
-            .iter()
-            .any(|f| f.case_id == "c008" && f.scope == extract::Scope::SubEstate("东力新村".into()))
+    assert_eq!(
+        (pop.figure.value, pop.figure.qualifier),
+        (8000.0, Qualifier::Approx)
     );
+    assert!(ds.facts.iter().any(|f| f.figure.case_id == "c008"
+        && f.figure.scope == extract::Scope::SubEstate("东力新村".into())));
     // Pages: no errors, districts for case pages, confidence.
     for p in &ds.pages {
-        assert!(p.error.is_none() && p.mean_conf.is_some(), "{p:?}");
+        assert!(
+            p.reading.error.is_none() && p.reading.mean_conf.is_some(),
+            "{p:?}"
+        );
     }
-    let p008 = ds.pages.iter().find(|p| p.label == "p008").unwrap();
+    let p008 = ds.pages.iter().find(|p| p.reading.label == "p008").unwrap();
     assert_eq!(p008.district.as_deref(), Some("浦东新区"));
     // Key-value metadata.
     for name in greenbook::dataset::FILES {

@@ -136,9 +136,9 @@ fn an_edit_in_the_browser_reaches_parquet_and_the_digest_and_survives_reruns() {
         );
         let fact = ds
             .facts_of("c008")
-            .find(|f| f.field == Field::Households)
+            .find(|f| f.figure.field == Field::Households)
             .unwrap();
-        assert_eq!((fact.value, fact.ocr_value), (1225.0, Some(1224.0)));
+        assert_eq!((fact.figure.value, fact.ocr_value), (1225.0, Some(1224.0)));
         assert_eq!(fact.source, Source::Corrected);
         assert_eq!(fact.note.as_deref(), Some("=HYPERLINK(\"x\") 核对原书"));
         assert_eq!(fact.reviewer.as_deref(), Some("审校员"));
@@ -239,9 +239,9 @@ fn corrections_beside_the_scans_apply_to_a_sharded_run_and_names_are_escaped() {
     // A fact OCR did not find, added by the reviewer: no page, no sentence, the note kept.
     let added = ds
         .facts_of("c005")
-        .find(|f| f.field == Field::GreenRate)
+        .find(|f| f.figure.field == Field::GreenRate)
         .unwrap();
-    assert_eq!((added.value, added.ocr_value), (35.0, None));
+    assert_eq!((added.figure.value, added.ocr_value), (35.0, None));
     assert_eq!(added.source, Source::Corrected);
     let c005 = ds.cases.iter().find(|c| c.case_id == "c005").unwrap();
     assert_eq!(c005.values.get(Field::GreenRate), Some(35.0));

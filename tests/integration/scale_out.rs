@@ -88,7 +88,7 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
         Dataset::read(&merged).unwrap(),
     );
     for p in a.pages.iter_mut().chain(b.pages.iter_mut()) {
-        p.ocr_ms = 0;
+        p.reading.millis = 0;
     }
     assert_eq!(a, b);
     // Every other output too, byte for byte: the digests, the workbook, the review page and the

@@ -79,10 +79,10 @@ impl<R: 'static> Col<R> {
     }
 }
 
-/// `Col::field` for the field of the same name.
+/// `Col::field` for a field of the row (`label`, `figure.page`, `figure.span.0`).
 macro_rules! field {
-    ($name:literal, $f:ident) => {
-        $crate::columns::Col::field($name, |r| &r.$f, |r, v| r.$f = v)
+    ($name:literal, $($f:tt)+) => {
+        $crate::columns::Col::field($name, |r| &r.$($f)+, |r, v| r.$($f)+ = v)
     };
 }
 pub(crate) use field;
@@ -202,6 +202,30 @@ macro_rules! number {
         }
     };
 }
+/// `Value` for a number type kept in a UInt32 column: a char offset (`usize`), a rotation (`u16`).
+/// Read back, a value the type cannot hold is a schema error.
+macro_rules! in_u32 {
+    ($t:ty) => {
+        impl Value for $t {
+            const TY: Ty = Ty::U32;
+            fn column(name: &str, values: Vec<&Self>) -> Column {
+                let wide = |v: &$t| u32::try_from(*v).unwrap_or(u32::MAX);
+                col(name, values.into_iter().map(wide).collect::<Vec<_>>())
+            }
+            fn read(t: &Table, name: &str, i: usize) -> Result<Self, StoreError> {
+                let v = t.u32(name, i)?.unwrap_or_default();
+                <$t>::try_from(v).map_err(|_| StoreError::Schema {
+                    path: t.path.clone(),
+                    column: name.into(),
+                    message: format!("{v} is out of range"),
+                })
+            }
+        }
+    };
+}
+in_u32!(usize);
+in_u32!(u16);
+
 number!(u32, U32, u32);
 number!(u64, U64, u64);
 number!(f32, F32, f32);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Dataset, FactRow, Source};
-use crate::extract::{Field, Measure, Scope};
+use crate::extract::{Field, Figure, Measure};
 use crate::text::numerals::Qualifier;
 
 /// The header a corrections file starts with.
@@ -229,27 +229,11 @@ fn checked_value(target: Target, raw: String) -> Result<Value, String> {
 /// The fact a reviewer adds where OCR found none: no page, sentence or OCR value.
 fn added_fact(c: &Correction, field: Field, value: f64) -> FactRow {
     FactRow {
-        case_id: c.case_id.clone(),
-        field,
-        value,
-        qualifier: Qualifier::Exact,
-        page: String::new(),
-        sentence: String::new(),
-        span_start: 0,
-        span_end: 0,
-        rule: "corrected".into(),
-        page_conf: None,
-        scope: Scope::Community,
-        ocr_conf: None,
-        confidence: 1.0,
-        flags: Vec::new(),
-        why: None,
-        refused: Vec::new(),
-        ocr_value: None,
         source: Source::Corrected,
         note: c.note.clone(),
         reviewer: c.reviewer.clone(),
         reviewed_on: c.date.clone(),
+        ..FactRow::new(Figure::new(c.case_id.clone(), field, value), "corrected")
     }
 }
 
@@ -296,12 +280,12 @@ pub fn apply(
                 match ds
                     .facts
                     .iter_mut()
-                    .find(|f| f.case_id == c.case_id && f.field == field)
+                    .find(|f| f.figure.case_id == c.case_id && f.figure.field == field)
                 {
                     Some(f) => {
-                        f.ocr_value = Some(f.value);
-                        f.value = value;
-                        f.qualifier = Qualifier::Exact;
+                        f.ocr_value = Some(f.figure.value);
+                        f.figure.value = value;
+                        f.figure.qualifier = Qualifier::Exact;
                         f.source = Source::Corrected;
                         f.note = c.note.clone();
                         f.reviewer = c.reviewer.clone();
@@ -315,8 +299,12 @@ pub fn apply(
     }
     // Facts stay in case order, then field order.
     let order: Vec<String> = ds.cases.iter().map(|c| c.case_id.clone()).collect();
-    ds.facts
-        .sort_by_key(|f| (order.iter().position(|c| *c == f.case_id), f.field as usize));
+    ds.facts.sort_by_key(|f| {
+        (
+            order.iter().position(|c| *c == f.figure.case_id),
+            f.figure.field as usize,
+        )
+    });
     Ok(())
 }
 

@@ -15,10 +15,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::book::Book;
-use crate::extract::{CaseFacts, Field, Flag, Scope, Values};
-use crate::input::PageKind;
-use crate::ocr::{PageError, PageOcr};
-use crate::text::numerals::Qualifier;
+use crate::extract::{CaseFacts, Field, Figure, Flag, Values};
+use crate::ocr::{PageOcr, Reading};
 
 pub mod columns;
 pub mod corrections;
@@ -56,38 +54,20 @@ pub enum StoreError {
     },
 }
 
-/// One row of `pages.parquet`.
+/// One row of `pages.parquet`: what OCR read on the page, and its place in the book.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageRow {
     pub index: u32,
-    pub label: String,
-    pub file: String,
-    pub frame: u32,
-    pub sha256: Option<String>,
-    pub kind: Option<PageKind>,
+    pub reading: Reading,
     /// From the book's structure (chapter divider or case subtitle), never from a manifest.
     pub district: Option<String>,
     pub case_id: Option<String>,
-    pub text: String,
-    pub mean_conf: Option<f32>,
     pub words: u32,
-    pub rotation: u32,
-    pub text_height_px: Option<f32>,
-    pub ocr_scale: Option<f32>,
-    pub skew_deg: Option<f32>,
-    /// The skew the page was levelled by before it was read, degrees.
-    pub deskew_deg: Option<f32>,
     /// `L` or `R` for a page of a two-page spread.
     pub spread_side: Option<String>,
     /// For a photo of a page: the page's corners in the photo (x,y of top-left, top-right,
     /// bottom-right, bottom-left), from which it was rectified and its light flattened.
     pub photo_corners: Option<String>,
-    /// What the reader should know of how the page was captured and read (a camera photo in which
-    /// no page could be found, read as it is).
-    pub capture_note: Option<String>,
-    pub ocr_ms: u64,
-    pub engine: String,
-    pub error: Option<PageError>,
 }
 
 /// One row of `contents.parquet`.
@@ -153,23 +133,12 @@ crate::text::edge_strings!(Source {
     Corrected => "corrected",
 });
 
-/// One row of `facts.parquet`.
+/// One row of `facts.parquet`: the figure, as extraction took it or a reviewer set it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactRow {
-    pub case_id: String,
-    pub field: Field,
-    pub value: f64,
-    pub qualifier: Qualifier,
-    pub page: String,
-    pub sentence: String,
-    pub span_start: u32,
-    pub span_end: u32,
+    pub figure: Figure,
+    /// Which rule took it (`households:unit户`), or `corrected` for a fact a reviewer added.
     pub rule: String,
-    pub page_conf: Option<f32>,
-    pub scope: Scope,
-    pub ocr_conf: Option<f32>,
-    pub confidence: f32,
-    pub flags: Vec<Flag>,
     /// Why the figure was taken (None for a fact a reviewer added).
     pub why: Option<String>,
     /// The other figures read for the field and not taken, each with why.
@@ -210,7 +179,12 @@ impl Dataset {
                     .map(|c| c.id.clone()),
             })
             .collect();
-        let label = |i: usize| pages.get(i).map(|p| p.label.clone()).unwrap_or_default();
+        let label = |i: usize| {
+            pages
+                .get(i)
+                .map(|p| p.reading.label.clone())
+                .unwrap_or_default()
+        };
         Dataset {
             pages: pages
                 .iter()
@@ -253,7 +227,9 @@ impl Dataset {
 
     /// The facts of one case.
     pub fn facts_of<'a>(&'a self, case_id: &'a str) -> impl Iterator<Item = &'a FactRow> + 'a {
-        self.facts.iter().filter(move |f| f.case_id == case_id)
+        self.facts
+            .iter()
+            .filter(move |f| f.figure.case_id == case_id)
     }
 
     /// Writes the four Parquet files into `dir`, each atomically.
@@ -568,7 +544,7 @@ pub fn stats_table(ds: &Dataset) -> String {
         let facts = ds
             .facts
             .iter()
-            .filter(|f| cases.iter().any(|c| c.case_id == f.case_id))
+            .filter(|f| cases.iter().any(|c| c.case_id == f.figure.case_id))
             .count();
         let mut parts = Vec::new();
         for f in Field::ALL {
@@ -605,11 +581,7 @@ impl PageRow {
     fn of(i: usize, p: &PageOcr, book: &Book) -> PageRow {
         PageRow {
             index: i as u32,
-            label: p.label.clone(),
-            file: p.file.clone(),
-            frame: p.frame,
-            sha256: p.sha256.clone(),
-            kind: p.kind,
+            reading: p.reading.clone(),
             district: book.page_district.get(i).cloned().flatten(),
             case_id: book
                 .page_case
@@ -617,14 +589,7 @@ impl PageRow {
                 .copied()
                 .flatten()
                 .map(|c| book.cases[c].id.clone()),
-            text: p.text.clone(),
-            mean_conf: p.mean_conf,
             words: p.words.len() as u32,
-            rotation: u32::from(p.rotation),
-            text_height_px: p.text_height_px,
-            ocr_scale: p.ocr_scale,
-            skew_deg: p.skew_deg,
-            deskew_deg: p.deskew_deg,
             spread_side: p.half.map(|h| h.side.suffix().to_string()),
             photo_corners: p.photo.map(|q| {
                 q.corners
@@ -633,10 +598,6 @@ impl PageRow {
                     .collect::<Vec<_>>()
                     .join(" ")
             }),
-            capture_note: p.capture_note.clone(),
-            ocr_ms: p.millis,
-            engine: p.engine.clone(),
-            error: p.error.clone(),
         }
     }
 }
@@ -672,29 +633,27 @@ impl CaseRow {
 
 impl FactRow {
     /// The row of an extracted fact, as OCR read it.
-    fn of(f: &crate::extract::Fact) -> FactRow {
+    /// A row of `figure` taken by `rule`, as OCR read it, with no why and nothing refused or
+    /// corrected.
+    pub fn new(figure: Figure, rule: impl Into<String>) -> FactRow {
         FactRow {
-            case_id: f.case_id.clone(),
-            field: f.field,
-            value: f.value,
-            qualifier: f.qualifier,
-            page: f.page.clone(),
-            sentence: f.sentence.clone(),
-            span_start: f.span.0 as u32,
-            span_end: f.span.1 as u32,
-            rule: f.rule.to_string(),
-            page_conf: f.page_conf,
-            scope: f.scope.clone(),
-            ocr_conf: f.ocr_conf,
-            confidence: f.confidence,
-            flags: f.flags.clone(),
-            why: Some(f.why.clone()),
-            refused: f.refused.iter().map(|r| r.show()).collect(),
+            figure,
+            rule: rule.into(),
+            why: None,
+            refused: Vec::new(),
             ocr_value: None,
             source: Source::Ocr,
             note: None,
             reviewer: None,
             reviewed_on: None,
+        }
+    }
+
+    fn of(f: &crate::extract::Fact) -> FactRow {
+        FactRow {
+            why: Some(f.why.clone()),
+            refused: f.refused.iter().map(|r| r.show()).collect(),
+            ..FactRow::new(f.figure.clone(), f.rule.to_string())
         }
     }
 }
@@ -717,33 +676,14 @@ mod tests {
     /// (nothing would show that structure detection had failed).
     #[test]
     fn page_districts_come_from_the_structure_not_the_manifest() {
-        let page = |label: &str, text: &str| PageOcr {
-            label: label.into(),
-            file: format!("{label}.png"),
-            frame: 0,
-            sha256: None,
-            kind: Some(PageKind::Case),
-            district: Some("浦东新区".into()),
-            contents_title: None,
-            width: None,
-            height: None,
-            text: text.into(),
-            mean_conf: Some(90.0),
-            words: Vec::new(),
-            rotation: 0,
-            deskew_deg: None,
-            capture_note: None,
-            half: None,
-            photo: None,
-            text_height_px: None,
-            ocr_scale: None,
-            skew_deg: None,
-            millis: 0,
-            engine: "test".into(),
-            hocr: None,
-            error: None,
-            cached: false,
-            alternates: Vec::new(),
+        let page = |label: &str, text: &str| {
+            let src = crate::input::PageSource::frame(label, format!("{label}.png"), 0);
+            let mut p = PageOcr::blank(&src, "test");
+            p.reading.kind = Some(crate::input::PageKind::Case);
+            p.reading.text = text.into();
+            p.reading.mean_conf = Some(90.0);
+            p.district = Some("浦东新区".into());
+            p
         };
         let pages = [
             page("p1", "一段没有结构的文字。"),
@@ -755,8 +695,12 @@ mod tests {
         let texts: Vec<crate::book::PageText> = pages
             .iter()
             .map(|p| crate::book::PageText {
-                conf: p.mean_conf,
-                ..crate::book::PageText::transcription(&p.label, &p.file, p.text.clone())
+                conf: p.reading.mean_conf,
+                ..crate::book::PageText::transcription(
+                    &p.reading.label,
+                    &p.reading.file,
+                    p.reading.text.clone(),
+                )
             })
             .collect();
         let book = crate::book::read(&texts);
@@ -784,7 +728,7 @@ mod tests {
         let hh = back
             .facts
             .iter()
-            .find(|f| f.field == Field::Households)
+            .find(|f| f.figure.field == Field::Households)
             .unwrap();
         assert!(
             hh.why

@@ -1,7 +1,7 @@
 //! The columns of the four files, one table per row type ([`crate::columns`]), in each file's order.
 
 use crate::columns::{Col, Row, Ty, col, field, str_list};
-use crate::extract::{FIELDS, Field, Measure, Scope};
+use crate::extract::{FIELDS, Field, Figure, Measure, Scope};
 use crate::input::PageKind;
 use crate::ocr::{PageError, PageErrorKind};
 use crate::text::numerals::Qualifier;
@@ -23,10 +23,10 @@ impl Row for PageRow {
                     Ok(())
                 },
             ),
-            field!("label", label),
-            field!("file", file),
-            field!("frame", frame),
-            field!("sha256", sha256),
+            field!("label", reading.label),
+            field!("file", reading.file),
+            field!("frame", reading.frame),
+            field!("sha256", reading.sha256),
             Col::new(
                 "kind",
                 Ty::Str,
@@ -34,30 +34,30 @@ impl Row for PageRow {
                     col(
                         n,
                         rows.iter()
-                            .map(|r| r.kind.map(PageKind::as_str))
+                            .map(|r| r.reading.kind.map(PageKind::as_str))
                             .collect::<Vec<_>>(),
                     )
                 },
                 |t, n, i, r| {
-                    r.kind = t.parsed(n, i, PageKind::parse)?;
+                    r.reading.kind = t.parsed(n, i, PageKind::parse)?;
                     Ok(())
                 },
             ),
             field!("district", district),
             field!("case_id", case_id),
-            field!("text", text),
-            field!("mean_conf", mean_conf),
+            field!("text", reading.text),
+            field!("mean_conf", reading.mean_conf),
             field!("words", words),
-            field!("rotation", rotation),
-            field!("text_height_px", text_height_px),
-            field!("ocr_scale", ocr_scale),
-            field!("skew_deg", skew_deg),
-            field!("deskew_deg", deskew_deg),
+            field!("rotation", reading.rotation),
+            field!("text_height_px", reading.text_height_px),
+            field!("ocr_scale", reading.ocr_scale),
+            field!("skew_deg", reading.skew_deg),
+            field!("deskew_deg", reading.deskew_deg),
             field!("spread_side", spread_side),
             field!("photo_corners", photo_corners),
-            field!("capture_note", capture_note),
-            field!("ocr_ms", ocr_ms),
-            field!("engine", engine),
+            field!("capture_note", reading.capture_note),
+            field!("ocr_ms", reading.millis),
+            field!("engine", reading.engine),
             Col::new(
                 "error",
                 Ty::Str,
@@ -65,12 +65,12 @@ impl Row for PageRow {
                     col(
                         n,
                         rows.iter()
-                            .map(|r| r.error.as_ref().map(|e| e.message.as_str()))
+                            .map(|r| r.reading.error.as_ref().map(|e| e.message.as_str()))
                             .collect::<Vec<_>>(),
                     )
                 },
                 |t, n, i, r| {
-                    r.error = t
+                    r.reading.error = t
                         .string(n, i)?
                         .map(|message| PageError::new(PageErrorKind::Unreadable, message));
                     Ok(())
@@ -84,12 +84,12 @@ impl Row for PageRow {
                     col(
                         n,
                         rows.iter()
-                            .map(|r| r.error.as_ref().map(|e| e.kind.as_str()))
+                            .map(|r| r.reading.error.as_ref().map(|e| e.kind.as_str()))
                             .collect::<Vec<_>>(),
                     )
                 },
                 |t, n, i, r| {
-                    if let Some(e) = r.error.as_mut() {
+                    if let Some(e) = r.reading.error.as_mut() {
                         e.kind = t
                             .parsed(n, i, PageErrorKind::parse)?
                             .unwrap_or(PageErrorKind::Unreadable);
@@ -253,51 +253,36 @@ fn non_empty(
 impl Row for FactRow {
     /// Its field, qualifier and source are read from columns that may not be null.
     fn empty() -> Self {
-        FactRow {
-            case_id: String::new(),
-            field: Field::Households,
-            value: f64::NAN,
-            qualifier: Qualifier::Exact,
-            page: String::new(),
-            sentence: String::new(),
-            span_start: 0,
-            span_end: 0,
-            rule: String::new(),
-            page_conf: None,
-            scope: Scope::Community,
-            ocr_conf: None,
-            confidence: 0.0,
-            flags: Vec::new(),
-            why: None,
-            refused: Vec::new(),
-            ocr_value: None,
-            source: Source::Ocr,
-            note: None,
-            reviewer: None,
-            reviewed_on: None,
-        }
+        FactRow::new(Figure::new(String::new(), Field::Households, f64::NAN), "")
     }
 
     fn columns() -> Vec<Col<Self>> {
         vec![
-            field!("case_id", case_id),
+            field!("case_id", figure.case_id),
             Col::new(
                 "field",
                 Ty::Str,
                 |n, rows: &[FactRow]| {
-                    col(n, rows.iter().map(|r| r.field.name()).collect::<Vec<_>>())
+                    col(
+                        n,
+                        rows.iter()
+                            .map(|r| r.figure.field.name())
+                            .collect::<Vec<_>>(),
+                    )
                 },
                 |t, n, i, r| {
-                    r.field = t.required(n, i, Field::parse)?;
+                    r.figure.field = t.required(n, i, Field::parse)?;
                     Ok(())
                 },
             ),
             Col::new(
                 "value",
                 Ty::F64,
-                |n, rows: &[FactRow]| col(n, rows.iter().map(|r| r.value).collect::<Vec<_>>()),
+                |n, rows: &[FactRow]| {
+                    col(n, rows.iter().map(|r| r.figure.value).collect::<Vec<_>>())
+                },
                 |t, n, i, r| {
-                    r.value = t.f64(n, i)?.unwrap_or(f64::NAN);
+                    r.figure.value = t.f64(n, i)?.unwrap_or(f64::NAN);
                     Ok(())
                 },
             ),
@@ -306,7 +291,12 @@ impl Row for FactRow {
                 "unit",
                 Ty::Str,
                 |n, rows: &[FactRow]| {
-                    col(n, rows.iter().map(|r| r.field.unit()).collect::<Vec<_>>())
+                    col(
+                        n,
+                        rows.iter()
+                            .map(|r| r.figure.field.unit())
+                            .collect::<Vec<_>>(),
+                    )
                 },
                 |_, _, _, _| Ok(()),
             ),
@@ -317,42 +307,53 @@ impl Row for FactRow {
                     col(
                         n,
                         rows.iter()
-                            .map(|r| r.qualifier.as_str())
+                            .map(|r| r.figure.qualifier.as_str())
                             .collect::<Vec<_>>(),
                     )
                 },
                 |t, n, i, r| {
-                    r.qualifier = t.required(n, i, Qualifier::parse)?;
+                    r.figure.qualifier = t.required(n, i, Qualifier::parse)?;
                     Ok(())
                 },
             ),
-            non_empty("page", |r| &r.page, |r, v| r.page = v),
-            non_empty("sentence", |r| &r.sentence, |r, v| r.sentence = v),
-            field!("span_start", span_start),
-            field!("span_end", span_end),
+            non_empty("page", |r| &r.figure.page, |r, v| r.figure.page = v),
+            non_empty(
+                "sentence",
+                |r| &r.figure.sentence,
+                |r, v| r.figure.sentence = v,
+            ),
+            field!("span_start", figure.span.0),
+            field!("span_end", figure.span.1),
             field!("rule", rule),
-            field!("page_conf", page_conf),
+            field!("page_conf", figure.page_conf),
             Col::new(
                 "scope",
                 Ty::Str,
                 |n, rows: &[FactRow]| {
-                    col(n, rows.iter().map(|r| r.scope.column()).collect::<Vec<_>>())
+                    col(
+                        n,
+                        rows.iter()
+                            .map(|r| r.figure.scope.column())
+                            .collect::<Vec<_>>(),
+                    )
                 },
                 |t, n, i, r| {
-                    r.scope = Scope::from_column(t.string(n, i)?.as_deref());
+                    r.figure.scope = Scope::from_column(t.string(n, i)?.as_deref());
                     Ok(())
                 },
             ),
-            field!("ocr_conf", ocr_conf),
-            field!("confidence", confidence),
+            field!("ocr_conf", figure.ocr_conf),
+            field!("confidence", figure.confidence),
             Col::new(
                 "flags",
                 Ty::StrList,
                 |n, rows: &[FactRow]| {
-                    str_list(n, rows, |r| r.flags.iter().map(|x| x.as_str()).collect())
+                    str_list(n, rows, |r| {
+                        r.figure.flags.iter().map(|x| x.as_str()).collect()
+                    })
                 },
                 |t, n, i, r| {
-                    r.flags = t.flags(n, i)?;
+                    r.figure.flags = t.flags(n, i)?;
                     Ok(())
                 },
             ),

@@ -21,7 +21,9 @@ pub mod whose;
 use clauses::*;
 pub use fields::{FIELDS, Field, FieldSpec, Measure, Values};
 pub use score::{FieldScore, jsonl_record, match_cases, names_exact, score};
-pub use types::{BOOK_YEAR, CaseFacts, Fact, Flag, How, LOW_OCR_CONF, Refused, Rule, Scope};
+pub use types::{
+    BOOK_YEAR, CaseFacts, Fact, Figure, Flag, How, LOW_OCR_CONF, Refused, Rule, Scope,
+};
 
 /// The OCR confidence (0–1) of the characters a number was read from: the lowest confidence of the
 /// page's words that hold its digits (None for a transcription, which has no words; the page's mean
@@ -57,12 +59,17 @@ fn ocr_conf(page: Option<&PageText>, mention: &str) -> Option<f32> {
 
 /// Flags the chosen facts of one case (one per field).
 fn plausibility(chosen: &mut [Fact]) {
-    let value = |chosen: &[Fact], f: Field| chosen.iter().find(|x| x.field == f).map(|x| x.value);
+    let value = |chosen: &[Fact], f: Field| {
+        chosen
+            .iter()
+            .find(|x| x.figure.field == f)
+            .map(|x| x.figure.value)
+    };
     let add = |chosen: &mut [Fact], f: Field, flag: Flag| {
-        if let Some(x) = chosen.iter_mut().find(|x| x.field == f)
-            && !x.flags.contains(&flag)
+        if let Some(x) = chosen.iter_mut().find(|x| x.figure.field == f)
+            && !x.figure.flags.contains(&flag)
         {
-            x.flags.push(flag);
+            x.figure.flags.push(flag);
         }
     };
     if let (Some(h), Some(p)) = (
@@ -94,8 +101,8 @@ fn plausibility(chosen: &mut [Fact]) {
     }
     let unsure: Vec<Field> = chosen
         .iter()
-        .filter(|x| x.ocr_conf.is_some_and(|c| c < LOW_OCR_CONF))
-        .map(|x| x.field)
+        .filter(|x| x.figure.ocr_conf.is_some_and(|c| c < LOW_OCR_CONF))
+        .map(|x| x.figure.field)
         .collect();
     for f in unsure {
         add(chosen, f, Flag::LowOcrConfidence);
@@ -109,7 +116,7 @@ pub fn extract_case(case: &Case, pages: &[PageText]) -> CaseFacts {
     plausibility(&mut chosen);
     let mut values = Values::default();
     for x in &chosen {
-        values.set(x.field, Some(x.value));
+        values.set(x.figure.field, Some(x.figure.value));
     }
     let first = &pages[case.first_page.min(pages.len().saturating_sub(1))];
     CaseFacts {
@@ -255,23 +262,25 @@ impl Place<'_> {
         }
         let ocr = ocr_conf(self.page, &mention);
         Ok(Fact {
-            case_id: self.case.id.clone(),
-            field,
-            value: n.value,
-            qualifier: n.qualifier,
-            page: self.page.map(|p| p.label.clone()).unwrap_or_default(),
-            sentence: self.sentence.to_string(),
-            span: (self.c_off + n.start, self.c_off + n.end),
+            figure: Figure {
+                case_id: self.case.id.clone(),
+                field,
+                value: n.value,
+                qualifier: n.qualifier,
+                page: self.page.map(|p| p.label.clone()).unwrap_or_default(),
+                sentence: self.sentence.to_string(),
+                span: (self.c_off + n.start, self.c_off + n.end),
+                page_conf: self.page.and_then(|p| p.conf),
+                scope: self
+                    .scope
+                    .map_or(Scope::Community, |s| Scope::SubEstate(s.to_string())),
+                ocr_conf: ocr,
+                confidence: how.weight(field) * ocr.unwrap_or(1.0),
+                flags: Vec::new(),
+            },
             rule: Rule { field, how },
-            page_conf: self.page.and_then(|p| p.conf),
-            scope: self
-                .scope
-                .map_or(Scope::Community, |s| Scope::SubEstate(s.to_string())),
             total: states_total(clause, n.start),
             registered: field == Field::Population && self.registered(n, how),
-            ocr_conf: ocr,
-            confidence: how.weight(field) * ocr.unwrap_or(1.0),
-            flags: Vec::new(),
             why: format!(
                 "{field}: {context} — this community{}, {}",
                 self.scope
@@ -313,7 +322,7 @@ fn context(clause: &str, n: &Number, mention: &str) -> String {
 fn choose(facts: &[Fact], refused: &mut Vec<Refused>) -> Vec<Fact> {
     let rank = |x: &Fact| {
         (
-            x.scope != Scope::Community,
+            x.figure.scope != Scope::Community,
             x.rule.how.committee(),
             !x.total,
             x.registered,
@@ -321,7 +330,7 @@ fn choose(facts: &[Fact], refused: &mut Vec<Refused>) -> Vec<Fact> {
     };
     let mut chosen: Vec<Fact> = Vec::new();
     for f in Field::ALL {
-        let mut mine: Vec<&Fact> = facts.iter().filter(|x| x.field == f).collect();
+        let mut mine: Vec<&Fact> = facts.iter().filter(|x| x.figure.field == f).collect();
         mine.sort_by_key(|x| rank(x));
         let Some(best) = mine.first() else {
             continue;
@@ -330,16 +339,16 @@ fn choose(facts: &[Fact], refused: &mut Vec<Refused>) -> Vec<Fact> {
         // and both are recorded as refused, each naming the other.
         if let Some(rival) = mine[1..]
             .iter()
-            .find(|x| rank(x) == rank(best) && disagree(f, x.value, best.value))
+            .find(|x| rank(x) == rank(best) && disagree(f, x.figure.value, best.figure.value))
         {
             for (this, other) in [(*best, *rival), (*rival, *best)] {
                 refused.push(Refused {
                     field: f,
-                    value: this.value,
+                    value: this.figure.value,
                     mention: this.context.clone(),
                     reason: format!(
                         "disagrees with {} ({}), as certain: neither is taken",
-                        f.show(other.value),
+                        f.show(other.figure.value),
                         other.context
                     ),
                 });
@@ -348,7 +357,7 @@ fn choose(facts: &[Fact], refused: &mut Vec<Refused>) -> Vec<Fact> {
         }
         let mut best = (*best).clone();
         for lost in &mine[1..] {
-            if (lost.value - best.value).abs() < 1e-9 {
+            if (lost.figure.value - best.figure.value).abs() < 1e-9 {
                 continue;
             }
             let why = match (rank(lost), rank(&best)) {
@@ -364,7 +373,7 @@ fn choose(facts: &[Fact], refused: &mut Vec<Refused>) -> Vec<Fact> {
             };
             best.refused.push(Refused {
                 field: f,
-                value: lost.value,
+                value: lost.figure.value,
                 mention: lost.context.clone(),
                 reason: why.to_string(),
             });

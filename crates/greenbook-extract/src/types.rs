@@ -181,35 +181,65 @@ impl Serialize for Rule {
     }
 }
 
-/// One extracted fact and where it came from.
+/// A figure taken for a fact: its value, where it is printed and how far it is trusted. Extraction's
+/// [`Fact`] adds how the figure was chosen; the dataset's row (`facts.parquet`) adds a reviewer's
+/// correction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Fact {
+pub struct Figure {
     pub case_id: String,
     pub field: Field,
     pub value: f64,
     pub qualifier: Qualifier,
-    /// Page label the number is printed on.
+    /// Page label the number is printed on (empty for a fact a reviewer added).
     pub page: String,
     pub sentence: String,
     /// Char span of the number (with its qualifiers) inside `sentence`.
     pub span: (usize, usize),
-    /// Which rule took it, e.g. `households:unit户`.
-    pub rule: Rule,
     pub page_conf: Option<f32>,
     /// The whole community, or a sub-estate only (e.g. 东力新村).
     pub scope: Scope,
-    /// Its clause states a total (总, 共计, 合计, …): it wins over the parts.
-    #[serde(skip)]
-    pub total: bool,
-    /// A registered (户籍) head count: a resident (常住, 实有) one wins over it.
-    #[serde(skip)]
-    pub registered: bool,
     /// OCR confidence (0–1) of the number's characters; None for a transcription.
     pub ocr_conf: Option<f32>,
     /// How far the fact is trusted (0–1): the rule's weight times the OCR confidence.
     pub confidence: f32,
     /// Why the figure is doubtful (empty when nothing is).
     pub flags: Vec<Flag>,
+}
+
+impl Figure {
+    /// A figure with no page behind it (a reviewer's, or a row before its columns are read): exact,
+    /// of the whole community, fully trusted, nothing flagged.
+    pub fn new(case_id: String, field: Field, value: f64) -> Figure {
+        Figure {
+            case_id,
+            field,
+            value,
+            qualifier: Qualifier::Exact,
+            page: String::new(),
+            sentence: String::new(),
+            span: (0, 0),
+            page_conf: None,
+            scope: Scope::Community,
+            ocr_conf: None,
+            confidence: 1.0,
+            flags: Vec::new(),
+        }
+    }
+}
+
+/// One extracted fact: the figure, and how and why it was taken.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    #[serde(flatten)]
+    pub figure: Figure,
+    /// Which rule took it, e.g. `households:unit户`.
+    pub rule: Rule,
+    /// Its clause states a total (总, 共计, 合计, …): it wins over the parts.
+    #[serde(skip)]
+    pub total: bool,
+    /// A registered (户籍) head count: a resident (常住, 实有) one wins over it.
+    #[serde(skip)]
+    pub registered: bool,
     /// Why this figure was taken, for a reader: "population: 常住人口3,010人 — this community,
     /// exact".
     pub why: String,

@@ -216,11 +216,11 @@ fn pages_come_back_in_book_order_each_read_once_with_an_engine_per_worker() {
         .collect();
     let backend = FakeBackend::new();
     let out = run_with(&backend, &pages, &options(None, 2), &Quiet).unwrap();
-    let labels: Vec<&str> = out.iter().map(|p| p.label.as_str()).collect();
+    let labels: Vec<&str> = out.iter().map(|p| p.reading.label.as_str()).collect();
     assert_eq!(labels, ["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
     assert!(
         out.iter()
-            .all(|p| p.error.is_none() && p.engine == "fake 1")
+            .all(|p| p.reading.error.is_none() && p.reading.engine == "fake 1")
     );
     assert_eq!(backend.log.reads.lock().unwrap().len(), 7);
     assert_eq!(backend.log.engines_built.load(Ordering::SeqCst), 2);
@@ -259,8 +259,8 @@ fn the_cache_answers_reruns_and_force_or_another_engine_reads_again() {
     assert_eq!(backend.log.reads.lock().unwrap().len(), 3, "no new reads");
     for (a, b) in first.iter().zip(&again) {
         assert_eq!(
-            (&a.text, &a.words, a.skew_deg),
-            (&b.text, &b.words, b.skew_deg)
+            (&a.reading.text, &a.words, a.reading.skew_deg),
+            (&b.reading.text, &b.words, b.reading.skew_deg)
         );
     }
     let mut forced = options(Some(&cache), 2);
@@ -272,7 +272,10 @@ fn the_cache_answers_reruns_and_force_or_another_engine_reads_again() {
         ..FakeBackend::new()
     };
     let out = run_with(&other, &pages, &options(Some(&cache), 2), &Quiet).unwrap();
-    assert!(out.iter().all(|p| !p.cached && p.engine == "fake 2"));
+    assert!(
+        out.iter()
+            .all(|p| !p.cached && p.reading.engine == "fake 2")
+    );
 }
 
 #[test]
@@ -291,7 +294,7 @@ fn blank_and_duplicate_pages_are_recorded_by_kind() {
     let out = run_with(&FakeBackend::new(), &pages, &options(None, 2), &Quiet).unwrap();
     let kinds: Vec<Option<PageErrorKind>> = out
         .iter()
-        .map(|p| p.error.as_ref().map(|e| e.kind))
+        .map(|p| p.reading.error.as_ref().map(|e| e.kind))
         .collect();
     assert_eq!(
         kinds,
@@ -303,6 +306,7 @@ fn blank_and_duplicate_pages_are_recorded_by_kind() {
     );
     assert!(
         out[2]
+            .reading
             .error
             .as_ref()
             .unwrap()
@@ -324,11 +328,12 @@ fn after_a_cancel_no_new_page_is_taken() {
     };
     let out = run_with(&backend, &pages, &opts, &Quiet).unwrap();
     assert_eq!(backend.log.reads.lock().unwrap().len(), 1);
-    let read = out.iter().filter(|p| p.error.is_none()).count();
+    let read = out.iter().filter(|p| p.reading.error.is_none()).count();
     let interrupted = out
         .iter()
         .filter(|p| {
-            p.error
+            p.reading
+                .error
                 .as_ref()
                 .is_some_and(|e| e.kind == PageErrorKind::Interrupted)
         })
@@ -354,12 +359,15 @@ fn a_turned_page_is_turned_back_and_measured_as_read() {
     let backend = FakeBackend::new();
     let out = run_with(&backend, &pages, &options(None, 1), &Quiet).unwrap();
     let p = &out[0];
-    assert_eq!(p.error, None);
-    assert_eq!(p.rotation, 270, "turned 270° clockwise to undo a 90° turn");
+    assert_eq!(p.reading.error, None);
+    assert_eq!(
+        p.reading.rotation, 270,
+        "turned 270° clockwise to undo a 90° turn"
+    );
     assert_eq!((p.width, p.height), (Some(600), Some(800)));
-    assert_eq!(p.mean_conf, Some(95.0));
+    assert_eq!(p.reading.mean_conf, Some(95.0));
     assert_eq!(p.words[0].w, 600, "boxes from the turned page");
-    assert_eq!(p.skew_deg, Some(expected_skew));
+    assert_eq!(p.reading.skew_deg, Some(expected_skew));
     assert_eq!(*backend.log.reads.lock().unwrap(), [(800, 600), (600, 800)]);
     assert_eq!(backend.log.detectors_built.load(Ordering::SeqCst), 1);
 }
@@ -381,11 +389,11 @@ fn a_page_in_another_script_is_flagged_and_its_text_kept() {
         ..FakeBackend::new()
     };
     let out = run_with(&backend, &pages, &options(None, 1), &Quiet).unwrap();
-    let e = out[0].error.as_ref().expect("flagged");
+    let e = out[0].reading.error.as_ref().expect("flagged");
     assert_eq!(e.kind, PageErrorKind::ForeignScript);
     assert!(e.message.contains("Cyrillic"), "{}", e.message);
     assert_eq!(
-        out[0].text, "Эта страница напечатана по-русски",
+        out[0].reading.text, "Эта страница напечатана по-русски",
         "text kept"
     );
     // The same page read as Chinese by the engine is not flagged, whatever the detector says.
@@ -394,6 +402,6 @@ fn a_page_in_another_script_is_flagged_and_its_text_kept() {
         ..FakeBackend::new()
     };
     let out = run_with(&han, &pages, &options(None, 1), &Quiet).unwrap();
-    assert_eq!(out[0].error, None);
+    assert_eq!(out[0].reading.error, None);
     assert_eq!(han.log.detectors_built.load(Ordering::SeqCst), 1);
 }

@@ -218,9 +218,9 @@ fn ocr_page_or_spread<B: Backend>(
     }
     let (img, photo, note) = page_of_photo(img, &raw.bytes);
     let placed = |mut p: PageOcr| {
-        p.sha256 = Some(raw.sha256.clone());
+        p.reading.sha256 = Some(raw.sha256.clone());
         p.photo = photo;
-        p.capture_note = note.clone();
+        p.reading.capture_note = note.clone();
         p
     };
     let halves = input::spread::halves(&img);
@@ -242,7 +242,7 @@ fn ocr_page_or_spread<B: Backend>(
             .collect(),
         None => vec![placed(read_page(src, None, img, opts, engines, start))],
     };
-    if let Some(path) = cache.filter(|_| pages.iter().all(|p| p.error.is_none()))
+    if let Some(path) = cache.filter(|_| pages.iter().all(|p| p.reading.error.is_none()))
         && let Ok(json) = serde_json::to_vec(&pages)
     {
         // A cache that cannot be written costs a rerun, never the result.
@@ -317,28 +317,32 @@ fn read_page<B: Backend>(
     } else {
         script_error
     };
+    let blank = PageOcr::blank(src, engine_id);
     PageOcr {
+        reading: Reading {
+            text: rec.text,
+            mean_conf: rec.mean_conf,
+            rotation,
+            deskew_deg: deskew,
+            text_height_px: rec.text_height,
+            ocr_scale: rec.scale,
+            // The page read as measured before: that measure stands.
+            skew_deg: if deskew.is_none() && rotated.is_none() {
+                measured.map(|(a, _)| a)
+            } else {
+                skew::estimate(read)
+            },
+            millis: ms(start),
+            error,
+            ..blank.reading
+        },
         half,
         width: Some(read.width()),
         height: Some(read.height()),
-        text: rec.text,
-        mean_conf: rec.mean_conf,
         words: rec.words,
-        rotation,
-        deskew_deg: deskew,
-        text_height_px: rec.text_height,
-        ocr_scale: rec.scale,
-        // The page read as measured before: that measure stands.
-        skew_deg: if deskew.is_none() && rotated.is_none() {
-            measured.map(|(a, _)| a)
-        } else {
-            skew::estimate(read)
-        },
-        millis: ms(start),
         hocr: rec.hocr,
-        error,
         alternates: rec.alternates,
-        ..PageOcr::blank(src, engine_id)
+        ..blank
     }
 }
 
@@ -514,8 +518,12 @@ mod tests {
         use input::spread::{Half, Side};
         let page = |label: &str, file: &str, side: Option<Side>, text: &str| {
             let src = PageSource::frame(label, file, 0);
+            let blank = PageOcr::blank(&src, "fake");
             PageOcr {
-                text: text.into(),
+                reading: Reading {
+                    text: text.into(),
+                    ..blank.reading
+                },
                 half: side.map(|side| Half {
                     side,
                     x0: 0,
@@ -523,7 +531,7 @@ mod tests {
                     y0: 0,
                     y1: 10,
                 }),
-                ..PageOcr::blank(&src, "fake")
+                ..blank
             }
         };
         assert_eq!(folio_read("标题\n正文。\n062\n"), Some(62));
@@ -549,7 +557,7 @@ mod tests {
             page("s5-R", "s5.png", Some(Side::Right), "正文"),
         ];
         label_halves(&mut pages);
-        let labels: Vec<&str> = pages.iter().map(|p| p.label.as_str()).collect();
+        let labels: Vec<&str> = pages.iter().map(|p| p.reading.label.as_str()).collect();
         assert_eq!(
             labels,
             [

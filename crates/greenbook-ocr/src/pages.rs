@@ -11,24 +11,28 @@ pub fn mark_duplicates(mut pages: Vec<PageOcr>) -> Vec<PageOcr> {
     for i in 0..pages.len() {
         // The two pages of one spread share their image's hash: each is its own page.
         let Some(sha) = pages[i]
+            .reading
             .sha256
             .as_ref()
             .map(|s| format!("{s}{}", pages[i].half.map_or("", |h| h.side.suffix())))
         else {
             continue;
         };
-        if pages[i].error.is_some() && pages[i].words.is_empty() {
+        if pages[i].reading.error.is_some() && pages[i].words.is_empty() {
             continue;
         }
         match first.get(&sha) {
             Some(&j) => {
-                let (label, file) = (pages[j].label.clone(), pages[j].file.clone());
+                let (label, file) = (
+                    pages[j].reading.label.clone(),
+                    pages[j].reading.file.clone(),
+                );
                 let p = &mut pages[i];
-                p.error = Some(PageError::new(
+                p.reading.error = Some(PageError::new(
                     PageErrorKind::Duplicate,
                     format!(
                         "{}: duplicate of page {label} ({file}); not used twice",
-                        p.file
+                        p.reading.file
                     ),
                 ));
             }
@@ -63,19 +67,28 @@ pub fn folio_read(text: &str) -> Option<u32> {
 pub fn label_halves(pages: &mut [PageOcr]) {
     use input::spread::Side;
     let mut taken: std::collections::HashSet<String> =
-        pages.iter().map(|p| p.label.clone()).collect();
+        pages.iter().map(|p| p.reading.label.clone()).collect();
     let mut i = 0;
     while i + 1 < pages.len() {
         let pair = matches!(
             (pages[i].half, pages[i + 1].half),
             (Some(l), Some(r)) if l.side == Side::Left && r.side == Side::Right
-        ) && (pages[i].file.as_str(), pages[i].frame)
-            == (pages[i + 1].file.as_str(), pages[i + 1].frame);
+        ) && (pages[i].reading.file.as_str(), pages[i].reading.frame)
+            == (
+                pages[i + 1].reading.file.as_str(),
+                pages[i + 1].reading.frame,
+            );
         if !pair {
             i += 1;
             continue;
         }
-        let read = |p: &PageOcr| p.error.is_none().then(|| folio_read(&p.text)).flatten();
+        let read = |p: &PageOcr| {
+            p.reading
+                .error
+                .is_none()
+                .then(|| folio_read(&p.reading.text))
+                .flatten()
+        };
         let left = match (read(&pages[i]), read(&pages[i + 1])) {
             (Some(l), Some(r)) if r == l + 1 => Some(l),
             (Some(l), None) => Some(l),
@@ -87,7 +100,7 @@ pub fn label_halves(pages: &mut [PageOcr]) {
             if labels.iter().all(|n| !taken.contains(n)) {
                 for (k, name) in labels.into_iter().enumerate() {
                     taken.insert(name.clone());
-                    pages[i + k].label = name;
+                    pages[i + k].reading.label = name;
                 }
             }
         }

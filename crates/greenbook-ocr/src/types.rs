@@ -203,33 +203,20 @@ impl PageError {
     }
 }
 
-/// Everything known about one page after OCR.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PageOcr {
+/// What OCR read on a page and how: what the dataset keeps of each page (`pages.parquet` adds the
+/// page's place in the book's structure).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
     pub label: String,
     pub file: String,
     pub frame: u32,
     pub sha256: Option<String>,
     pub kind: Option<PageKind>,
-    pub district: Option<String>,
-    pub contents_title: Option<String>,
-    /// Size of the image the word boxes refer to (after any rotation).
-    pub width: Option<u32>,
-    pub height: Option<u32>,
     pub text: String,
     /// Mean word confidence, 0–100; None when no word was recognised.
     pub mean_conf: Option<f32>,
-    pub words: Vec<Word>,
     /// Rotation applied before recognition (0, 90, 180, 270 degrees clockwise).
     pub rotation: u16,
-    /// The page found in a photo (its corners and size), rectified and its light flattened before
-    /// anything else, when the image is a photo of a page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<input::photo::Quad>,
-    /// The page of a two-page spread this is (its side and columns of the image), when the image is
-    /// one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub half: Option<input::spread::Half>,
     /// The skew the page was levelled by before recognition (degrees, as `skew_deg`), when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deskew_deg: Option<f32>,
@@ -247,8 +234,31 @@ pub struct PageOcr {
     pub skew_deg: Option<f32>,
     pub millis: u64,
     pub engine: String,
-    pub hocr: Option<String>,
     pub error: Option<PageError>,
+}
+
+/// Everything known about one page after OCR: the [`Reading`], and what the later stages need of
+/// the image and the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageOcr {
+    #[serde(flatten)]
+    pub reading: Reading,
+    /// The manifest's district and contents title (a hint; the book's structure decides).
+    pub district: Option<String>,
+    pub contents_title: Option<String>,
+    /// Size of the image the word boxes refer to (after any rotation).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub words: Vec<Word>,
+    /// The page found in a photo (its corners and size), rectified and its light flattened before
+    /// anything else, when the image is a photo of a page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<input::photo::Quad>,
+    /// The page of a two-page spread this is (its side and columns of the image), when the image is
+    /// one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half: Option<input::spread::Half>,
+    pub hocr: Option<String>,
     #[serde(default)]
     pub cached: bool,
     /// Lines read by two engines (`hybrid`): the reading not kept of each, in reading order. The
@@ -263,18 +273,18 @@ impl PageOcr {
         input::AsRead {
             photo: self.photo,
             half: self.half,
-            rotation: self.rotation,
-            deskew_deg: self.deskew_deg,
+            rotation: self.reading.rotation,
+            deskew_deg: self.reading.deskew_deg,
         }
     }
 
     /// Where this page's image is: its file and frame, with its place in the book.
     pub fn source(&self) -> PageSource {
         PageSource {
-            label: self.label.clone(),
-            path: self.file.clone().into(),
-            frame: self.frame,
-            kind: self.kind,
+            label: self.reading.label.clone(),
+            path: self.reading.file.clone().into(),
+            frame: self.reading.frame,
+            kind: self.reading.kind,
             district: self.district.clone(),
             contents_title: self.contents_title.clone(),
         }
@@ -283,30 +293,22 @@ impl PageOcr {
     /// A page with nothing read yet: its place in the book from `src`, everything else empty.
     pub fn blank(src: &PageSource, engine: &str) -> Self {
         PageOcr {
-            label: src.label.clone(),
-            file: src.path.display().to_string(),
-            frame: src.frame,
-            sha256: None,
-            kind: src.kind,
+            reading: Reading {
+                label: src.label.clone(),
+                file: src.path.display().to_string(),
+                frame: src.frame,
+                kind: src.kind,
+                engine: engine.to_string(),
+                ..Reading::default()
+            },
             district: src.district.clone(),
             contents_title: src.contents_title.clone(),
             width: None,
             height: None,
-            text: String::new(),
-            mean_conf: None,
             words: Vec::new(),
-            rotation: 0,
             photo: None,
             half: None,
-            deskew_deg: None,
-            capture_note: None,
-            text_height_px: None,
-            ocr_scale: None,
-            skew_deg: None,
-            millis: 0,
-            engine: engine.to_string(),
             hocr: None,
-            error: None,
             cached: false,
             alternates: Vec::new(),
         }
@@ -316,14 +318,17 @@ impl PageOcr {
     /// knows the image, not where it sits).
     pub(crate) fn placed(self, src: &PageSource) -> Self {
         let at = match self.half {
-            Some(h) => PageOcr::blank(&src.half(h.side), &self.engine),
-            None => PageOcr::blank(src, &self.engine),
+            Some(h) => PageOcr::blank(&src.half(h.side), &self.reading.engine),
+            None => PageOcr::blank(src, &self.reading.engine),
         };
         PageOcr {
-            label: at.label,
-            file: at.file,
-            frame: at.frame,
-            kind: at.kind,
+            reading: Reading {
+                label: at.reading.label,
+                file: at.reading.file,
+                frame: at.reading.frame,
+                kind: at.reading.kind,
+                ..self.reading
+            },
             district: at.district,
             contents_title: at.contents_title,
             ..self
@@ -337,11 +342,15 @@ impl PageOcr {
         error: PageError,
         millis: u64,
     ) -> Self {
+        let blank = PageOcr::blank(src, engine);
         PageOcr {
-            sha256,
-            millis,
-            error: Some(error),
-            ..PageOcr::blank(src, engine)
+            reading: Reading {
+                sha256,
+                millis,
+                error: Some(error),
+                ..blank.reading
+            },
+            ..blank
         }
     }
 }

@@ -101,11 +101,11 @@ pub fn merge_parts(
     let mut problems = Vec::new();
     for part in &parts {
         for p in crate::ocr_stage::read_pages_json(part)? {
-            let k = key(&p.file, p.frame, side(&p));
+            let k = key(&p.reading.file, p.reading.frame, side(&p));
             if let Some((_, other)) = found.get(&k) {
                 problems.push(format!(
                     "page {} is in both {} and {}",
-                    p.label,
+                    p.reading.label,
                     other.display(),
                     part.display()
                 ));
@@ -128,7 +128,7 @@ pub fn merge_parts(
             // Labelled again below, from the folios of all the pages merged.
             (None, 2) => pages.extend(halves.into_iter().map(|(mut p, _)| {
                 let side = p.half.map_or("", |h| h.side.suffix());
-                p.label = format!("{}-{side}", src.label);
+                p.reading.label = format!("{}-{side}", src.label);
                 p
             })),
             _ => missing.push(format!("{} ({})", src.label, src.path.display())),
@@ -145,7 +145,7 @@ pub fn merge_parts(
     for (_, (p, part)) in found {
         problems.push(format!(
             "page {} in {} is not among the inputs",
-            p.label,
+            p.reading.label,
             part.display()
         ));
     }

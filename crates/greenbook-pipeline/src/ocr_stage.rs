@@ -31,7 +31,7 @@ pub struct OcrOutcome {
 
 /// How many of `pages` were not read.
 pub fn failed(pages: &[PageOcr]) -> usize {
-    pages.iter().filter(|p| p.error.is_some()).count()
+    pages.iter().filter(|p| p.reading.error.is_some()).count()
 }
 
 impl OcrOutcome {
@@ -86,7 +86,7 @@ pub fn run_ocr(req: &OcrRequest, progress: &dyn Progress) -> Result<OcrOutcome, 
         eprintln!("greenbook: page error: {}", crate::text::printable(&line));
     }
     for p in &pages {
-        if let Some(note) = &p.capture_note {
+        if let Some(note) = &p.reading.capture_note {
             let shown = p.source().shown();
             eprintln!(
                 "greenbook: note: {}: {note}",
@@ -126,7 +126,7 @@ pub fn fold_errors(pages: &[PageOcr]) -> Vec<String> {
     }
     let mut groups: Vec<Group> = Vec::new();
     for p in pages {
-        let Some(e) = &p.error else {
+        let Some(e) = &p.reading.error else {
             continue;
         };
         let src = p.source();

@@ -76,7 +76,12 @@ impl RunOutcome {
         let per_field: Vec<String> = Field::ALL
             .iter()
             .map(|&f| {
-                let n = self.dataset.facts.iter().filter(|x| x.field == f).count();
+                let n = self
+                    .dataset
+                    .facts
+                    .iter()
+                    .filter(|x| x.figure.field == f)
+                    .count();
                 format!("{} {n}/{}", f.name(), self.dataset.cases.len())
             })
             .collect();

@@ -13,15 +13,15 @@ pub fn page_texts(pages: &[PageOcr]) -> Vec<PageText> {
     pages
         .iter()
         .map(|p| PageText {
-            label: p.label.clone(),
-            source: p.file.clone(),
-            text: if p.error.is_some() {
+            label: p.reading.label.clone(),
+            source: p.reading.file.clone(),
+            text: if p.reading.error.is_some() {
                 String::new()
             } else {
-                p.text.clone()
+                p.reading.text.clone()
             },
-            conf: p.mean_conf,
-            words: if p.error.is_some() {
+            conf: p.reading.mean_conf,
+            words: if p.reading.error.is_some() {
                 Vec::new()
             } else {
                 p.words.iter().map(|w| (w.text.clone(), w.conf)).collect()
@@ -42,7 +42,7 @@ pub fn build_dataset(pages: &[PageOcr]) -> Dataset {
 pub fn source_of(pages: &[PageOcr]) -> String {
     let mut dirs: Vec<String> = Vec::new();
     for p in pages {
-        let d = Path::new(&p.file)
+        let d = Path::new(&p.reading.file)
             .parent()
             .map(|d| d.display().to_string())
             .unwrap_or_default();

@@ -13,8 +13,8 @@ fn show_fact(ds: &Dataset, case: &CaseRow, field: Field, value: Option<f64>) -> 
     let Some(v) = value else {
         return "—".to_string();
     };
-    let fact = ds.facts_of(&case.case_id).find(|f| f.field == field);
-    let mark = fact.map_or("", |f| f.qualifier.mark());
+    let fact = ds.facts_of(&case.case_id).find(|f| f.figure.field == field);
+    let mark = fact.map_or("", |f| f.figure.qualifier.mark());
     let corrected = if fact.is_some_and(|f| f.source == crate::dataset::Source::Corrected) {
         CORRECTED_MARK
     } else {
@@ -185,17 +185,17 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
         if !mine {
             continue;
         }
-        if let Some(e) = &p.error {
+        if let Some(e) = &p.reading.error {
             notes.push(format!(
                 "第 {} 页（{}）未能识别：{}",
-                p.label,
-                crate::io::file_name(&p.file),
+                p.reading.label,
+                crate::io::file_name(&p.reading.file),
                 e
             ));
-        } else if let Some(c) = p.mean_conf.filter(|c| *c < LOW_CONFIDENCE) {
+        } else if let Some(c) = p.reading.mean_conf.filter(|c| *c < LOW_CONFIDENCE) {
             notes.push(format!(
                 "第 {} 页 OCR 平均置信度较低（{:.0}），相关数字请对照原书核实。",
-                p.label, c
+                p.reading.label, c
             ));
         }
     }
@@ -222,26 +222,26 @@ fn quality_notes(ds: &Dataset, cases: &[&CaseRow], district: Option<&str>) -> Ve
                     .map_or(String::new(), |n| format!("；{n}"));
                 notes.push(format!(
                     "{name}：{}经人工校对为 {}（{was}{note}）。",
-                    f.field.label(),
-                    crate::text::fmt_num(f.value),
+                    f.figure.field.label(),
+                    crate::text::fmt_num(f.figure.value),
                 ));
                 continue;
             }
-            if !f.flags.is_empty() {
-                let why: Vec<&str> = f.flags.iter().map(|x| x.note()).collect();
+            if !f.figure.flags.is_empty() {
+                let why: Vec<&str> = f.figure.flags.iter().map(|x| x.note()).collect();
                 notes.push(format!(
                     "{name}：{}“{}”存疑（{}，{}），请对照原书核实。",
-                    f.field.label(),
-                    crate::text::fmt_num(f.value),
+                    f.figure.field.label(),
+                    crate::text::fmt_num(f.figure.value),
                     why.join("；"),
-                    page_ref(&f.page)
+                    page_ref(&f.figure.page)
                 ));
             }
-            if let Some(scope) = f.scope.sub_estate() {
+            if let Some(scope) = f.figure.scope.sub_estate() {
                 notes.push(format!(
                     "{name}：{}仅给出所属小区“{scope}”的数字（{}）。",
-                    f.field.label(),
-                    page_ref(&f.page)
+                    f.figure.field.label(),
+                    page_ref(&f.figure.page)
                 ));
             }
         }
@@ -259,10 +259,10 @@ fn provenance(ds: &Dataset, cases: &[&CaseRow]) -> Block {
         for f in ds.facts_of(&c.case_id) {
             rows.push(vec![
                 Cell::Text(name.clone()),
-                Cell::Text(f.field.label().to_string()),
-                fact_cell(ds, c, f.field, Some(f.value)),
-                page_cell(&f.page),
-                Cell::Text(f.sentence.clone()),
+                Cell::Text(f.figure.field.label().to_string()),
+                fact_cell(ds, c, f.figure.field, Some(f.figure.value)),
+                page_cell(&f.figure.page),
+                Cell::Text(f.figure.sentence.clone()),
             ]);
         }
     }
@@ -410,10 +410,10 @@ pub(crate) fn pages_ref(labels: &[String]) -> String {
 
 /// A figure in a sentence, with its marks: "约8000", "1225（校）", "35%（存疑）".
 pub(crate) fn figure(ds: &Dataset, case: &CaseRow, field: Field, v: f64) -> String {
-    let fact = ds.facts_of(&case.case_id).find(|f| f.field == field);
-    let doubt = if fact
-        .is_some_and(|f| f.source != crate::dataset::Source::Corrected && !f.flags.is_empty())
-    {
+    let fact = ds.facts_of(&case.case_id).find(|f| f.figure.field == field);
+    let doubt = if fact.is_some_and(|f| {
+        f.source != crate::dataset::Source::Corrected && !f.figure.flags.is_empty()
+    }) {
         "（存疑）"
     } else {
         ""
@@ -424,8 +424,8 @@ pub(crate) fn figure(ds: &Dataset, case: &CaseRow, field: Field, v: f64) -> Stri
 /// The page a case's figure is printed on.
 pub(crate) fn fact_page(ds: &Dataset, case: &CaseRow, field: Field) -> Option<String> {
     ds.facts_of(&case.case_id)
-        .find(|f| f.field == field && !f.page.is_empty())
-        .map(|f| f.page.clone())
+        .find(|f| f.figure.field == field && !f.figure.page.is_empty())
+        .map(|f| f.figure.page.clone())
 }
 
 /// The city-wide overview comparing all districts.

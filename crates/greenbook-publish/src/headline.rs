@@ -153,7 +153,7 @@ fn quality_line(ds: &Dataset, cases: &[&CaseRow]) -> Option<String> {
     let flagged = cases
         .iter()
         .flat_map(|c| ds.facts_of(&c.case_id))
-        .filter(|f| !f.flags.is_empty() && f.source != crate::dataset::Source::Corrected)
+        .filter(|f| !f.figure.flags.is_empty() && f.source != crate::dataset::Source::Corrected)
         .count();
     let corrected = cases
         .iter()

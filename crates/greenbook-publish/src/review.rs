@@ -147,9 +147,11 @@ fn items_of<'a>(ds: &'a Dataset, case: &'a CaseRow) -> Vec<Item<'a>> {
     let mut facts: Vec<Item> = FIELDS
         .iter()
         .map(|spec| {
-            let fact = ds.facts_of(&case.case_id).find(|f| f.field == spec.field);
+            let fact = ds
+                .facts_of(&case.case_id)
+                .find(|f| f.figure.field == spec.field);
             let doubt = match fact {
-                Some(f) => (!f.flags.is_empty(), 1.0 - f.confidence),
+                Some(f) => (!f.figure.flags.is_empty(), 1.0 - f.figure.confidence),
                 None => (false, 1.0),
             };
             Item {
@@ -209,7 +211,10 @@ pub fn write_review(
 ) -> Result<Review, ReportError> {
     let crops_dir = dir.join("crops");
     std::fs::create_dir_all(&crops_dir).map_err(ReportError::io(&crops_dir))?;
-    let by_label: HashMap<&str, &PageOcr> = pages.iter().map(|p| (p.label.as_str(), p)).collect();
+    let by_label: HashMap<&str, &PageOcr> = pages
+        .iter()
+        .map(|p| (p.reading.label.as_str(), p))
+        .collect();
     let mut cases: Vec<(&CaseRow, Vec<Item>)> =
         ds.cases.iter().map(|c| (c, items_of(ds, c))).collect();
     cases.sort_by(|a, b| {
@@ -250,7 +255,11 @@ fn decode_pages(
     use rayon::prelude::*;
     let needed: std::collections::BTreeSet<&str> = cases
         .iter()
-        .flat_map(|(_, items)| items.iter().filter_map(|i| i.fact.map(|f| f.page.as_str())))
+        .flat_map(|(_, items)| {
+            items
+                .iter()
+                .filter_map(|i| i.fact.map(|f| f.figure.page.as_str()))
+        })
         .filter(|l| by_label.contains_key(l))
         .collect();
     needed
@@ -306,12 +315,13 @@ impl ReviewPage<'_> {
         self.items += 1;
         let (flags, doubtful) = match item.fact {
             Some(f) => (
-                f.flags
+                f.figure
+                    .flags
                     .iter()
                     .map(|x| x.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
-                !f.flags.is_empty() || f.confidence < 0.75,
+                !f.figure.flags.is_empty() || f.figure.confidence < 0.75,
             ),
             None if item.field.is_some() => ("missing".to_string(), true),
             None => (
@@ -360,17 +370,17 @@ impl ReviewPage<'_> {
         field_name: &str,
         span: (usize, usize),
     ) -> Result<(), ReportError> {
-        let Some(page) = self.by_label.get(f.page.as_str()).copied() else {
+        let Some(page) = self.by_label.get(f.figure.page.as_str()).copied() else {
             return Ok(());
         };
         let lines = self
             .lines_of
-            .entry(page.label.clone())
+            .entry(page.reading.label.clone())
             .or_insert_with(|| page_lines(&page.words));
-        let boxes = locate(lines, &f.sentence, span);
+        let boxes = locate(lines, &f.figure.sentence, span);
         let img = self
             .images
-            .get(page.label.as_str())
+            .get(page.reading.label.as_str())
             .and_then(Option::as_ref);
         let (false, Some(img)) = (boxes.is_empty(), img) else {
             return Ok(());
@@ -408,7 +418,7 @@ impl ReviewPage<'_> {
             r.w,
             r.h,
             escape_xml(&file),
-            escape_xml(&page.label)
+            escape_xml(&page.reading.label)
         );
         for b in &boxes {
             let _ = write!(
@@ -467,8 +477,12 @@ fn shown_and_original(item: &Item) -> (String, String) {
             )
         }
         (Some(f), Some(fact)) => (
-            format!("{}{}", fact.qualifier.mark(), f.show(fact.value)),
-            format_value(f, fact.value),
+            format!(
+                "{}{}",
+                fact.figure.qualifier.mark(),
+                f.show(fact.figure.value)
+            ),
+            format_value(f, fact.figure.value),
         ),
         (Some(_), None) => ("未找到".to_string(), String::new()),
     }
@@ -477,12 +491,12 @@ fn shown_and_original(item: &Item) -> (String, String) {
 /// What is known of an item, after its value: confidence, page and flags; the figures refused for a
 /// missing fact; how the community's name was agreed on.
 fn write_meta(body: &mut String, item: &Item) {
-    if let Some(c) = item.fact.map(|f| f.confidence) {
+    if let Some(c) = item.fact.map(|f| f.figure.confidence) {
         let _ = write!(body, "置信度 {c:.2}");
     }
     if let Some(f) = item.fact {
-        let _ = write!(body, " · 第 {} 页", escape_xml(&f.page));
-        for fl in &f.flags {
+        let _ = write!(body, " · 第 {} 页", escape_xml(&f.figure.page));
+        for fl in &f.figure.flags {
             let _ = write!(
                 body,
                 " <span class=\"flag\">{}</span>",
@@ -517,10 +531,10 @@ fn write_meta(body: &mut String, item: &Item) {
 /// The sentence a fact was read from, its figure marked, with why it was taken and what was
 /// refused; returns the figure's span in the sentence's characters.
 fn write_evidence(body: &mut String, f: &FactRow) -> (usize, usize) {
-    let chars: Vec<char> = f.sentence.chars().collect();
+    let chars: Vec<char> = f.figure.sentence.chars().collect();
     let (a, b) = (
-        (f.span_start as usize).min(chars.len()),
-        (f.span_end as usize).min(chars.len()),
+        f.figure.span.0.min(chars.len()),
+        f.figure.span.1.min(chars.len()),
     );
     let part = |r: &[char]| escape_xml(&r.iter().collect::<String>());
     let _ = writeln!(

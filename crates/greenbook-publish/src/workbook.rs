@@ -151,30 +151,32 @@ fn facts_sheet(ds: &Dataset) -> Sheet {
             let community = ds
                 .cases
                 .iter()
-                .find(|c| c.case_id == f.case_id)
+                .find(|c| c.case_id == f.figure.case_id)
                 .and_then(|c| c.community.clone());
             vec![
-                text(&f.case_id),
+                text(&f.figure.case_id),
                 opt_text(&community),
-                text(f.field.name()),
-                Cell::Value(f.field, f.value),
-                text(f.field.unit()),
-                text(f.qualifier.as_str()),
-                text(&f.page),
-                text(&f.sentence),
+                text(f.figure.field.name()),
+                Cell::Value(f.figure.field, f.figure.value),
+                text(f.figure.field.unit()),
+                text(f.figure.qualifier.as_str()),
+                text(&f.figure.page),
+                text(&f.figure.sentence),
                 text(&f.rule),
-                opt_text(&f.scope.column()),
-                f.ocr_conf.map_or(Cell::Empty, ratio),
-                ratio(f.confidence),
+                opt_text(&f.figure.scope.column()),
+                f.figure.ocr_conf.map_or(Cell::Empty, ratio),
+                ratio(f.figure.confidence),
                 text(
-                    &f.flags
+                    &f.figure
+                        .flags
                         .iter()
                         .map(|x| x.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
                 ),
                 text(f.source.as_str()),
-                f.ocr_value.map_or(Cell::Empty, |v| Cell::Value(f.field, v)),
+                f.ocr_value
+                    .map_or(Cell::Empty, |v| Cell::Value(f.figure.field, v)),
                 opt_text(&f.note),
                 opt_text(&f.reviewer),
                 opt_text(&f.reviewed_on),
@@ -238,16 +240,18 @@ fn pages_sheet(ds: &Dataset) -> Sheet {
             .map(|p| {
                 vec![
                     Cell::Int(i64::from(p.index)),
-                    text(&p.label),
-                    text(&p.file),
-                    p.kind.map_or(Cell::Empty, |k| text(k.as_str())),
+                    text(&p.reading.label),
+                    text(&p.reading.file),
+                    p.reading.kind.map_or(Cell::Empty, |k| text(k.as_str())),
                     opt_text(&p.district),
                     opt_text(&p.case_id),
-                    p.mean_conf
+                    p.reading
+                        .mean_conf
                         .map_or(Cell::Empty, |c| Cell::Int(c.round() as i64)),
                     Cell::Int(i64::from(p.words)),
-                    text(&p.engine),
-                    p.error
+                    text(&p.reading.engine),
+                    p.reading
+                        .error
                         .as_ref()
                         .map_or(Cell::Empty, |e| text(&e.to_string())),
                 ]

@@ -45,7 +45,7 @@ fn string(out: &mut String, id: &str, r: &Run) {
 /// The ALTO document of one page. `index` is the page's place in the book (PHYSICAL_IMG_NR, from 1).
 pub fn page_alto(p: &PageOcr, index: usize) -> String {
     let (width, height) = (p.width.unwrap_or(0), p.height.unwrap_or(0));
-    let file = crate::io::file_name(&p.file);
+    let file = crate::io::file_name(&p.reading.file);
     let mut out = String::new();
     out.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v4#\" \
@@ -60,15 +60,15 @@ pub fn page_alto(p: &PageOcr, index: usize) -> String {
     let _ = write!(
         out,
         "    <OCRProcessing ID=\"OCR_0\">\n      <ocrProcessingStep>\n        <processingStepSettings>{}; rotation {}; frame {}</processingStepSettings>\n        <processingSoftware>\n          <softwareName>greenbook</softwareName>\n          <softwareVersion>{}</softwareVersion>\n          <applicationDescription>OCR of scanned book pages; engine and settings above</applicationDescription>\n        </processingSoftware>\n      </ocrProcessingStep>\n    </OCRProcessing>\n  </Description>\n",
-        escape_xml(&p.engine),
-        p.rotation,
-        p.frame,
+        escape_xml(&p.reading.engine),
+        p.reading.rotation,
+        p.reading.frame,
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(
         out,
         "  <Layout>\n    <Page ID=\"page_{index}\" PHYSICAL_IMG_NR=\"{index}\" PRINTED_IMG_NR=\"{}\" WIDTH=\"{width}\" HEIGHT=\"{height}\" PROCESSING=\"OCR_0\" LANG=\"zh-CN\">",
-        escape_xml(&p.label)
+        escape_xml(&p.reading.label)
     );
     let _ = writeln!(out, "      <PrintSpace {}>", boxed(0, 0, width, height));
     let lines = page_lines(&p.words);
@@ -137,15 +137,15 @@ pub fn write_alto_dir(
     std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
     let mut written = Vec::new();
     for (i, p) in pages.iter().enumerate() {
-        if p.error.is_some() || p.width.is_none() {
+        if p.reading.error.is_some() || p.width.is_none() {
             continue;
         }
-        let path = super::confined(dir, &p.label, ".xml")?;
+        let path = super::confined(dir, &p.reading.label, ".xml")?;
         let xml = page_alto(p, i + 1);
         write_atomic(&path, xml.as_bytes()).map_err(ReportError::io(&path))?;
         written.push(super::mets::AltoFile {
-            label: p.label.clone(),
-            path: href(&p.label),
+            label: p.reading.label.clone(),
+            path: href(&p.reading.label),
             sha256: crate::io::sha256_hex(xml.as_bytes()),
         });
     }

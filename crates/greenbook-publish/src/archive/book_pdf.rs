@@ -109,7 +109,7 @@ fn outline(ds: &Dataset, labels: &[&str]) -> Outline {
 /// Points per pixel for a page: from the resolution its text height tells (300 DPI for the book's
 /// body text), the same estimate OCR scales by.
 fn points_per_px(p: &PageOcr) -> f32 {
-    72.0 / crate::ocr::preprocess::source_dpi(p.text_height_px)
+    72.0 / crate::ocr::preprocess::source_dpi(p.reading.text_height_px)
 }
 
 /// Writes `path`. `date` becomes the creation date when given; without it the file has no date, so
@@ -213,7 +213,7 @@ impl<'a> Pages<'a> {
         let img = match crate::input::embeddable(&p.source(), p.as_read(), rendered) {
             Ok(img) => img,
             Err(e) => {
-                self.skipped.push((p.label.clone(), e.to_string()));
+                self.skipped.push((p.reading.label.clone(), e.to_string()));
                 return Ok(());
             }
         };
@@ -230,7 +230,7 @@ impl<'a> Pages<'a> {
         };
         write_page(pdf, ids, p, &img, &mut self.cids);
         self.refs.push(ids.page);
-        self.labels.push(p.label.as_str());
+        self.labels.push(p.reading.label.as_str());
         Ok(())
     }
 }
@@ -475,8 +475,8 @@ fn file_id(pages: &[PageOcr]) -> Vec<u8> {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     for p in pages {
-        h.update(p.sha256.as_deref().unwrap_or(&p.label));
-        h.update(&p.text);
+        h.update(p.reading.sha256.as_deref().unwrap_or(&p.reading.label));
+        h.update(&p.reading.text);
     }
     h.finalize()[..16].to_vec()
 }

@@ -149,11 +149,11 @@ pub fn write_page_image(
             *height,
         ),
     };
-    let path = super::confined(dir, &p.label, ext)?;
+    let path = super::confined(dir, &p.reading.label, ext)?;
     write_atomic(&path, &bytes).map_err(ReportError::io(&path))?;
-    let name = format!("{}{ext}", p.label);
+    let name = format!("{}{ext}", p.reading.label);
     Ok(PageImage {
-        label: p.label.clone(),
+        label: p.reading.label.clone(),
         path: format!("iiif/pages/{}", url_segment(&name)),
         width,
         height,
@@ -187,8 +187,8 @@ fn grey_png(width: u32, height: u32, idat: &[u8]) -> Vec<u8> {
 pub fn contents_pages(ds: &Dataset, labels: &[&str]) -> Vec<usize> {
     ds.pages
         .iter()
-        .filter(|p| p.kind == Some(crate::input::PageKind::Contents))
-        .filter_map(|p| labels.iter().position(|x| *x == p.label))
+        .filter(|p| p.reading.kind == Some(crate::input::PageKind::Contents))
+        .filter_map(|p| labels.iter().position(|x| *x == p.reading.label))
         .collect()
 }
 
@@ -261,10 +261,10 @@ pub fn structure(ds: &Dataset, labels: &[&str]) -> Vec<District> {
     let index = |l: &str| labels.iter().position(|x| *x == l);
     let mut out: Vec<District> = Vec::new();
     for p in &ds.pages {
-        if p.kind == Some(crate::input::PageKind::Contents) {
+        if p.reading.kind == Some(crate::input::PageKind::Contents) {
             continue;
         }
-        let (Some(d), Some(i)) = (&p.district, index(&p.label)) else {
+        let (Some(d), Some(i)) = (&p.district, index(&p.reading.label)) else {
             continue;
         };
         let at = match out.iter().position(|x| &x.name == d) {
@@ -331,8 +331,10 @@ pub fn manifest(
     let book = &crate::edition::current().book;
     let url = |p: &str| publication.url(p);
     let canvas_id = |img: &PageImage| url(&format!("iiif/canvas/{}", url_segment(&img.label)));
-    let by_label: std::collections::HashMap<&str, &PageOcr> =
-        pages.iter().map(|p| (p.label.as_str(), p)).collect();
+    let by_label: std::collections::HashMap<&str, &PageOcr> = pages
+        .iter()
+        .map(|p| (p.reading.label.as_str(), p))
+        .collect();
     let items: Vec<Value> = images
         .iter()
         .map(|img| {
@@ -480,7 +482,7 @@ fn canvas(
     else {
         return c;
     };
-    let alto = super::alto::href(&p.label);
+    let alto = super::alto::href(&p.reading.label);
     c["seeAlso"] = json!([{
         "id": url(&alto),
         "type": "Dataset",

@@ -155,14 +155,16 @@ fn masters(ds: &Dataset, images: &[PageImage]) -> Vec<Master> {
     for p in ds
         .pages
         .iter()
-        .filter(|p| published.contains(p.label.as_str()))
+        .filter(|p| published.contains(p.reading.label.as_str()))
     {
-        let Some(sha) = &p.sha256 else { continue };
-        let key = (p.file.clone(), sha.clone());
+        let Some(sha) = &p.reading.sha256 else {
+            continue;
+        };
+        let key = (p.reading.file.clone(), sha.clone());
         if !by_sha.contains_key(&key) {
             order.push(key.clone());
         }
-        by_sha.entry(key).or_default().push(p.label.clone());
+        by_sha.entry(key).or_default().push(p.reading.label.clone());
     }
     order
         .into_iter()

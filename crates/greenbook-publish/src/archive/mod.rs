@@ -17,9 +17,9 @@ use crate::ocr::PageOcr;
 /// Writes `<label>.txt` per page (UTF-8) into `dir`. A page that failed has no text file (`run`
 /// removes one an earlier run wrote, see [`crate::io::outputs::Ledger`]).
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
-    for p in pages.iter().filter(|p| p.error.is_none()) {
-        let path = confined(dir, &p.label, ".txt")?;
-        write_atomic(&path, p.text.as_bytes()).map_err(ReportError::io(&path))?;
+    for p in pages.iter().filter(|p| p.reading.error.is_none()) {
+        let path = confined(dir, &p.reading.label, ".txt")?;
+        write_atomic(&path, p.reading.text.as_bytes()).map_err(ReportError::io(&path))?;
     }
     Ok(())
 }
@@ -35,17 +35,17 @@ pub(crate) fn confined(dir: &Path, label: &str, ext: &str) -> Result<PathBuf, Re
 pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), ReportError> {
     let mut out = String::new();
     for p in pages {
-        let file = crate::text::printable(&crate::io::file_name(&p.file)).into_owned();
-        let label = crate::text::printable(&p.label).into_owned();
-        let frame = if p.frame > 0 {
-            format!(" frame {}", p.frame + 1)
+        let file = crate::text::printable(&crate::io::file_name(&p.reading.file)).into_owned();
+        let label = crate::text::printable(&p.reading.label).into_owned();
+        let frame = if p.reading.frame > 0 {
+            format!(" frame {}", p.reading.frame + 1)
         } else {
             String::new()
         };
-        match &p.error {
+        match &p.reading.error {
             None => {
                 out.push_str(&format!("=== page {label} ({file}{frame}) ===\n"));
-                out.push_str(p.text.trim_end());
+                out.push_str(p.reading.text.trim_end());
                 out.push('\n');
             }
             Some(e) => out.push_str(&format!(
@@ -63,11 +63,11 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
         if let Some(h) = &p.hocr {
             let doc = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"zh\" lang=\"zh\">\n<head>\n<title>{}</title>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n<meta name=\"ocr-system\" content=\"greenbook ({})\"/>\n<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n</head>\n<body>\n{}</body>\n</html>\n",
-                crate::text::escape_xml(&p.label),
-                crate::text::escape_xml(&p.engine),
+                crate::text::escape_xml(&p.reading.label),
+                crate::text::escape_xml(&p.reading.engine),
                 h
             );
-            let path = confined(dir, &p.label, ".hocr")?;
+            let path = confined(dir, &p.reading.label, ".hocr")?;
             write_atomic(&path, doc.as_bytes()).map_err(ReportError::io(&path))?;
         }
     }
@@ -81,11 +81,10 @@ mod tests {
 
     fn page(label: &str, text: &str, error: Option<PageErrorKind>) -> PageOcr {
         let src = crate::input::PageSource::frame(label, format!("{label}.png"), 0);
-        PageOcr {
-            text: text.into(),
-            error: error.map(|k| PageError::new(k, "blank page")),
-            ..PageOcr::blank(&src, "test")
-        }
+        let mut p = PageOcr::blank(&src, "test");
+        p.reading.text = text.into();
+        p.reading.error = error.map(|k| PageError::new(k, "blank page"));
+        p
     }
 
     /// A page that fails leaves no text file, and the one an earlier whole run wrote for it is
