@@ -25,9 +25,7 @@ for spec in "ming 2" "kai 3"; do
   echo "tesseract-CLI-P2 $(cli_seconds "$set_dir" "$work/cli-$face") 0 $work/cli-$face" >> "$rows"
   for e in tesseract hybrid ppocr; do
     out=$work/$e-$face
-    /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --engine $e --no-cache --jobs 2 \
-      -o "$out" --text-dir "$out/text" 2>/dev/null || true
-    read -r secs rss < "$work/time"
+    read -r secs rss < <(ocr_timed "$set_dir" "$out" --engine $e)
     echo "greenbook-$e $secs $rss $out/text" >> "$rows"
   done
   read -r secs rss < <(rapidocr_p2 "$set_dir" "$work/rapid-$face")

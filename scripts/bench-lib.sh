@@ -50,6 +50,16 @@ cli_seconds() {
   echo "$t1 - $t0" | bc
 }
 
+# greenbook's OCR stage on SET_DIR, two jobs, no cache, its text in OUT_DIR/text, with ARGS (the engine
+# and its flags); prints its seconds and peak RSS (KiB). Usage: ocr_timed SET_DIR OUT_DIR [ARGS...]
+ocr_timed() {
+  local set_dir=$1 out=$2
+  shift 2
+  /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --no-cache --jobs 2 -o "$out" \
+    --text-dir "$out/text" "$@" 2>/dev/null || true
+  tail -1 "$work/time"
+}
+
 # RapidOCR from PyPI, the comparison the bench-*.sh scripts run (a benchmark tool, not a dependency).
 rapidocr_setup() {
   python3 -m pip install -q --disable-pip-version-check rapidocr==3.10.0 onnxruntime==1.32.0 2>&1 |

@@ -33,9 +33,7 @@ for spec in "ming $ming" "kai $kai"; do
   echo "tesseract CLI -P2|$(cli_seconds "$set_dir" "$work/cli-$face")|0|$work/cli-$face" >> "$rows"
   for r in small tiny cascade; do
     out=$work/$r-$face
-    /usr/bin/time -f "%e %M" -o "$work/time" $bin ocr "$set_dir" -q --recognition $r --no-cache \
-      --jobs 2 -o "$out" --text-dir "$out/text" 2>/dev/null || true
-    read -r secs rss < "$work/time"
+    read -r secs rss < <(ocr_timed "$set_dir" "$out" --recognition $r)
     name="greenbook \`ppocr --recognition $r\`"
     [ $r = cascade ] && name="greenbook \`ppocr\` (default: cascade)"
     echo "$name|$secs|$rss|$out/text" >> "$rows"

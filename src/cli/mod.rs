@@ -15,6 +15,8 @@ pub mod store;
 
 use std::process::ExitCode;
 
+use greenbook::io::Access;
+
 use greenbook::dataset::StoreError;
 use greenbook::io::progress::{Progress, Quiet, Reporter};
 use greenbook::ocr::OcrError;
@@ -45,30 +47,29 @@ pub fn exit_code(e: &Error) -> Exit {
     {
         match e {
             Error::Usage(_) => Exit::Usage,
-            Error::Input(_)
-            | Error::JsonLines(_)
-            | Error::BadInput(_)
-            | Error::Read { .. }
-            | Error::Corrections(_) => Exit::InputError,
+            Error::Input(_) | Error::JsonLines(_) | Error::BadInput(_) | Error::Corrections(_) => {
+                Exit::InputError
+            }
             Error::Ocr(OcrError::Model { .. } | OcrError::Missing { .. }) => {
                 Exit::MissingDependency
             }
-            Error::Ocr(OcrError::Read { .. }) => Exit::InputError,
-            Error::Ocr(OcrError::Write { .. }) => Exit::OutputNotWritable,
+            Error::File(f)
+            | Error::Ocr(OcrError::File(f))
+            | Error::Store(StoreError::File(f))
+            | Error::Report(ReportError::File(f)) => match f.access {
+                Access::Read => Exit::InputError,
+                Access::Write => Exit::OutputNotWritable,
+            },
             Error::Ocr(OcrError::Engine(_) | OcrError::Pool(_)) => Exit::Failure,
             Error::Ocr(OcrError::Options(_)) => Exit::Usage,
-            Error::Store(StoreError::Read { .. } | StoreError::Schema { .. }) => Exit::InputError,
-            Error::Store(StoreError::Write { .. }) => Exit::OutputNotWritable,
+            Error::Store(StoreError::Schema { .. }) => Exit::InputError,
             Error::Store(StoreError::Polars { .. }) => Exit::Failure,
             Error::Report(ReportError::Font { .. } | ReportError::MissingGlyphs { .. }) => {
                 Exit::MissingDependency
             }
-            Error::Report(ReportError::Io { .. }) => Exit::OutputNotWritable,
             Error::Report(ReportError::Render { .. }) => Exit::Failure,
             Error::Report(ReportError::Template { .. }) => Exit::InputError,
-            Error::NotWritable { .. } | Error::Write { .. } | Error::Busy(_) => {
-                Exit::OutputNotWritable
-            }
+            Error::NotWritable { .. } | Error::Busy(_) => Exit::OutputNotWritable,
             Error::Internal(_) => Exit::Failure,
         }
     }
@@ -147,5 +148,33 @@ pub fn pages_exit(interrupted: bool, failed: usize) -> Exit {
         Exit::PartialSuccess
     } else {
         Exit::Success
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use greenbook::io::FileError;
+    use std::path::Path;
+
+    /// A file that cannot be read is an input error and one that cannot be written is its own code,
+    /// whichever stage met it.
+    #[test]
+    fn a_file_error_is_4_to_read_and_6_to_write_from_every_stage() {
+        let gone = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let read = || FileError::read(Path::new("in.png"))(gone());
+        let write = || FileError::write(Path::new("out/x"))(gone());
+        for (e, code) in [
+            (Error::File(read()), Exit::InputError),
+            (Error::Ocr(read().into()), Exit::InputError),
+            (Error::Store(read().into()), Exit::InputError),
+            (Error::File(write()), Exit::OutputNotWritable),
+            (Error::Ocr(write().into()), Exit::OutputNotWritable),
+            (Error::Store(write().into()), Exit::OutputNotWritable),
+            (Error::Report(write().into()), Exit::OutputNotWritable),
+        ] {
+            assert_eq!(exit_code(&e), code, "{e}");
+        }
+        assert_eq!(read().to_string(), "in.png: entity not found");
     }
 }

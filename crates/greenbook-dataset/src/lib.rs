@@ -16,6 +16,7 @@ use polars::prelude::*;
 
 use crate::book::Book;
 use crate::extract::{CaseFacts, Field, Figure, Flag, Values};
+use crate::io::FileError;
 use crate::ocr::{PageOcr, Reading};
 
 pub mod columns;
@@ -32,18 +33,9 @@ pub const FILES: [&str; 4] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A Parquet file that cannot be read.
-    #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// An output that cannot be written.
-    #[error("{path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// A Parquet file that cannot be read, or an output that cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path}: {source}")]
     Polars { path: PathBuf, source: PolarsError },
     #[error("{path}: column {column}: {message}")]
@@ -234,10 +226,7 @@ impl Dataset {
 
     /// Writes the four Parquet files into `dir`, each atomically.
     pub fn write(&self, dir: &Path, source: &str) -> Result<(), StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(FileError::write(dir))?;
         let frames = [
             ("pages.parquet", columns::frame(&self.pages)),
             ("contents.parquet", columns::frame(&self.contents)),
@@ -309,10 +298,7 @@ fn write_parquet(
             path: path.to_path_buf(),
             source,
         })?;
-    crate::io::write_atomic(path, &buf).map_err(|source| StoreError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(crate::io::write_atomic(path, &buf).map_err(FileError::write(path))?)
 }
 
 /// A Parquet file read back, with typed, checked access by column name.
@@ -323,10 +309,7 @@ pub struct Table {
 
 impl Table {
     pub fn open(path: &Path) -> Result<Table, StoreError> {
-        let file = std::fs::File::open(path).map_err(|source| StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = std::fs::File::open(path).map_err(FileError::read(path))?;
         let df = ParquetReader::new(file)
             .finish()
             .map_err(|source| StoreError::Polars {
@@ -349,10 +332,7 @@ impl Table {
 
     /// The key-value metadata of a Parquet file.
     pub fn metadata(path: &Path) -> Result<Vec<(String, String)>, StoreError> {
-        let file = std::fs::File::open(path).map_err(|source| StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = std::fs::File::open(path).map_err(FileError::read(path))?;
         let mut reader = ParquetReader::new(file);
         let md = reader.get_metadata().map_err(|source| StoreError::Polars {
             path: path.to_path_buf(),

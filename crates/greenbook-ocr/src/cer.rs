@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::OcrError;
+use crate::io::FileError;
 
 /// CER of one page against its truth file.
 #[derive(Debug, Clone)]
@@ -15,10 +16,7 @@ pub struct PageScore {
 /// Compares `<label>.txt` files in `text_dir` with `truth_dir`; a page with no OCR text counts as all
 /// wrong (every truth character is an edit).
 pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, OcrError> {
-    let rd = std::fs::read_dir(truth_dir).map_err(|source| OcrError::Read {
-        path: truth_dir.into(),
-        source,
-    })?;
+    let rd = std::fs::read_dir(truth_dir).map_err(FileError::read(truth_dir))?;
     let mut files: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
@@ -26,10 +24,7 @@ pub fn evaluate(truth_dir: &Path, text_dir: &Path) -> Result<Vec<PageScore>, Ocr
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let truth = std::fs::read_to_string(&f).map_err(|source| OcrError::Read {
-            path: f.clone(),
-            source,
-        })?;
+        let truth = std::fs::read_to_string(&f).map_err(FileError::read(&f))?;
         let label = f
             .file_stem()
             .unwrap_or_default()

@@ -35,6 +35,7 @@ use image::GrayImage;
 use rayon::prelude::*;
 
 use crate::input::PageSource;
+use crate::io::FileError;
 use crate::io::progress::Progress;
 
 /// Engines not in use, shared by the workers: a worker takes one for a page and puts it back, so no more
@@ -449,10 +450,7 @@ pub fn run_with<B: Backend>(
         osd: Pool::new(Vec::new()),
     };
     if let Some(dir) = &opts.cache_dir {
-        std::fs::create_dir_all(dir).map_err(|source| OcrError::Write {
-            path: dir.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(FileError::write(dir))?;
     }
     progress.start("ocr", pages.len() as u64);
     let mut out: Vec<(usize, Vec<PageOcr>)> = pool.install(|| {

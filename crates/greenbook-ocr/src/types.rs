@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engines::{self, tesseract};
 use crate::input::{self, PageKind, PageSource};
+use crate::io::FileError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
@@ -30,18 +31,10 @@ pub enum OcrError {
     },
     #[error("OCR engine: {0}")]
     Engine(String),
-    /// An input (truth file, folder) that cannot be read.
-    #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// An output (cache, text or hOCR file) that cannot be written.
-    #[error("{path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// An input (truth file, folder, model dictionary) that cannot be read, or an output (the
+    /// cache) that cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("cannot build the worker pool: {0}")]
     Pool(String),
     /// An engine's flags that do not fit together, or that are not its own.

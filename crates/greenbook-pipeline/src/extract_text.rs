@@ -5,14 +5,12 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::book::{Book, PageText};
 use crate::extract::CaseFacts;
+use crate::io::FileError;
 
 /// Reads transcription files (or folders of `.txt`, natural order) as pages. Files that are not UTF-8
 /// text are reported by name and skipped; they are returned as errors beside the pages.
 pub fn read_text_pages(paths: &[PathBuf]) -> Result<(Vec<PageText>, Vec<String>), Error> {
-    let read_err = |p: &PathBuf| {
-        let path = p.clone();
-        move |source| Error::Read { path, source }
-    };
+    let read_err = |p: &PathBuf| FileError::read(p);
     let mut files = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(read_err(p))?;

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::dataset::StoreError;
 use crate::input::InputError;
+use crate::io::FileError;
 use crate::io::JsonLinesError;
 use crate::ocr::OcrError;
 use crate::publish::ReportError;
@@ -48,20 +49,11 @@ pub enum Error {
     /// Input that is there but not usable as a whole (merge finds pages missing, no truth files).
     #[error("{0}")]
     BadInput(String),
-    #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// An input that cannot be read, or an output that cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path}: output folder not writable: {source}")]
     NotWritable {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
@@ -100,10 +92,9 @@ impl Held {
     /// Writes `run.json`; with `prune` (a whole run) removes what the previous run wrote and this one
     /// did not, and says what it left because someone changed it.
     pub fn close(self, prune: bool) -> Result<(), Error> {
-        let pruned = self.ledger.close(prune).map_err(|source| Error::Write {
-            path: self.dir.join(crate::io::outputs::RUN_MANIFEST),
-            source,
-        })?;
+        let pruned = self.ledger.close(prune).map_err(FileError::write(
+            &self.dir.join(crate::io::outputs::RUN_MANIFEST),
+        ))?;
         if !pruned.kept.is_empty() {
             eprintln!(
                 "greenbook: {} file(s) an earlier run wrote were changed since and are left as they are: {}",

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 use crate::dataset::Dataset;
+use crate::io::FileError;
 use crate::io::progress::Progress;
 use crate::ocr::PageOcr;
 use crate::publish::{ReportOptions, Written};
@@ -69,10 +70,7 @@ pub fn merge(req: &MergeRequest, progress: &dyn Progress) -> Result<MergeOutcome
 
 /// The part files (`part-*.jsonl`) in `parts_dir`, in name order.
 fn part_files(parts_dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let rd = std::fs::read_dir(parts_dir).map_err(|source| Error::Read {
-        path: parts_dir.to_path_buf(),
-        source,
-    })?;
+    let rd = std::fs::read_dir(parts_dir).map_err(FileError::read(parts_dir))?;
     let mut parts: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {

@@ -27,6 +27,7 @@ pub use digest::{district_digest, overview};
 use std::path::{Path, PathBuf};
 
 use crate::dataset::Dataset;
+use crate::io::FileError;
 
 /// The source line under a digest's tables and charts: the edition's title and year.
 fn source_line() -> String {
@@ -47,19 +48,9 @@ pub enum ReportError {
     /// A `--template-dir` template that cannot be read or does not typeset.
     #[error("{path}: {message}")]
     Template { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-impl ReportError {
-    /// The error of reading or writing `path`, for `map_err`.
-    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + use<> {
-        let path = path.to_path_buf();
-        move |source| ReportError::Io { path, source }
-    }
+    /// An output that cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
 }
 
 /// One piece of a digest, before typesetting.
@@ -238,7 +229,7 @@ pub fn write_all(
     progress: &dyn crate::io::progress::Progress,
 ) -> Result<Vec<Written>, ReportError> {
     let fonts = fonts::ReportFonts::load(opts.font_dir.as_deref())?;
-    std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
+    std::fs::create_dir_all(dir).map_err(FileError::write(dir))?;
     let digests = layout_all(ds, opts, &fonts);
     let typesetter = typeset::Typesetter::new(&fonts, opts.template_dir.as_deref())?;
     progress.start("report", digests.len() as u64);
@@ -250,7 +241,7 @@ pub fn write_all(
             // A district's name comes from the page: made a plain file name.
             let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
             let (bytes, pages) = typesetter.render(d, opts.date, &path)?;
-            crate::io::write_atomic(&path, &bytes).map_err(ReportError::io(&path))?;
+            crate::io::write_atomic(&path, &bytes).map_err(FileError::write(&path))?;
             progress.inc(1);
             Ok(Written {
                 path,

@@ -17,6 +17,7 @@ use sha2::Digest;
 use super::ReportError;
 use crate::dataset::{CaseRow, Dataset, FactRow};
 use crate::extract::{FIELDS, Field};
+use crate::io::FileError;
 use crate::ocr::PageOcr;
 use crate::ocr::lines::Rect;
 use crate::ocr::runs::{Line, page_lines};
@@ -210,7 +211,7 @@ pub fn write_review(
     rendered: Option<&Path>,
 ) -> Result<Review, ReportError> {
     let crops_dir = dir.join("crops");
-    std::fs::create_dir_all(&crops_dir).map_err(ReportError::io(&crops_dir))?;
+    std::fs::create_dir_all(&crops_dir).map_err(FileError::write(&crops_dir))?;
     let by_label: HashMap<&str, &PageOcr> = pages
         .iter()
         .map(|p| (p.reading.label.as_str(), p))
@@ -238,7 +239,7 @@ pub fn write_review(
     }
     let html = page.html(ds, cases.len());
     let index = dir.join("index.html");
-    crate::io::write_atomic(&index, html.as_bytes()).map_err(ReportError::io(&index))?;
+    crate::io::write_atomic(&index, html.as_bytes()).map_err(FileError::write(&index))?;
     Ok(Review {
         cases: cases.len(),
         crops: page.crops,
@@ -407,7 +408,7 @@ impl ReviewPage<'_> {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-        crate::io::write_atomic(&path, &jpg).map_err(ReportError::io(&path))?;
+        crate::io::write_atomic(&path, &jpg).map_err(FileError::write(&path))?;
         self.bytes += jpg.len() as u64;
         self.crops += 1;
         let _ = write!(

@@ -11,6 +11,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbo
 use super::ReportError;
 use crate::dataset::Dataset;
 use crate::extract::{FIELDS, Field, Measure};
+use crate::io::FileError;
 
 /// A cell of a sheet.
 enum Cell {
@@ -418,5 +419,5 @@ pub fn write_workbook(
         write_sheet(ws, s, &formats).map_err(err)?;
     }
     let bytes = wb.save_to_buffer().map_err(err)?;
-    crate::io::write_atomic(path, &bytes).map_err(ReportError::io(path))
+    Ok(crate::io::write_atomic(path, &bytes).map_err(FileError::write(path))?)
 }

@@ -2,7 +2,46 @@
 //! so a killed run leaves either the old file or the new one, never half of one.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Which way a file failed: an input that could not be read, or an output that could not be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// A file or folder that could not be read or written, named by its path: every stage's error for
+/// it, which the CLI maps to an exit code by its [`Access`].
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct FileError {
+    pub path: PathBuf,
+    pub access: Access,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl FileError {
+    /// For `map_err`: the input at `path` could not be read.
+    pub fn read(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + use<> {
+        FileError::at(path, Access::Read)
+    }
+
+    /// For `map_err`: the output at `path` could not be written.
+    pub fn write(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + use<> {
+        FileError::at(path, Access::Write)
+    }
+
+    fn at(path: &Path, access: Access) -> impl FnOnce(std::io::Error) -> FileError + use<> {
+        let path = path.to_path_buf();
+        move |source| FileError {
+            path,
+            access,
+            source,
+        }
+    }
+}
 
 /// A name part unique to this process and this call: two writers of one folder or path (shards sharing
 /// a cache, two workers on byte-identical pages) never share a temp or probe file.

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::ReportError;
+use crate::io::FileError;
 use crate::io::write_atomic;
 use crate::ocr::PageOcr;
 use crate::ocr::runs::{Run, page_lines};
@@ -134,7 +135,7 @@ pub fn write_alto_dir(
     pages: &[PageOcr],
     dir: &Path,
 ) -> Result<Vec<super::mets::AltoFile>, ReportError> {
-    std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
+    std::fs::create_dir_all(dir).map_err(FileError::write(dir))?;
     let mut written = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         if p.reading.error.is_some() || p.width.is_none() {
@@ -142,7 +143,7 @@ pub fn write_alto_dir(
         }
         let path = super::confined(dir, &p.reading.label, ".xml")?;
         let xml = page_alto(p, i + 1);
-        write_atomic(&path, xml.as_bytes()).map_err(ReportError::io(&path))?;
+        write_atomic(&path, xml.as_bytes()).map_err(FileError::write(&path))?;
         written.push(super::mets::AltoFile {
             label: p.reading.label.clone(),
             path: href(&p.reading.label),

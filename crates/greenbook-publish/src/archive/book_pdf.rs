@@ -21,6 +21,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use crate::ReportError;
 use crate::dataset::Dataset;
 use crate::input::Embeddable;
+use crate::io::FileError;
 use crate::ocr::PageOcr;
 use crate::ocr::runs::page_lines;
 
@@ -144,7 +145,7 @@ pub fn write_book_pdf(
     pdf.set_version(1, 7);
     let mut body = Pages::default();
     if let Some(dir) = image_dir {
-        std::fs::create_dir_all(dir).map_err(ReportError::io(dir))?;
+        std::fs::create_dir_all(dir).map_err(FileError::write(dir))?;
     }
     for p in pages {
         body.add(&mut pdf, &mut next, (tree, font), p, rendered, image_dir)?;
@@ -178,7 +179,7 @@ pub fn write_book_pdf(
     let id = file_id(pages);
     pdf.set_file_id((id.clone(), id));
     let bytes = pdf.finish();
-    crate::io::write_atomic(path, &bytes).map_err(ReportError::io(path))?;
+    crate::io::write_atomic(path, &bytes).map_err(FileError::write(path))?;
     Ok(BookPdf {
         pages: page_refs.len(),
         bytes: bytes.len(),

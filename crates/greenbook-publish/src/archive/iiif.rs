@@ -17,6 +17,7 @@ use super::book_pdf::{Folio, folio};
 use crate::ReportError;
 use crate::dataset::Dataset;
 use crate::input::Embeddable;
+use crate::io::FileError;
 use crate::io::write_atomic;
 use crate::ocr::PageOcr;
 use crate::ocr::runs::page_lines;
@@ -150,7 +151,7 @@ pub fn write_page_image(
         ),
     };
     let path = super::confined(dir, &p.reading.label, ext)?;
-    write_atomic(&path, &bytes).map_err(ReportError::io(&path))?;
+    write_atomic(&path, &bytes).map_err(FileError::write(&path))?;
     let name = format!("{}{ext}", p.reading.label);
     Ok(PageImage {
         label: p.reading.label.clone(),
@@ -534,7 +535,7 @@ pub fn write_manifest(
     publication: &Publication,
 ) -> Result<(), ReportError> {
     let dir = out.join("iiif");
-    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
+    std::fs::create_dir_all(&dir).map_err(FileError::write(&dir))?;
     let path = dir.join("manifest.json");
     let mut text = serde_json::to_string_pretty(&manifest(pages, images, ds, publication))
         .map_err(|e| ReportError::Render {
@@ -542,7 +543,7 @@ pub fn write_manifest(
             message: e.to_string(),
         })?;
     text.push('\n');
-    write_atomic(&path, text.as_bytes()).map_err(ReportError::io(&path))
+    Ok(write_atomic(&path, text.as_bytes()).map_err(FileError::write(&path))?)
 }
 
 #[cfg(test)]

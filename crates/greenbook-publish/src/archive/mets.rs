@@ -12,6 +12,7 @@ use std::path::Path;
 use super::iiif::{PageImage, Publication, folio_label, structure};
 use crate::ReportError;
 use crate::dataset::Dataset;
+use crate::io::FileError;
 use crate::io::write_atomic;
 use crate::text::escape_xml as esc;
 
@@ -324,6 +325,6 @@ pub fn write_mets(
     date: Option<crate::Date>,
 ) -> Result<(), ReportError> {
     let path = out.join("mets.xml");
-    write_atomic(&path, mets(images, alto, ds, publication, date).as_bytes())
-        .map_err(ReportError::io(&path))
+    let xml = mets(images, alto, ds, publication, date);
+    Ok(write_atomic(&path, xml.as_bytes()).map_err(FileError::write(&path))?)
 }

@@ -11,6 +11,7 @@ pub mod mets;
 use std::path::{Path, PathBuf};
 
 use crate::ReportError;
+use crate::io::FileError;
 use crate::io::write_atomic;
 use crate::ocr::PageOcr;
 
@@ -19,7 +20,7 @@ use crate::ocr::PageOcr;
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
     for p in pages.iter().filter(|p| p.reading.error.is_none()) {
         let path = confined(dir, &p.reading.label, ".txt")?;
-        write_atomic(&path, p.reading.text.as_bytes()).map_err(ReportError::io(&path))?;
+        write_atomic(&path, p.reading.text.as_bytes()).map_err(FileError::write(&path))?;
     }
     Ok(())
 }
@@ -27,7 +28,7 @@ pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
 /// `dir/<label><ext>`, or an error if the label would leave `dir` (see
 /// [`crate::io::outputs::confine`]).
 pub(crate) fn confined(dir: &Path, label: &str, ext: &str) -> Result<PathBuf, ReportError> {
-    crate::io::outputs::confine(dir, label, ext).map_err(ReportError::io(dir))
+    Ok(crate::io::outputs::confine(dir, label, ext).map_err(FileError::write(dir))?)
 }
 
 /// Writes the whole book's text in reading order into one UTF-8 file: a marker line per page
@@ -54,7 +55,7 @@ pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), ReportError
             )),
         }
     }
-    write_atomic(path, out.as_bytes()).map_err(ReportError::io(path))
+    Ok(write_atomic(path, out.as_bytes()).map_err(FileError::write(path))?)
 }
 
 /// Writes `<label>.hocr` per page into `dir`.
@@ -68,7 +69,7 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
                 h
             );
             let path = confined(dir, &p.reading.label, ".hocr")?;
-            write_atomic(&path, doc.as_bytes()).map_err(ReportError::io(&path))?;
+            write_atomic(&path, doc.as_bytes()).map_err(FileError::write(&path))?;
         }
     }
     Ok(())

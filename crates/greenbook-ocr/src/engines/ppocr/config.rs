@@ -1,6 +1,7 @@
 //! Where the models and ONNX Runtime are, found or named by flags, and how recognition runs.
 
 use super::*;
+use crate::io::FileError;
 
 /// The recognition model (from the PyPI wheel `rapidocr` 3.10.0) and ONNX Runtime's library (from the
 /// PyPI wheel `onnxruntime` 1.32.0), as `scripts/setup.sh` names them in `models/`.
@@ -117,10 +118,7 @@ impl PpocrConfig {
         let sha = |path: &Path| {
             std::fs::read(path)
                 .map(|bytes| crate::io::sha256_hex(&bytes))
-                .map_err(|source| OcrError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })
+                .map_err(FileError::read(path))
         };
         let fast = match dirs
             .iter()

@@ -2,6 +2,7 @@
 //! it is unsure, by the small one.
 
 use super::*;
+use crate::io::FileError;
 
 /// One recognition session: a worker has one to itself.
 pub struct Recognizer {
@@ -33,10 +34,7 @@ impl RecModel {
     ) -> Result<RecModel, OcrError> {
         let session = session(cfg, path)?;
         let characters = match dict_file {
-            Some(f) => std::fs::read_to_string(f).map_err(|source| OcrError::Read {
-                path: f.to_path_buf(),
-                source,
-            })?,
+            Some(f) => std::fs::read_to_string(f).map_err(FileError::read(f))?,
             None => session
                 .metadata()
                 .map_err(ort_err)?
