@@ -2,7 +2,7 @@
 //! reads it back. The writer ([`frame`]) and the reader ([`rows`]) both go through these tables, and
 //! `docs/schema.md` is checked against them (`tests::the_schema_doc_lists_every_column_with_its_type`).
 
-use polars::prelude::*;
+use polars_core::prelude::*;
 
 use crate::{StoreError, Table};
 

@@ -12,7 +12,8 @@ use greenbook_ocr as ocr;
 
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 
 use crate::book::Book;
 use crate::extract::{CaseFacts, Field, Figure, Flag, Values};
