@@ -18,11 +18,7 @@ Measured $(date -u +%Y-%m-%d) by \`scripts/bench-engines.sh $pages\` ($(machine)
 for spec in "ming 2" "kai 3"; do
   set -- $spec
   face=$1 seed=$2
-  set_dir=$work/$face-$seed
-  n=$(eval_set "$face" "$seed" "$pages" "$set_dir")
-  rows=$work/rows-$face
-  : > "$rows"
-  echo "tesseract-CLI-P2 $(cli_seconds "$set_dir" "$work/cli-$face") 0 $work/cli-$face" >> "$rows"
+  face_rows "$face" "$seed" "$pages" " " tesseract-CLI-P2
   for e in tesseract hybrid ppocr; do
     out=$work/$e-$face
     read -r secs rss < <(ocr_timed "$set_dir" "$out" --engine $e)

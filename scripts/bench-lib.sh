@@ -50,6 +50,18 @@ cli_seconds() {
   echo "$t1 - $t0" | bc
 }
 
+# One face's SYNTHETIC set for a table of readers (eval_set, in $work/FACE-SEED) and its rows file
+# begun with the tesseract CLI baseline; sets set_dir, n (its images) and rows. A row is NAME, seconds,
+# peak RSS (KiB, 0 when not measured) and the folder of its text, separated by SEP.
+# Usage: face_rows FACE SEED PAGES SEP NAME
+face_rows() {
+  local face=$1 seed=$2 pages=$3 sep=$4 name=$5
+  set_dir=$work/$face-$seed
+  n=$(eval_set "$face" "$seed" "$pages" "$set_dir")
+  rows=$work/rows-$face
+  echo "$name$sep$(cli_seconds "$set_dir" "$work/cli-$face")${sep}0$sep$work/cli-$face" > "$rows"
+}
+
 # greenbook's OCR stage on SET_DIR, two jobs, no cache, its text in OUT_DIR/text, with ARGS (the engine
 # and its flags); prints its seconds and peak RSS (KiB). Usage: ocr_timed SET_DIR OUT_DIR [ARGS...]
 ocr_timed() {

@@ -26,11 +26,7 @@ accuracy() { # SET TEXT_DIR → CER | order-free | names | numbers
 for spec in "ming $ming" "kai $kai"; do
   set -- $spec
   face=$1 seed=$2
-  set_dir=$work/$face
-  n=$(eval_set "$face" "$seed" "$pages" "$set_dir")
-  rows=$work/rows-$face
-  : > "$rows"
-  echo "tesseract CLI -P2|$(cli_seconds "$set_dir" "$work/cli-$face")|0|$work/cli-$face" >> "$rows"
+  face_rows "$face" "$seed" "$pages" "|" "tesseract CLI -P2"
   for r in small tiny cascade; do
     out=$work/$r-$face
     read -r secs rss < <(ocr_timed "$set_dir" "$out" --recognition $r)

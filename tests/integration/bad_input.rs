@@ -147,8 +147,7 @@ fn every_bad_page_is_named_recorded_and_the_run_completes() {
         .arg(&dir)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(3), "{err}");
+    let err = assert_exit(&r, 3);
     let ds = Dataset::read(&out).unwrap();
     assert_eq!(ds.pages.len(), 15, "{err}");
     let page = |stem: &str| ds.pages.iter().find(|p| p.reading.label == stem).unwrap();
@@ -256,7 +255,7 @@ fn empty_folder_is_an_input_error() {
         .arg(t.path())
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(4));
+    assert_exit(&r, 4);
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(
         err.contains(&t.path().display().to_string()) && err.contains("no page images"),
@@ -274,14 +273,14 @@ fn unwritable_output_is_its_own_exit_code() {
         .arg(file.join("out"))
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(6));
+    assert_exit(&r, 6);
     assert!(String::from_utf8_lossy(&r.stderr).contains("a-file"));
 }
 
 #[test]
 fn bad_flags_are_a_usage_error() {
     let r = bin().args(["run", "--jobs", "0"]).output().unwrap();
-    assert_eq!(r.status.code(), Some(2));
+    assert_exit(&r, 2);
     // Not a date, and dates that do not exist (2026-13-45 was written into the PDF's CreationDate).
     for date in ["29.11.2026", "2026-13-45", "2026-02-29"] {
         let r = bin().args(["report", "--date", date]).output().unwrap();

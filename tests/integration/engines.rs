@@ -136,7 +136,7 @@ fn the_engine_choice_reaches_the_cache_key() {
     assert!(pp.starts_with("ppocr ") && pp.contains(sha), "{pp}");
     assert!(exact, "ppocr reads the subtitle");
     let r = ocr("hybrid", &cache, &t.path().join("c"));
-    assert_eq!(r.status.code(), Some(0));
+    assert_exit(&r, 0);
     assert_eq!(cached_files(), 3);
     assert!(engine_of(&t.path().join("c")).0.starts_with("hybrid "));
     // Another recognition, another cache entry.
@@ -208,8 +208,7 @@ fn a_missing_model_or_runtime_is_exit_5_with_what_to_run() {
         .arg(t.path().join("out2"))
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(2), "{err}");
+    let err = assert_exit(&r, 2);
     assert!(
         err.contains("--models is a flag of --engine hybrid or ppocr, not of --engine tesseract"),
         "{err}"

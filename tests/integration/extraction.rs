@@ -266,12 +266,7 @@ fn extract_cli_jsonl_keys_and_garbled_input() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("b.txt") && stderr.contains("UTF-8"),
-        "{stderr}"
-    );
+    assert_exit_naming(&out, 3, &["b.txt", "UTF-8"]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let rec: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     let keys: std::collections::BTreeSet<&str> = rec
@@ -733,12 +728,7 @@ fn a_second_edition_is_read_from_its_file() {
         .arg(&pages)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains("bad.toml") && stderr.contains("profile_section"),
-        "{stderr}"
-    );
+    assert_exit_naming(&out, 4, &["bad.toml", "profile_section"]);
 }
 
 /// The second edition through `run`, from scanned pages (SYNTHETIC, rendered here) to the dataset and

@@ -95,8 +95,7 @@ fn killed_run_keeps_outputs_and_rerun_resumes_from_cache() {
         .arg(&cache)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(0), "{err}");
+    let err = assert_exit(&r, 0);
     let line = err.lines().find(|l| l.starts_with("pages: ")).unwrap();
     let from_cache: usize = line
         .split(", ")

@@ -381,12 +381,7 @@ fn corrections_are_bounded_and_named_by_line() {
             .arg(t.path().join("out"))
             .output()
             .unwrap();
-        assert_exit(&r, 4);
-        let err = String::from_utf8_lossy(&r.stderr);
-        assert!(
-            err.contains("corrections.csv") && err.contains(want),
-            "{err}"
-        );
+        assert_exit_naming(&r, 4, &["corrections.csv", want]);
         assert!(!t.path().join("out/run.json").exists());
     };
     check(

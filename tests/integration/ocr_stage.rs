@@ -173,7 +173,7 @@ fn missing_model_is_a_clear_error_naming_the_package() {
         .arg(empty.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(5));
+    assert_exit(&out, 5);
 }
 
 #[test]

@@ -132,7 +132,7 @@ fn three_shards_merge_to_the_single_process_result_and_a_missing_part_is_named()
         .arg(t.path().join("bad"))
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(4));
+    assert_exit(&r, 4);
     let err = String::from_utf8_lossy(&r.stderr);
     // Shard 1 of 3 had pages 1, 4, 7, 10, 13 in book order: f02, f05, p001, p004, p007.
     for label in ["f02", "f05", "p001", "p004", "p007"] {
@@ -176,7 +176,7 @@ fn shard_flags_and_scheduler_environment() {
         .collect();
     assert_eq!(owned, [1, 4, 7]);
     let r = bin().args(["ocr", "--shard", "5/2"]).output().unwrap();
-    assert_eq!(r.status.code(), Some(2));
+    assert_exit(&r, 2);
 }
 
 /// The files under `dir` (relative, `/`-separated, sorted), without the cache and the part files.

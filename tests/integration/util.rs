@@ -53,12 +53,23 @@ pub(crate) use crate::pipeline;
 pub use greenbook::extract;
 pub use greenbook::text::numerals::Qualifier;
 
-/// Asserts a command's exit code, showing its stderr when it differs.
-pub fn assert_exit(out: &std::process::Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Asserts a command's exit code, showing its stderr when it differs; returns the stderr, for the
+/// message's checks.
+pub fn assert_exit(out: &std::process::Output, code: i32) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    stderr
+}
+
+/// Asserts a command's exit code and that its message names each of `words` (a file, a line, a
+/// flag); returns the stderr.
+pub fn assert_exit_naming(out: &std::process::Output, code: i32, words: &[&str]) -> String {
+    let stderr = assert_exit(out, code);
+    for w in words {
+        assert!(
+            stderr.contains(w),
+            "the message does not name {w:?}: {stderr}"
+        );
+    }
+    stderr
 }

@@ -120,15 +120,7 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         line,
         reason,
     };
-    let bytes = crate::io::read_bounded(path, MAX_BYTES).map_err(|e| CorrectionError::Read {
-        path: path.into(),
-        source: match e {
-            crate::io::BoundedRead::Io(source) => source,
-            crate::io::BoundedRead::TooLarge(size) => std::io::Error::other(format!(
-                "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
-            )),
-        },
-    })?;
+    let bytes = read_bytes(path)?;
     let (mut reader, header) =
         crate::io::open_csv(&bytes, false).map_err(|(l, why)| line_err(l, why))?;
     if header != COLUMNS {
@@ -198,6 +190,19 @@ pub fn read(path: &Path) -> Result<Vec<Correction>, CorrectionError> {
         });
     }
     Ok(out)
+}
+
+/// The file's bytes, refused unread when it is larger than [`MAX_BYTES`].
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CorrectionError> {
+    crate::io::read_bounded(path, MAX_BYTES).map_err(|e| CorrectionError::Read {
+        path: path.into(),
+        source: match e {
+            crate::io::BoundedRead::Io(source) => source,
+            crate::io::BoundedRead::TooLarge(size) => std::io::Error::other(format!(
+                "{size} bytes, more than a corrections file may have ({MAX_BYTES})"
+            )),
+        },
+    })
 }
 
 /// The corrected value `raw` for `target`, checked: a name that is not empty, or a number of the
