@@ -299,7 +299,7 @@ fn write_parquet(
             path: path.to_path_buf(),
             source,
         })?;
-    Ok(crate::io::write_atomic(path, &buf).map_err(FileError::write(path))?)
+    crate::io::write_atomic(path, &buf).map_err(Into::into)
 }
 
 /// A Parquet file read back, with typed, checked access by column name.

@@ -232,7 +232,7 @@ pub struct Reading {
 
 /// Everything known about one page after OCR: the [`Reading`], and what the later stages need of
 /// the image and the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageOcr {
     #[serde(flatten)]
     pub reading: Reading,
@@ -296,14 +296,7 @@ impl PageOcr {
             },
             district: src.district.clone(),
             contents_title: src.contents_title.clone(),
-            width: None,
-            height: None,
-            words: Vec::new(),
-            photo: None,
-            half: None,
-            hocr: None,
-            cached: false,
-            alternates: Vec::new(),
+            ..PageOcr::default()
         }
     }
 

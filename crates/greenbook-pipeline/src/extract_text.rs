@@ -10,12 +10,11 @@ use crate::io::FileError;
 /// Reads transcription files (or folders of `.txt`, natural order) as pages. Files that are not UTF-8
 /// text are reported by name and skipped; they are returned as errors beside the pages.
 pub fn read_text_pages(paths: &[PathBuf]) -> Result<(Vec<PageText>, Vec<String>), Error> {
-    let read_err = |p: &PathBuf| FileError::read(p);
     let mut files = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(read_err(p))?;
+        let meta = std::fs::metadata(p).map_err(FileError::read(p))?;
         if meta.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(read_err(p))?;
+            let rd = std::fs::read_dir(p).map_err(FileError::read(p))?;
             let mut v: Vec<PathBuf> = rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|e| e == "txt"))

@@ -70,7 +70,6 @@ pub enum Error {
 pub struct Held {
     _lock: crate::io::outputs::Lock,
     ledger: crate::io::outputs::Ledger,
-    dir: PathBuf,
 }
 
 /// Takes `dir` for a command that writes in it (see [`Held`]).
@@ -84,7 +83,6 @@ pub fn hold(dir: &Path) -> Result<Held, Error> {
     Ok(Held {
         _lock: lock,
         ledger,
-        dir: dir.to_path_buf(),
     })
 }
 
@@ -92,9 +90,7 @@ impl Held {
     /// Writes `run.json`; with `prune` (a whole run) removes what the previous run wrote and this one
     /// did not, and says what it left because someone changed it.
     pub fn close(self, prune: bool) -> Result<(), Error> {
-        let pruned = self.ledger.close(prune).map_err(FileError::write(
-            &self.dir.join(crate::io::outputs::RUN_MANIFEST),
-        ))?;
+        let pruned = self.ledger.close(prune)?;
         if !pruned.kept.is_empty() {
             eprintln!(
                 "greenbook: {} file(s) an earlier run wrote were changed since and are left as they are: {}",

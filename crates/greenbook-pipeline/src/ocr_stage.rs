@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::Error;
-use crate::io::FileError;
 use crate::io::progress::Progress;
 use crate::ocr::{self, OcrOptions, PageOcr};
 
@@ -182,7 +181,7 @@ pub fn write_pages_json(path: &Path, pages: &[PageOcr]) -> Result<(), Error> {
         serde_json::to_writer(&mut buf, &slim).map_err(|e| Error::Internal(e.to_string()))?;
         buf.push(b'\n');
     }
-    Ok(crate::io::write_atomic(path, &buf).map_err(FileError::write(path))?)
+    crate::io::write_atomic(path, &buf).map_err(Into::into)
 }
 
 /// How the pages of a book are dealt to shards (`--balance`).

@@ -241,7 +241,7 @@ pub fn write_all(
             // A district's name comes from the page: made a plain file name.
             let path = dir.join(format!("{}.pdf", crate::io::outputs::safe_name(&d.name)));
             let (bytes, pages) = typesetter.render(d, opts.date, &path)?;
-            crate::io::write_atomic(&path, &bytes).map_err(FileError::write(&path))?;
+            crate::io::write_atomic(&path, &bytes)?;
             progress.inc(1);
             Ok(Written {
                 path,

@@ -239,7 +239,7 @@ pub fn write_review(
     }
     let html = page.html(ds, cases.len());
     let index = dir.join("index.html");
-    crate::io::write_atomic(&index, html.as_bytes()).map_err(FileError::write(&index))?;
+    crate::io::write_atomic(&index, html.as_bytes())?;
     Ok(Review {
         cases: cases.len(),
         crops: page.crops,
@@ -408,7 +408,7 @@ impl ReviewPage<'_> {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-        crate::io::write_atomic(&path, &jpg).map_err(FileError::write(&path))?;
+        crate::io::write_atomic(&path, &jpg)?;
         self.bytes += jpg.len() as u64;
         self.crops += 1;
         let _ = write!(

@@ -11,7 +11,6 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbo
 use super::ReportError;
 use crate::dataset::Dataset;
 use crate::extract::{FIELDS, Field, Measure};
-use crate::io::FileError;
 
 /// A cell of a sheet.
 enum Cell {
@@ -419,5 +418,5 @@ pub fn write_workbook(
         write_sheet(ws, s, &formats).map_err(err)?;
     }
     let bytes = wb.save_to_buffer().map_err(err)?;
-    Ok(crate::io::write_atomic(path, &bytes).map_err(FileError::write(path))?)
+    crate::io::write_atomic(path, &bytes).map_err(Into::into)
 }

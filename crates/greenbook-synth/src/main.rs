@@ -164,7 +164,7 @@ fn main() -> ExitCode {
             eprintln!("greenbook-synth: {e}");
             ExitCode::from(match e {
                 greenbook_synth::SynthError::Font { .. } => 5,
-                greenbook_synth::SynthError::Io { .. } => 4,
+                greenbook_synth::SynthError::File(_) => 4,
                 greenbook_synth::SynthError::Encode { .. } => 1,
             })
         }

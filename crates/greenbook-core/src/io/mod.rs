@@ -71,9 +71,9 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, BoundedRead> {
 }
 
 /// Writes an output file: atomically (see [`write_file`]), and recorded in the run manifest of the
-/// output folder it is in, when a run keeps one (see [`outputs::Ledger`]).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_file(path, bytes)?;
+/// output folder it is in, when a run keeps one (see [`outputs::Ledger`]). A failure names the file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_file(path, bytes).map_err(FileError::write(path))?;
     outputs::record(path, bytes);
     Ok(())
 }

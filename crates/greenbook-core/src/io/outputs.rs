@@ -184,7 +184,7 @@ impl Ledger {
     /// that run wrote them (a file someone changed since is left, and named in the result); the
     /// manifest then lists this run's files alone. Without it (a stage command), this run's files
     /// are added to the previous list. Returns the paths removed and the paths left.
-    pub fn close(self, prune: bool) -> std::io::Result<Pruned> {
+    pub fn close(self, prune: bool) -> Result<Pruned, super::FileError> {
         let written = self.take();
         let previous: RunManifest = std::fs::read(&self.manifest)
             .ok()
@@ -218,7 +218,8 @@ impl Ledger {
             greenbook: env!("CARGO_PKG_VERSION").into(),
             files,
         };
-        let mut json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
+        let mut json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| super::FileError::write(&self.manifest)(std::io::Error::other(e)))?;
         json.push(b'\n');
         super::write_atomic(&self.manifest, &json)?;
         Ok(pruned)

@@ -143,7 +143,7 @@ pub fn write_alto_dir(
         }
         let path = super::confined(dir, &p.reading.label, ".xml")?;
         let xml = page_alto(p, i + 1);
-        write_atomic(&path, xml.as_bytes()).map_err(FileError::write(&path))?;
+        write_atomic(&path, xml.as_bytes())?;
         written.push(super::mets::AltoFile {
             label: p.reading.label.clone(),
             path: href(&p.reading.label),

@@ -179,7 +179,7 @@ pub fn write_book_pdf(
     let id = file_id(pages);
     pdf.set_file_id((id.clone(), id));
     let bytes = pdf.finish();
-    crate::io::write_atomic(path, &bytes).map_err(FileError::write(path))?;
+    crate::io::write_atomic(path, &bytes)?;
     Ok(BookPdf {
         pages: page_refs.len(),
         bytes: bytes.len(),

@@ -151,7 +151,7 @@ pub fn write_page_image(
         ),
     };
     let path = super::confined(dir, &p.reading.label, ext)?;
-    write_atomic(&path, &bytes).map_err(FileError::write(&path))?;
+    write_atomic(&path, &bytes)?;
     let name = format!("{}{ext}", p.reading.label);
     Ok(PageImage {
         label: p.reading.label.clone(),
@@ -543,7 +543,7 @@ pub fn write_manifest(
             message: e.to_string(),
         })?;
     text.push('\n');
-    Ok(write_atomic(&path, text.as_bytes()).map_err(FileError::write(&path))?)
+    write_atomic(&path, text.as_bytes()).map_err(Into::into)
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use std::path::Path;
 use super::iiif::{PageImage, Publication, folio_label, structure};
 use crate::ReportError;
 use crate::dataset::Dataset;
-use crate::io::FileError;
 use crate::io::write_atomic;
 use crate::text::escape_xml as esc;
 
@@ -326,5 +325,5 @@ pub fn write_mets(
 ) -> Result<(), ReportError> {
     let path = out.join("mets.xml");
     let xml = mets(images, alto, ds, publication, date);
-    Ok(write_atomic(&path, xml.as_bytes()).map_err(FileError::write(&path))?)
+    write_atomic(&path, xml.as_bytes()).map_err(Into::into)
 }

@@ -20,7 +20,7 @@ use crate::ocr::PageOcr;
 pub fn write_text_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> {
     for p in pages.iter().filter(|p| p.reading.error.is_none()) {
         let path = confined(dir, &p.reading.label, ".txt")?;
-        write_atomic(&path, p.reading.text.as_bytes()).map_err(FileError::write(&path))?;
+        write_atomic(&path, p.reading.text.as_bytes())?;
     }
     Ok(())
 }
@@ -55,7 +55,7 @@ pub fn write_book_text(pages: &[PageOcr], path: &Path) -> Result<(), ReportError
             )),
         }
     }
-    Ok(write_atomic(path, out.as_bytes()).map_err(FileError::write(path))?)
+    write_atomic(path, out.as_bytes()).map_err(Into::into)
 }
 
 /// Writes `<label>.hocr` per page into `dir`.
@@ -69,7 +69,7 @@ pub fn write_hocr_dir(pages: &[PageOcr], dir: &Path) -> Result<(), ReportError> 
                 h
             );
             let path = confined(dir, &p.reading.label, ".hocr")?;
-            write_atomic(&path, doc.as_bytes()).map_err(FileError::write(&path))?;
+            write_atomic(&path, doc.as_bytes())?;
         }
     }
     Ok(())
