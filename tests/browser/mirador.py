@@ -113,17 +113,26 @@ def main(out, mirador_js, screenshot):
                 "return c && c.width > 0;"))
             # The index opens on the table of contents: the contents pages and the districts; a
             # district opens onto its cases.
-            toc = wait_for(d, "the table of contents", lambda: [
-                e.text for e in d.find_elements(By.CSS_SELECTOR, "[role=treeitem]") if e.text.strip()])
+            # Each level is waited for whole, by the manifest's own count of its ranges: the tree
+            # renders its items over several frames, and a machine under load shows the first alone.
+            def shown():
+                return [e.text for e in d.find_elements(By.CSS_SELECTOR, "[role=treeitem]")
+                        if e.text.strip()]
+            def ranges(script):
+                return state(d, "const st = s.manifests['manifest.json'].json.structures; " + script)
+            top = ranges("const ids = new Set(st.flatMap(r => (r.items || [])"
+                         ".filter(i => i.type === 'Range').map(i => i.id)));"
+                         "return st.filter(r => !ids.has(r.id)).length;")
+            toc = wait_for(d, "the table of contents", lambda: (lambda t: t if len(t) >= top
+                                                                else None)(shown()))
+            cases = ranges("const r = st.find(r => JSON.stringify(r.label).includes('浦东新区'));"
+                           "return r ? (r.items || []).filter(i => i.type === 'Range').length : 0;")
             for node in d.find_elements(By.CSS_SELECTOR, "[role=treeitem]"):
                 if "浦东新区" in node.text:
                     node.click()
                     break
-            def shown():
-                return [e.text for e in d.find_elements(By.CSS_SELECTOR, "[role=treeitem]")
-                        if e.text.strip()]
-            expanded = wait_for(d, "the district's cases", lambda: shown() if len(shown()) > len(toc)
-                                else None)
+            expanded = wait_for(d, "the district's cases", lambda: (
+                lambda t: t if len(t) >= len(toc) + max(cases, 1) else None)(shown()))
             time.sleep(1)
             d.save_screenshot(screenshot)
             # The item list: each canvas with its label.
